@@ -1,0 +1,45 @@
+// The Debian packages the test suites drive as reference tools, and a check that installs the
+// missing ones (as root: `apt-get update` once, then `apt-get install -y --no-install-recommends`).
+import { spawnSync } from "node:child_process";
+
+/** Commands our differential tests run, and the package that ships each. */
+export const FAST_PACKAGES = [
+  "systemd", // systemd-analyze compare-versions
+  "grub-common", // grub-editenv, grub-script-check
+  "grub-emu", // grub-emu, to see what GRUB boots
+  "systemd-boot", // bootctl list --json
+  "efibootmgr", // efibootmgr -v on a directory of variables
+  "strace", // fault injection against the real CLI
+  "e2fsprogs", // chattr, for efivarfs immutable flags
+  "util-linux", // mount --bind for bootctl's ESP checks
+];
+
+export const QEMU_PACKAGES = [
+  "qemu-system-x86", "ovmf", "systemd-boot-efi", "grub-efi-amd64-bin", "mtools", "dosfstools",
+  "gdisk", "busybox-static", "cpio",
+];
+
+export function missingPackages(packages) {
+  return packages.filter((name) => {
+    const r = spawnSync("dpkg-query", ["-W", "-f=${db:Status-Status}", name], { encoding: "utf8" });
+    return r.status !== 0 || r.stdout.trim() !== "installed";
+  });
+}
+
+/** Installs what is missing, or explains how. Returns true when everything is present. */
+export function ensurePackages(packages) {
+  const missing = missingPackages(packages);
+  if (missing.length === 0) return true;
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(" ")}`;
+  if (process.getuid?.() !== 0) {
+    console.error(`bootctl-ts tests need Debian packages that are missing: ${missing.join(", ")}`);
+    console.error(`Run as root: ${command}`);
+    return false;
+  }
+  console.error(`Installing Debian packages for the tests: ${missing.join(" ")}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const update = spawnSync("apt-get", ["update"], { stdio: "inherit", env });
+  if (update.status !== 0) return false;
+  const install = spawnSync("apt-get", ["install", "-y", "--no-install-recommends", ...missing], { stdio: "inherit", env });
+  return install.status === 0 && missingPackages(missing).length === 0;
+}

@@ -1,0 +1,312 @@
+/**
+ * The crash-safe file layer: the only module that writes, renames or removes files.
+ *
+ * Every operation is confined to a root and refuses symlinks below it (see root-path.ts), and is
+ * ordered so that a power cut after any step leaves each affected path holding either its old
+ * content or its new content, never a mix, an empty file, or nothing:
+ *
+ * - `atomicReplace`: temp file in the same directory → write → fsync → rename over the target →
+ *   fsync the directory. Before the rename the target is untouched; the rename is atomic on
+ *   every Linux file system including vfat; the directory fsync makes the rename durable.
+ * - `renameNoReplace`: rename that refuses to overwrite an existing target; a no-op when source
+ *   and target are the same. Node has no renameat2(RENAME_NOREPLACE), and link()+unlink() fails
+ *   on FAT and would leave both names after a crash, so this is an existence check followed by
+ *   rename(): atomic with respect to crashes; exclusion against other bootctl-ts writers comes
+ *   from the boot directory lock, not from here.
+ * - `writeInPlace`: same size, same inode, one write, fsync; for files whose sectors a boot
+ *   loader has recorded. A crash can tear such a write at a sector boundary, so callers use it
+ *   only where the format tolerates that or the sectors must not move.
+ * - `copyFileDurable`: copy into a temp file, fsync, rename, fsync the directory.
+ * - `removeDurable`, `mkdirDurable`: unlink / mkdir -p with the parent directory fsynced.
+ *
+ * Test seam: every operation accepts `seam`, called after each completed step with the step's
+ * name. Throwing `SimulatedCrash` from it stops the operation exactly there *without* any
+ * cleanup, as a power cut would; throwing any other error exercises the normal error path
+ * (which removes temp files). `WRITE_STEPS` lists the steps of each operation for enumeration.
+ */
+import { constants, type Stats } from "node:fs";
+import { copyFile, lstat, mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
+import { resolveSafe } from "./root-path.ts";
+
+export const WRITE_STEPS = {
+  atomicReplace: ["create-temp", "write-temp", "fsync-temp", "rename", "fsync-dir"],
+  renameNoReplace: ["rename", "fsync-dir"],
+  writeInPlace: ["open", "write", "fsync"],
+  copyFileDurable: ["copy-temp", "fsync-temp", "rename", "fsync-dir"],
+  removeDurable: ["unlink", "fsync-dir"],
+  mkdirDurable: ["mkdir", "fsync-dir"],
+} as const;
+
+export type WriteOperation = keyof typeof WRITE_STEPS;
+export type WriteStep = (typeof WRITE_STEPS)[WriteOperation][number];
+
+/** Called after each completed step; may throw to stop the operation there. */
+export type StepSeam = (step: WriteStep, target: string) => void;
+
+export interface WriteOptions {
+  seam?: StepSeam;
+}
+
+/** Thrown by test seams to model a power cut: no cleanup happens after it. */
+export class SimulatedCrash extends Error {
+  constructor(readonly step: string) {
+    super(`simulated crash after ${step}`);
+    this.name = "SimulatedCrash";
+  }
+}
+
+const O_NOFOLLOW = constants.O_NOFOLLOW;
+
+function fileError(action: string, target: string, err: unknown): BootctlError {
+  if (err instanceof BootctlError || err instanceof SimulatedCrash) return err as BootctlError;
+  const errno = errnoOf(err);
+  return new FileError(`E_${action.toUpperCase().replace(/[^A-Z]+/g, "_")}`, `cannot ${action} ${target}: ${describeErrno(errno)}`, target, err);
+}
+
+/** A temp name beside `target`: hidden, unique, and never ending in `.conf` or `.efi`, so no
+ * boot loader or bootctl scan (which match `*.conf` / `*.efi`) can pick up a half-written file.
+ * Kept under FAT's 255-character name limit. */
+export function tempNameFor(target: string): string {
+  const base = path.basename(target).slice(0, 200);
+  return path.join(path.dirname(target), `.#${base}.${randomBytes(6).toString("hex")}.bootctl-tmp`);
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } catch (err) {
+    // Some file systems (and some FUSE/9p setups) refuse fsync on directories; the rename has
+    // still happened. systemd's fsync_directory_of_file() ignores EINVAL/EBADF/EROFS likewise.
+    const errno = errnoOf(err);
+    if (errno !== "EINVAL" && errno !== "EBADF" && errno !== "EROFS") throw err;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset, offset);
+    if (bytesWritten === 0) throw Object.assign(new Error("short write"), { code: "EIO" });
+    offset += bytesWritten;
+  }
+}
+
+function toBytes(data: Uint8Array | string): Uint8Array {
+  return typeof data === "string" ? Buffer.from(data, "utf8") : data;
+}
+
+async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(p);
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+export interface AtomicReplaceOptions extends WriteOptions {
+  /** Mode for a new file; an existing file keeps its mode. Default 0o644. */
+  mode?: number;
+}
+
+/** Replace (or create) `target` under `root` with `data`, crash-safely. Returns the absolute path. */
+export async function atomicReplace(root: string, target: string, data: Uint8Array | string, options: AtomicReplaceOptions = {}): Promise<string> {
+  const absolute = await resolveSafe(root, target);
+  const seam = options.seam;
+  const bytes = toBytes(data);
+  let existing: Stats | undefined;
+  try {
+    existing = await lstatOrUndefined(absolute);
+  } catch (err) {
+    throw fileError("read", absolute, err);
+  }
+  if (existing && !existing.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to replace ${absolute}: not a regular file`, absolute);
+  const mode = existing ? existing.mode & 0o7777 : (options.mode ?? 0o644);
+  const temp = tempNameFor(absolute);
+  let tempCreated = false;
+  try {
+    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, mode);
+    tempCreated = true;
+    try {
+      seam?.("create-temp", absolute);
+      await writeAll(handle, bytes);
+      seam?.("write-temp", absolute);
+      await handle.sync();
+      seam?.("fsync-temp", absolute);
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, absolute);
+    tempCreated = false;
+    seam?.("rename", absolute);
+    await fsyncDirectory(path.dirname(absolute));
+    seam?.("fsync-dir", absolute);
+    return absolute;
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    if (tempCreated) await unlink(temp).catch(() => undefined);
+    throw fileError("write", absolute, err);
+  }
+}
+
+export interface RenameResult {
+  from: string;
+  to: string;
+  /** False when source and target were the same path (nothing to do). */
+  changed: boolean;
+}
+
+/**
+ * Rename `from` to `to` (both under `root`) without clobbering an existing `to`.
+ * Same path → no-op (`changed: false`), like systemd's `rename_in_dir_idempotent()`.
+ */
+export async function renameNoReplace(root: string, from: string, to: string, options: WriteOptions = {}): Promise<RenameResult> {
+  const source = await resolveSafe(root, from);
+  const target = await resolveSafe(root, to);
+  if (source === target) return { from: source, to: target, changed: false };
+  const seam = options.seam;
+  try {
+    const sourceStat = await lstatOrUndefined(source);
+    if (!sourceStat) throw new FileError("E_NOT_FOUND", `cannot rename ${source}: no such file or directory`, source);
+    if (sourceStat.isSymbolicLink()) throw new FileError("E_SYMLINK", `refusing to rename symbolic link ${source}`, source);
+    if (await lstatOrUndefined(target)) throw new FileError("E_EXISTS", `refusing to rename ${source}: ${target} already exists`, target);
+    await rename(source, target);
+    seam?.("rename", target);
+    await fsyncDirectory(path.dirname(target));
+    if (path.dirname(source) !== path.dirname(target)) await fsyncDirectory(path.dirname(source));
+    seam?.("fsync-dir", target);
+    return { from: source, to: target, changed: true };
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    throw fileError("rename", source, err);
+  }
+}
+
+/**
+ * Overwrite the existing regular file `target` with `data` of exactly the same size, keeping its
+ * inode and therefore its sectors: one open without O_TRUNC, one positional write, one fsync.
+ */
+export async function writeInPlace(root: string, target: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<string> {
+  const absolute = await resolveSafe(root, target);
+  const bytes = toBytes(data);
+  const seam = options.seam;
+  try {
+    const handle = await open(absolute, constants.O_WRONLY | O_NOFOLLOW);
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to write ${absolute}: not a regular file`, absolute);
+      if (stat.size !== bytes.length) {
+        throw new FileError("E_SIZE_MISMATCH", `refusing to write ${absolute} in place: it has ${stat.size} bytes, new content has ${bytes.length}`, absolute);
+      }
+      seam?.("open", absolute);
+      await writeAll(handle, bytes);
+      seam?.("write", absolute);
+      await handle.sync();
+      seam?.("fsync", absolute);
+    } finally {
+      await handle.close();
+    }
+    return absolute;
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    throw fileError("write", absolute, err);
+  }
+}
+
+/**
+ * Copy `source` (any readable path; sources such as a kernel image may live outside the root)
+ * to `target` under `root`, durably: the target appears complete or not at all.
+ */
+export async function copyFileDurable(root: string, source: string, target: string, options: AtomicReplaceOptions = {}): Promise<string> {
+  const absolute = await resolveSafe(root, target);
+  const seam = options.seam;
+  const existing = await lstatOrUndefined(absolute).catch((err) => { throw fileError("read", absolute, err); });
+  if (existing && !existing.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to replace ${absolute}: not a regular file`, absolute);
+  const temp = tempNameFor(absolute);
+  let tempCreated = false;
+  try {
+    await copyFile(source, temp, constants.COPYFILE_EXCL);
+    tempCreated = true;
+    seam?.("copy-temp", absolute);
+    const handle = await open(temp, constants.O_RDWR | O_NOFOLLOW);
+    try {
+      if (options.mode !== undefined) await handle.chmod(options.mode);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    seam?.("fsync-temp", absolute);
+    await rename(temp, absolute);
+    tempCreated = false;
+    seam?.("rename", absolute);
+    await fsyncDirectory(path.dirname(absolute));
+    seam?.("fsync-dir", absolute);
+    return absolute;
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    if (tempCreated) await unlink(temp).catch(() => undefined);
+    throw fileError("copy", `${source} to ${absolute}`, err);
+  }
+}
+
+/** Remove `target` under `root` (a missing file is fine: the wanted state already holds). */
+export async function removeDurable(root: string, target: string, options: WriteOptions = {}): Promise<{ path: string; removed: boolean }> {
+  const absolute = await resolveSafe(root, target);
+  const seam = options.seam;
+  try {
+    try {
+      await unlink(absolute);
+    } catch (err) {
+      if (errnoOf(err) === "ENOENT") return { path: absolute, removed: false };
+      throw err;
+    }
+    seam?.("unlink", absolute);
+    await fsyncDirectory(path.dirname(absolute));
+    seam?.("fsync-dir", absolute);
+    return { path: absolute, removed: true };
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    throw fileError("remove", absolute, err);
+  }
+}
+
+/** `mkdir -p` under `root`; each directory created is made durable by fsyncing its parent. */
+export async function mkdirDurable(root: string, dir: string, options: WriteOptions = {}): Promise<string> {
+  const absolute = await resolveSafe(root, dir);
+  const seam = options.seam;
+  const missing: string[] = [];
+  let current = absolute;
+  try {
+    for (;;) {
+      const stat = await lstatOrUndefined(current);
+      if (stat) {
+        if (!stat.isDirectory()) throw new FileError("E_NOT_DIRECTORY", `cannot create ${absolute}: ${current} is not a directory`, current);
+        break;
+      }
+      missing.unshift(current);
+      const parent = path.dirname(current);
+      if (parent === current) break;
+      current = parent;
+    }
+    for (const dirPath of missing) {
+      try {
+        await mkdir(dirPath, { mode: 0o755 });
+      } catch (err) {
+        if (errnoOf(err) !== "EEXIST") throw err;
+      }
+      seam?.("mkdir", dirPath);
+      await fsyncDirectory(path.dirname(dirPath));
+      seam?.("fsync-dir", dirPath);
+    }
+    return absolute;
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    throw fileError("create directory", absolute, err);
+  }
+}

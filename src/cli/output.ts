@@ -1,0 +1,68 @@
+/**
+ * Everything the CLI prints goes through here: results to stdout, diagnostics to stderr.
+ *
+ * Colour is decided once (kleur's rule): off with `--no-color`, a non-empty `NO_COLOR`,
+ * `TERM=dumb`, or a stdout that is not a TTY; `FORCE_COLOR` is left to chalk. chalk 5 ignores
+ * `NO_COLOR` by itself, which is why the level is set explicitly.
+ * JSON follows systemd's `--json=pretty|short`: pretty is indented by 2 spaces, short is one line;
+ * both end with a newline.
+ */
+import { Chalk, type ChalkInstance } from "chalk";
+import type { JsonMode } from "./invocation.ts";
+
+export interface OutputStreams {
+  stdout: { write(chunk: string): unknown; isTTY?: boolean };
+  stderr: { write(chunk: string): unknown };
+}
+
+export interface Output {
+  readonly style: ChalkInstance;
+  readonly json: JsonMode;
+  readonly quiet: boolean;
+  /** A line of normal output (stdout). */
+  line(text?: string): void;
+  /** Raw text to stdout (no newline added). */
+  write(text: string): void;
+  /** A value as JSON in the selected mode (stdout). */
+  printJson(value: unknown): void;
+  /** A warning to stderr, prefixed `bootctl-ts: warning: `; suppressed by `-q`. */
+  warn(message: string): void;
+  /** An informational line to stderr (progress, dry-run notes); suppressed by `-q`. */
+  info(message: string): void;
+}
+
+export function colourWanted(requested: boolean, env: NodeJS.ProcessEnv, isTTY: boolean | undefined): boolean {
+  if (!requested) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.TERM === "dumb") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false") return true;
+  return isTTY === true;
+}
+
+export function formatJson(value: unknown, mode: Exclude<JsonMode, "off">): string {
+  return (mode === "pretty" ? JSON.stringify(value, null, 2) : JSON.stringify(value)) + "\n";
+}
+
+export function createOutput(options: { color: boolean; json: JsonMode; quiet: boolean }, streams: OutputStreams = process): Output {
+  const style = new Chalk({ level: colourWanted(options.color, process.env, streams.stdout.isTTY) ? 1 : 0 });
+  return {
+    style,
+    json: options.json,
+    quiet: options.quiet,
+    line(text = "") {
+      streams.stdout.write(text + "\n");
+    },
+    write(text) {
+      streams.stdout.write(text);
+    },
+    printJson(value) {
+      streams.stdout.write(formatJson(value, options.json === "short" ? "short" : "pretty"));
+    },
+    warn(message) {
+      if (!options.quiet) streams.stderr.write(`bootctl-ts: warning: ${message}\n`);
+    },
+    info(message) {
+      if (!options.quiet) streams.stderr.write(`${message}\n`);
+    },
+  };
+}

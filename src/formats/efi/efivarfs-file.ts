@@ -1,0 +1,34 @@
+/**
+ * The efivarfs file format (Linux Documentation/filesystems/efivarfs.rst): a file named
+ * `Name-GUID` whose content is the variable's 32-bit little-endian attributes followed by its data.
+ */
+import { ParseError } from "../../errors.ts";
+
+export const EFI_VARIABLE_NON_VOLATILE = 0x1;
+export const EFI_VARIABLE_BOOTSERVICE_ACCESS = 0x2;
+export const EFI_VARIABLE_RUNTIME_ACCESS = 0x4;
+/** What systemd and efibootmgr use for variables they write (NV + BS + RT). */
+export const DEFAULT_ATTRIBUTES = EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS;
+
+export interface EfiVariableValue {
+  attributes: number;
+  data: Buffer;
+}
+
+export function decodeEfivarfsFile(bytes: Uint8Array): EfiVariableValue {
+  if (bytes.length < 4) throw new ParseError("E_EFIVAR_SHORT", `efivarfs file has ${bytes.length} bytes, fewer than the 4-byte attribute header`, { line: 1 });
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  return { attributes: buf.readUInt32LE(0), data: Buffer.from(buf.subarray(4)) };
+}
+
+export function encodeEfivarfsFile(value: EfiVariableValue): Buffer {
+  const header = Buffer.alloc(4);
+  header.writeUInt32LE(value.attributes >>> 0, 0);
+  return Buffer.concat([header, value.data]);
+}
+
+/** `Name-GUID`, the file name efivarfs uses. Names may not contain `/` (refused). */
+export function efivarFileName(name: string, guid: string): string {
+  if (name === "" || name.includes("/") || name.includes("\0")) throw new ParseError("E_EFIVAR_NAME", `invalid EFI variable name '${name}'`, { line: 1 });
+  return `${name}-${guid.toLowerCase()}`;
+}

@@ -1,0 +1,86 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import fc from "fast-check";
+import { compareVersions, testVersions } from "../../src/model/version.ts";
+
+// systemd src/test/test-string-util.c, TEST(strverscmp_improved): each is newer than all before.
+const SYSTEMD_ORDERED = [
+  "~1", "", "ab", "abb", "abc", "0001", "002", "12", "122", "122.9", "123~rc1", "123", "123-a",
+  "123-a.1", "123-a1", "123-a1.1", "123-3", "123-3.1", "123^patch1", "123^1", "123.a-1", "123.1-1",
+  "123a-1", "124",
+];
+
+// UAPI Version Format Specification, "Examples" (canonical chain).
+const SPEC_ORDERED = [
+  "122.1", "123~rc1-1", "123", "123-a", "123-a.1", "123-1", "123-1.1", "123^post1", "123.a-1",
+  "123.1-1", "123a-1", "124-1",
+];
+
+for (const [name, list] of [["systemd test list", SYSTEMD_ORDERED], ["spec example chain", SPEC_ORDERED]] as const) {
+  test(`${name}: every later version is newer than every earlier one`, () => {
+    for (let i = 0; i < list.length; i++) {
+      assert.is(compareVersions(list[i], list[i]), 0, `${list[i]} == itself`);
+      for (let j = i + 1; j < list.length; j++) {
+        assert.is(compareVersions(list[i], list[j]), -1, `${list[i]} < ${list[j]}`);
+        assert.is(compareVersions(list[j], list[i]), 1, `${list[j]} > ${list[i]}`);
+      }
+    }
+  });
+}
+
+// Pairs from systemd's test (test_strverscmp_improved_newer / equal) and the spec's notes.
+const CASES: [string, "<" | "==" | ">", string][] = [
+  ["1", "<", "1-"], ["1", "<", "1^"], ["1", "<", "1."], ["1~", "<", "1"],
+  ["123a", ">", "123.a"], ["1.01", "==", "1.1"], ["5.10", ">", "5.9"], ["A", "<", "a"],
+  ["10.0001", "==", "10.1"], ["2.0", "<", "2_0"], ["abc", "<", "0abc"], ["a", "<", "1"],
+  ["1.a", "<", "1.0a"], ["1_0", "==", "1+0"], ["1\u0660\u0661", "==", "1"], ["", "==", ""],
+  ["~", "<", ""], ["~~", "<", "~"], ["1.0", "==", "1.0"], ["0", ">", ""],
+  ["6.1.0-18-amd64", ">", "6.1.0-9-amd64"], ["5.14.0-362.el9", ">", "5.14.0-70.el9"],
+];
+
+test("pairs with known order", () => {
+  for (const [a, op, b] of CASES) {
+    const expected = op === "<" ? -1 : op === ">" ? 1 : 0;
+    assert.is(compareVersions(a, b), expected, `${JSON.stringify(a)} ${op} ${JSON.stringify(b)}`);
+  }
+});
+
+test("undefined and null compare as the empty string", () => {
+  assert.is(compareVersions(undefined, ""), 0);
+  assert.is(compareVersions(null, "1"), -1);
+  assert.is(compareVersions("1", undefined), 1);
+});
+
+test("operators", () => {
+  assert.ok(testVersions("1", "lt", "2"));
+  assert.not.ok(testVersions("2", "lt", "2"));
+  assert.ok(testVersions("2", "le", "2"));
+  assert.ok(testVersions("1.01", "eq", "1.1"));
+  assert.ok(testVersions("1", "ne", "1.0"));
+  assert.ok(testVersions("3", "ge", "2"));
+  assert.not.ok(testVersions("1", "gt", "1"));
+});
+
+const versionChar = fc.constantFrom(..."0123456789aAzZ.-^~_+ ".split(""), "\u00e9", "\u0661");
+const version = fc.array(versionChar, { maxLength: 12 }).map((cs) => cs.join(""));
+
+test("property: reflexive and antisymmetric", () => {
+  fc.assert(fc.property(version, version, (a, b) => {
+    return compareVersions(a, a) === 0 && compareVersions(a, b) === -compareVersions(b, a);
+  }), { numRuns: 5000 });
+});
+
+test("property: transitive", () => {
+  fc.assert(fc.property(version, version, version, (a, b, c) => {
+    const [x, y, z] = [a, b, c].sort(compareVersions) as [string, string, string];
+    return compareVersions(x, y) <= 0 && compareVersions(y, z) <= 0 && compareVersions(x, z) <= 0;
+  }), { numRuns: 3000 });
+});
+
+test("property: arbitrary strings terminate with -1, 0 or 1", () => {
+  fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 64 }), fc.string({ unit: "binary", maxLength: 64 }), (a, b) => {
+    return [-1, 0, 1].includes(compareVersions(a, b));
+  }), { numRuns: 5000 });
+});
+
+test.run();
