@@ -1,0 +1,28 @@
+/**
+ * `npm run bench`: one table of ratios, bootctl-ts against the real tools, all measured in this
+ * run on the same inputs. Lower ratios are better; a row over its target is marked.
+ */
+import { execFileSync } from "node:child_process";
+import { cpus } from "node:os";
+import type { BenchRow, RowModule } from "./harness.ts";
+
+const modules: Record<string, () => Promise<RowModule>> = {
+  startup: () => import("./rows/startup.ts"),
+};
+
+execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
+const only = process.argv.slice(2);
+const rows: BenchRow[] = [];
+for (const [name, load] of Object.entries(modules)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  rows.push(...(await (await load()).rows()));
+}
+
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, node ${process.version}`);
+console.log("| row | bootctl-ts | reference | ours | theirs | ratio | target |");
+console.log("|---|---|---|---|---|---|---|");
+for (const r of rows) {
+  const verdict = r.target === undefined ? "" : r.ratio <= r.target ? `≤ ${r.target}x ok` : `≤ ${r.target}x MISSED`;
+  console.log(`| ${r.name} | \`${r.ours}\` | \`${r.theirs}\` | ${fmt(r.oursMs)} | ${fmt(r.theirsMs)} | ${r.ratio.toFixed(2)}x | ${verdict} |`);
+}
