@@ -37,6 +37,10 @@ function isValidChar(c: number): boolean {
   return isDigit(c) || isAlpha(c) || c === TILDE || c === DASH || c === CARET || c === DOT;
 }
 
+function signedChar(c: number): number {
+  return c >= 0x80 ? c - 0x100 : c;
+}
+
 function cmp(x: number | boolean, y: number | boolean): VersionOrder {
   const a = Number(x);
   const b = Number(y);
@@ -65,7 +69,10 @@ export function compareVersions(left: string | null | undefined, right: string |
       j++;
     }
 
-    if (at(a, i) === END || at(b, j) === END) return cmp(at(a, i), at(b, j));
+    // systemd returns CMP(*a, *b) on plain `char`, which is signed on x86-64 and arm64 Linux
+    // builds: after a skipped `~` the other string may sit on a non-ASCII byte, which then
+    // compares *below* the end of the string.
+    if (at(a, i) === END || at(b, j) === END) return cmp(signedChar(at(a, i)), signedChar(at(b, j)));
 
     for (const separator of [DASH, CARET, DOT]) {
       if (at(a, i) === separator || at(b, j) === separator) {
