@@ -13,6 +13,8 @@
  *   on FAT and would leave both names after a crash, so this is an existence check followed by
  *   rename(): atomic with respect to crashes; exclusion against other bootctl-ts writers comes
  *   from the boot directory lock, not from here.
+ * - `renameReplace`: rename(2) over an existing target, for the rare case where replacing is the
+ *   intent (one atomic step: the target is the old file or the new one).
  * - `writeInPlace`: same size, same inode, one write, fsync; for files whose sectors a boot
  *   loader has recorded. A crash can tear such a write at a sector boundary, so callers use it
  *   only where the format tolerates that or the sectors must not move.
@@ -34,6 +36,7 @@ import { resolveSafe } from "./root-path.ts";
 export const WRITE_STEPS = {
   atomicReplace: ["create-temp", "write-temp", "fsync-temp", "rename", "fsync-dir"],
   renameNoReplace: ["rename", "fsync-dir"],
+  renameReplace: ["rename", "fsync-dir"],
   writeInPlace: ["open", "write", "fsync"],
   copyFileDurable: ["copy-temp", "fsync-temp", "rename", "fsync-dir"],
   removeDurable: ["unlink", "fsync-dir"],
@@ -176,6 +179,30 @@ export async function renameNoReplace(root: string, from: string, to: string, op
     if (!sourceStat) throw new FileError("E_NOT_FOUND", `cannot rename ${source}: no such file or directory`, source);
     if (sourceStat.isSymbolicLink()) throw new FileError("E_SYMLINK", `refusing to rename symbolic link ${source}`, source);
     if (await lstatOrUndefined(target)) throw new FileError("E_EXISTS", `refusing to rename ${source}: ${target} already exists`, target);
+    await rename(source, target);
+    seam?.("rename", target);
+    await fsyncDirectory(path.dirname(target));
+    if (path.dirname(source) !== path.dirname(target)) await fsyncDirectory(path.dirname(source));
+    seam?.("fsync-dir", target);
+    return { from: source, to: target, changed: true };
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    throw fileError("rename", source, err);
+  }
+}
+
+/** Rename `from` over `to` (both under `root`), replacing `to` atomically if it exists. */
+export async function renameReplace(root: string, from: string, to: string, options: WriteOptions = {}): Promise<RenameResult> {
+  const source = await resolveSafe(root, from);
+  const target = await resolveSafe(root, to);
+  if (source === target) return { from: source, to: target, changed: false };
+  const seam = options.seam;
+  try {
+    const sourceStat = await lstatOrUndefined(source);
+    if (!sourceStat) throw new FileError("E_NOT_FOUND", `cannot rename ${source}: no such file or directory`, source);
+    if (!sourceStat.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to rename ${source}: not a regular file`, source);
+    const targetStat = await lstatOrUndefined(target);
+    if (targetStat && !targetStat.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to replace ${target}: not a regular file`, target);
     await rename(source, target);
     seam?.("rename", target);
     await fsyncDirectory(path.dirname(target));

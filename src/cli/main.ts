@@ -27,18 +27,35 @@ interface Pending {
 }
 
 /**
- * A bare `--json` becomes `--json=pretty` on a terminal and `--json=short` otherwise (like
- * systemd's `-j`); this also stops the parser from taking the next word as the mode.
+ * Rewrites argv before cac sees it:
+ * - A bare `--json` becomes `--json=pretty` on a terminal and `--json=short` otherwise (like
+ *   systemd's `-j`); this also stops the parser from taking the next word as the mode.
+ * - Hyphenated boolean flags (`--dry-run`) are passed in their camelCase form (`--dryRun`):
+ *   cac 7 tells its argument parser about booleans by camelCase name only, so `--dry-run VERB`
+ *   would otherwise swallow VERB as the flag's value.
  */
-function normaliseArgv(argv: string[]): string[] {
+function normaliseArgv(argv: string[], hyphenatedBooleans: ReadonlyMap<string, string>): string[] {
   const out: string[] = [];
   let afterDoubleDash = false;
   for (const arg of argv) {
-    if (!afterDoubleDash && arg === "--json") out.push(process.stdout.isTTY ? "--json=pretty" : "--json=short");
-    else out.push(arg);
+    if (afterDoubleDash) out.push(arg);
+    else if (arg === "--json") out.push(process.stdout.isTTY ? "--json=pretty" : "--json=short");
+    else out.push(hyphenatedBooleans.get(arg) ?? arg);
     if (arg === "--") afterDoubleDash = true;
   }
   return out;
+}
+
+function hyphenatedBooleanFlags(cli: ReturnType<typeof cac>): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const option of [...cli.globalCommand.options, ...cli.commands.flatMap((c) => c.options)]) {
+    if (!option.isBoolean || option.negated) continue;
+    for (const raw of option.rawName.split(",")) {
+      const flag = raw.trim().split(/\s/)[0]!;
+      if (/^--[a-z0-9]+(-[a-z0-9]+)+$/.test(flag)) map.set(flag, "--" + flag.slice(2).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
+    }
+  }
+  return map;
 }
 
 function stringOption(options: Record<string, unknown>, name: string, flag: string): string | undefined {
@@ -126,7 +143,7 @@ export async function runCli(argv: string[], streams: OutputStreams = process): 
     const { cli, takePending } = buildCli();
     let parsed;
     try {
-      parsed = cli.parse(["node", "bootctl-ts", ...normaliseArgv(argv)], { run: false });
+      parsed = cli.parse(["node", "bootctl-ts", ...normaliseArgv(argv, hyphenatedBooleanFlags(cli))], { run: false });
       if (parsed.options.help) return 0; // cac printed the help
       if (!cli.matchedCommand) {
         if (parsed.args.length > 0) throw new UsageError(`unknown verb '${parsed.args[0]}'; see 'bootctl-ts --help'`);

@@ -1,4 +1,12 @@
-/** Verbs of the boot assessment and deployment domain. Declarations only; bodies load lazily (see ../../invocation.ts). */
+/** Verbs of boot assessment and deployment. Declarations only; bodies load lazily. */
 import type { RegisterCommands } from "../../invocation.ts";
 
-export const registerDeploy: RegisterCommands = (_cli, _define) => {};
+export const registerDeploy: RegisterCommands = (cli, define) => {
+  define(
+    cli
+      .command("bless-boot [verb]", "Mark the current boot good, bad or indeterminate, or print its state (status, the default)")
+      .usage("bless-boot [status|good|bad|indeterminate]")
+      .example("bootctl-ts bless-boot good"),
+    () => import("./bless-boot.ts"),
+  );
+};

@@ -1,0 +1,82 @@
+/**
+ * `blessBoot`: the boot-success service's core for systemd-boot. Reads LoaderBootCountPath,
+ * looks at the three names in each partition root, and marks the boot good, bad or
+ * indeterminate (or reports the state), with systemd-bless-boot's semantics (ops/bless-boot.ts).
+ * Node built-ins only: the early-boot service imports this.
+ */
+import { lstat } from "node:fs/promises";
+import { BootctlError, errnoOf } from "../errors.ts";
+import { readEfiString } from "../adapters/efivarfs.ts";
+import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
+import { partitionRoots } from "../adapters/partition-roots.ts";
+import { confine, refuseSymlinks } from "../adapters/root-path.ts";
+import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
+import { parseBootCountPath, type BootCountPath } from "../model/boot-count-path.ts";
+import { blessStatus, planBless, type BlessPlan, type BlessState, type BlessVerb, type NameFacts } from "../ops/bless-boot.ts";
+
+export interface BlessOptions extends ApplyOptions {
+  /** File system root (`--root`), default `/`. */
+  root?: string;
+  /** Partition roots inside `root` (ESP, XBOOTLDR); default: the conventional mount points. */
+  partitions?: readonly (string | undefined)[];
+  /** efivarfs directory (absolute; not re-rooted). */
+  efivarsPath: string;
+  dryRun?: boolean;
+}
+
+export interface BlessStatusResult {
+  state: BlessState;
+  /** The booted entry's counted path, if booted with counting. */
+  path?: string;
+  left?: number;
+  done?: number;
+  partitions: string[];
+}
+
+export async function readBootCountPath(efivarsPath: string): Promise<BootCountPath | undefined> {
+  const value = await readEfiString(efivarsPath, "LoaderBootCountPath", LOADER_VENDOR_GUID);
+  return value === undefined ? undefined : parseBootCountPath(value);
+}
+
+async function exists(partition: string, relative: string): Promise<boolean> {
+  const absolute = confine(partition, relative.replace(/^\/+/, ""));
+  await refuseSymlinks(partition, absolute);
+  try {
+    const st = await lstat(absolute);
+    if (st.isDirectory()) throw new BootctlError("E_BOOT_COUNT_PATH", `${absolute} is a directory, not a boot entry file`);
+    return true;
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") return false;
+    throw err;
+  }
+}
+
+async function gatherFacts(partitions: readonly string[], counted: BootCountPath): Promise<NameFacts[]> {
+  const facts: NameFacts[] = [];
+  for (const root of partitions) {
+    facts.push({ root, path: await exists(root, counted.path), good: await exists(root, counted.good), bad: await exists(root, counted.bad) });
+  }
+  return facts;
+}
+
+function toNumber(v: bigint): number {
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+}
+
+export async function blessStatusOf(options: BlessOptions): Promise<BlessStatusResult> {
+  const counted = await readBootCountPath(options.efivarsPath);
+  const partitions = await partitionRoots(options.root ?? "/", options.partitions ?? []);
+  if (!counted) return { state: "clean", partitions };
+  const state = blessStatus(counted, await gatherFacts(partitions, counted));
+  return { state, path: counted.path, left: toNumber(counted.left), done: toNumber(counted.done), partitions };
+}
+
+/** Mark the current boot. Returns the plan, applied unless `dryRun`. */
+export async function blessBoot(verb: BlessVerb, options: BlessOptions): Promise<BlessPlan> {
+  const counted = await readBootCountPath(options.efivarsPath);
+  if (!counted) throw new BootctlError("E_NOT_COUNTING", "not booted with boot counting in effect (no LoaderBootCountPath)");
+  const partitions = await partitionRoots(options.root ?? "/", options.partitions ?? []);
+  const plan = planBless(counted, verb, await gatherFacts(partitions, counted));
+  if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
+  return plan;
+}

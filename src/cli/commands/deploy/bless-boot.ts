@@ -1,0 +1,36 @@
+/**
+ * `bless-boot [status|good|bad|indeterminate]`: systemd-bless-boot semantics (actions/bless-boot.ts).
+ * `status` prints one word (clean, indeterminate, dirty, good, bad) or, with --json, an object.
+ */
+import { UsageError } from "../../../errors.ts";
+import { blessBoot, blessStatusOf, type BlessOptions } from "../../../actions/bless-boot.ts";
+import { describeEffect, effectToJson } from "../../../ops/plan.ts";
+import type { CommandInvocation } from "../../invocation.ts";
+
+export default async function blessBootCommand({ args, globals, output }: CommandInvocation): Promise<number> {
+  const verb = args[0] ?? "status";
+  const options: BlessOptions = {
+    root: globals.root,
+    partitions: [globals.espPath, globals.bootPath],
+    efivarsPath: globals.efivarsPath,
+    dryRun: globals.dryRun,
+  };
+  if (verb === "status") {
+    const status = await blessStatusOf(options);
+    if (globals.json !== "off") output.printJson(status);
+    else output.line(status.state);
+    return 0;
+  }
+  if (verb !== "good" && verb !== "bad" && verb !== "indeterminate") {
+    throw new UsageError(`unknown bless-boot verb '${verb}': expected status, good, bad or indeterminate`);
+  }
+  const plan = await blessBoot(verb, options);
+  if (globals.json !== "off") {
+    output.printJson({ verb, outcome: plan.outcome, dryRun: globals.dryRun, effects: plan.effects.map(effectToJson), notes: plan.notes });
+    return 0;
+  }
+  for (const note of plan.notes) output.info(`bootctl-ts: ${note}`);
+  if (globals.dryRun) for (const effect of plan.effects) output.line(`would ${describeEffect(effect)}`);
+  else if (plan.outcome !== "already") output.info(`Marked boot as '${verb}'. (Boot attempt counter is at ${plan.done}.)`);
+  return 0;
+}
