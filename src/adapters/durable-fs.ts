@@ -27,7 +27,7 @@
  * (which removes temp files). `WRITE_STEPS` lists the steps of each operation for enumeration.
  */
 import { constants, type Stats } from "node:fs";
-import { copyFile, lstat, mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { copyFile, lstat, mkdir, open, readlink, rename, symlink, unlink, type FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
@@ -41,6 +41,7 @@ export const WRITE_STEPS = {
   copyFileDurable: ["copy-temp", "fsync-temp", "rename", "fsync-dir"],
   removeDurable: ["unlink", "fsync-dir"],
   mkdirDurable: ["mkdir", "fsync-dir"],
+  symlinkDurable: ["create-temp", "rename", "fsync-dir"],
 } as const;
 
 export type WriteOperation = keyof typeof WRITE_STEPS;
@@ -336,4 +337,41 @@ export async function mkdirDurable(root: string, dir: string, options: WriteOpti
     if (err instanceof SimulatedCrash) throw err;
     throw fileError("create directory", absolute, err);
   }
+}
+
+/**
+ * Create or replace the symbolic link `link` (under `root`) pointing at `target` (stored
+ * verbatim), atomically: a temp link renamed over. For systemd enablement links in /etc, never
+ * on the ESP (FAT has no symlinks). An existing link with the same target is left alone.
+ */
+export async function symlinkDurable(root: string, link: string, target: string, options: WriteOptions = {}): Promise<{ path: string; changed: boolean }> {
+  const dir = await resolveSafe(root, path.dirname(confineLinkPath(root, link)));
+  const absolute = path.join(dir, path.basename(link));
+  const seam = options.seam;
+  const existing = await lstatOrUndefined(absolute).catch((err) => { throw fileError("read", absolute, err); });
+  if (existing) {
+    if (!existing.isSymbolicLink()) throw new FileError("E_NOT_SYMLINK", `refusing to replace ${absolute}: not a symbolic link`, absolute);
+    if ((await readlink(absolute)) === target) return { path: absolute, changed: false };
+  }
+  const temp = tempNameFor(absolute);
+  let tempCreated = false;
+  try {
+    await symlink(target, temp);
+    tempCreated = true;
+    seam?.("create-temp", absolute);
+    await rename(temp, absolute);
+    tempCreated = false;
+    seam?.("rename", absolute);
+    await fsyncDirectory(dir);
+    seam?.("fsync-dir", absolute);
+    return { path: absolute, changed: true };
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    if (tempCreated) await unlink(temp).catch(() => undefined);
+    throw fileError("create link", absolute, err);
+  }
+}
+
+function confineLinkPath(root: string, link: string): string {
+  return path.isAbsolute(link) ? link : path.join(path.resolve(root), link);
 }

@@ -2,38 +2,30 @@
 /**
  * The early-boot entry point (dist/service.cjs), run by the bootctl-ts systemd units:
  *
- *   service.cjs bless-boot [status|good|bad|indeterminate] [--path DIR]... [--root DIR] [--efivars-path DIR]
+ *   service.cjs health                      run the health checks (exit 1 on a required failure)
+ *   service.cjs mark-good                   mark this boot good when boot counting is in effect
+ *   service.cjs on-failure                  mark this boot bad and reboot (bootloop guard applies)
+ *   service.cjs bless-boot [status|good|bad|indeterminate]
  *
+ * Options: --root DIR, --path DIR (a $BOOT partition; repeatable), --efivars-path DIR.
  * It imports Node built-ins and our own modules only (no cac, chalk or fs-extra), so it starts
- * within a few milliseconds of `node` itself. Messages go to stderr, one line each, which the
- * journal records; the status word goes to stdout.
+ * within a few milliseconds of `node` itself. Messages go to stderr, one line each (the journal
+ * records them); the bless-boot status word goes to stdout.
  */
 import { parseArgs } from "node:util";
-import { blessBoot, blessStatusOf } from "../actions/bless-boot.ts";
+import { blessBoot, blessStatusOf, type BlessOptions } from "../actions/bless-boot.ts";
+import { handleBootFailure } from "../actions/boot-failure.ts";
+import { describeCheck, runHealthChecks } from "../actions/health.ts";
 import { BootctlError } from "../errors.ts";
 
 const EFIVARS = "/sys/firmware/efi/efivars";
+const USAGE = "usage: service.cjs health | mark-good | on-failure | bless-boot [status|good|bad|indeterminate] [--root DIR] [--path DIR]... [--efivars-path DIR]";
 
 function log(message: string): void {
   process.stderr.write(`bootctl-ts: ${message}\n`);
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      path: { type: "string", multiple: true },
-      root: { type: "string" },
-      "efivars-path": { type: "string" },
-    },
-  });
-  const [command, verb = "status", ...extra] = positionals;
-  if (command !== "bless-boot" || extra.length > 0) {
-    log("usage: service.cjs bless-boot [status|good|bad|indeterminate] [--path DIR]... [--root DIR] [--efivars-path DIR]");
-    return 2;
-  }
-  const options = { root: values.root ?? "/", partitions: values.path ?? [], efivarsPath: values["efivars-path"] ?? EFIVARS };
+async function blessVerb(verb: string, options: BlessOptions): Promise<number> {
   if (verb === "status") {
     process.stdout.write(`${(await blessStatusOf(options)).state}\n`);
     return 0;
@@ -46,6 +38,45 @@ async function main(argv: string[]): Promise<number> {
   for (const note of plan.notes) log(note);
   if (plan.outcome !== "already") log(`Marked boot as '${verb}'. (Boot attempt counter is at ${plan.done}.)`);
   return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { path: { type: "string", multiple: true }, root: { type: "string" }, "efivars-path": { type: "string" } },
+  });
+  const options: BlessOptions = { root: values.root ?? "/", partitions: values.path ?? [], efivarsPath: values["efivars-path"] ?? EFIVARS };
+  const [command, ...rest] = positionals;
+  switch (command) {
+    case "bless-boot":
+      if (rest.length > 1) break;
+      return blessVerb(rest[0] ?? "status", options);
+    case "mark-good": {
+      if (rest.length > 0) break;
+      const status = await blessStatusOf(options);
+      if (status.state === "clean") {
+        log("not booted with boot counting in effect; nothing to mark");
+        return 0;
+      }
+      return blessVerb("good", options);
+    }
+    case "health": {
+      if (rest.length > 0) break;
+      const report = await runHealthChecks({ root: options.root ?? "/" });
+      for (const r of [...report.checks, ...report.hooks]) log(describeCheck(r));
+      log(`health verdict: ${report.verdict}`);
+      return report.verdict === "green" ? 0 : 1;
+    }
+    case "on-failure": {
+      if (rest.length > 0) break;
+      const outcome = await handleBootFailure(options);
+      log(outcome.reason);
+      return 0;
+    }
+  }
+  log(USAGE);
+  return 2;
 }
 
 main(process.argv.slice(2)).then(

@@ -9,4 +9,16 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
       .example("bootctl-ts bless-boot good"),
     () => import("./bless-boot.ts"),
   );
+  define(
+    cli
+      .command("health", "Run the health checks (required.d, wanted.d), then the green.d or red.d hooks")
+      .option("--timeout <seconds>", "Time limit per check (default 120)"),
+    () => import("./health.ts"),
+  );
+  define(
+    cli
+      .command("install-units", "Install the boot-success service and its systemd units (under --root) and enable them")
+      .option("--node <path>", "Path of node in the target system (default /usr/bin/node)"),
+    () => import("./install-units.ts"),
+  );
 };
