@@ -5,7 +5,7 @@
  */
 import type { Effect, Plan } from "../ops/plan.ts";
 import {
-  atomicReplace, copyFileDurable, mkdirDurable, removeDurable, renameNoReplace, renameReplace, type StepSeam,
+  atomicReplace, copyFileDurable, mkdirDurable, removeDurable, renameNoReplace, renameReplace, rmdirDurable, type StepSeam,
 } from "./durable-fs.ts";
 
 export interface ApplyOptions {
@@ -19,9 +19,10 @@ export async function applyEffect(effect: Effect, options: ApplyOptions = {}): P
     case "rename": await renameNoReplace(effect.root, effect.from, effect.to, o); return;
     case "rename-replace": await renameReplace(effect.root, effect.from, effect.to, o); return;
     case "write-file": await atomicReplace(effect.root, effect.path, effect.content, effect.mode === undefined ? o : { ...o, mode: effect.mode }); return;
-    case "copy-file": await copyFileDurable(effect.root, effect.source, effect.path, o); return;
+    case "copy-file": await copyFileDurable(effect.root, effect.source, effect.path, effect.mode === undefined ? o : { ...o, mode: effect.mode }); return;
     case "remove": await removeDurable(effect.root, effect.path, o); return;
     case "mkdir": await mkdirDurable(effect.root, effect.path, o); return;
+    case "rmdir": await rmdirDurable(effect.root, effect.path, o); return;
   }
 }
 

@@ -27,7 +27,7 @@
  * (which removes temp files). `WRITE_STEPS` lists the steps of each operation for enumeration.
  */
 import { constants, type Stats } from "node:fs";
-import { copyFile, lstat, mkdir, open, readlink, rename, symlink, unlink, type FileHandle } from "node:fs/promises";
+import { copyFile, lstat, mkdir, open, readlink, rename, rmdir, symlink, unlink, type FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
@@ -41,6 +41,7 @@ export const WRITE_STEPS = {
   copyFileDurable: ["copy-temp", "fsync-temp", "rename", "fsync-dir"],
   removeDurable: ["unlink", "fsync-dir"],
   mkdirDurable: ["mkdir", "fsync-dir"],
+  rmdirDurable: ["rmdir", "fsync-dir"],
   symlinkDurable: ["create-temp", "rename", "fsync-dir"],
 } as const;
 
@@ -301,6 +302,27 @@ export async function removeDurable(root: string, target: string, options: Write
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
     throw fileError("remove", absolute, err);
+  }
+}
+
+/** Remove the empty directory `dir` under `root`; a missing directory is fine. */
+export async function rmdirDurable(root: string, dir: string, options: WriteOptions = {}): Promise<{ path: string; removed: boolean }> {
+  const absolute = await resolveSafe(root, dir);
+  const seam = options.seam;
+  try {
+    try {
+      await rmdir(absolute);
+    } catch (err) {
+      if (errnoOf(err) === "ENOENT") return { path: absolute, removed: false };
+      throw err;
+    }
+    seam?.("rmdir", absolute);
+    await fsyncDirectory(path.dirname(absolute));
+    seam?.("fsync-dir", absolute);
+    return { path: absolute, removed: true };
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    throw fileError("remove directory", absolute, err);
   }
 }
 

@@ -10,9 +10,11 @@ export type Effect =
   /** Rename that deliberately replaces an existing target, atomically (rename(2)). */
   | { kind: "rename-replace"; root: string; from: string; to: string }
   | { kind: "write-file"; root: string; path: string; content: Uint8Array; mode?: number }
-  | { kind: "copy-file"; root: string; source: string; path: string }
+  | { kind: "copy-file"; root: string; source: string; path: string; mode?: number }
   | { kind: "remove"; root: string; path: string }
-  | { kind: "mkdir"; root: string; path: string };
+  | { kind: "mkdir"; root: string; path: string }
+  /** Remove an empty directory (a missing one is fine). */
+  | { kind: "rmdir"; root: string; path: string };
 
 export interface Plan {
   effects: Effect[];
@@ -33,6 +35,7 @@ export function describeEffect(effect: Effect): string {
     case "copy-file": return `copy ${effect.source} → ${joinRoot(effect.root, effect.path)}`;
     case "remove": return `remove ${joinRoot(effect.root, effect.path)}`;
     case "mkdir": return `create directory ${joinRoot(effect.root, effect.path)}`;
+    case "rmdir": return `remove directory ${joinRoot(effect.root, effect.path)}`;
   }
 }
 

@@ -1,0 +1,130 @@
+/**
+ * addEntry/removeEntry on temporary roots: stopped after every file step, the entries directory
+ * never names a missing or partial file and the version never loses all its entries; bad input
+ * changes nothing.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { addEntry, removeEntry } from "../../src/actions/add-entry.ts";
+import { SimulatedCrash } from "../../src/adapters/durable-fs.ts";
+import { BootctlError } from "../../src/errors.ts";
+import { withTempRoot } from "../support/tmp.ts";
+
+const MACHINE = "0123456789abcdef0123456789abcdef";
+
+function image(root: string) {
+  mkdirSync(path.join(root, "etc/kernel"), { recursive: true });
+  mkdirSync(path.join(root, "boot/loader/entries"), { recursive: true });
+  writeFileSync(path.join(root, "etc/machine-id"), `${MACHINE}\n`);
+  writeFileSync(path.join(root, "etc/os-release"), 'ID=fedora\nPRETTY_NAME="Fedora Linux 41"\n');
+  writeFileSync(path.join(root, "etc/kernel/cmdline"), "root=UUID=1234 rw\n");
+  const kernel = path.join(root, "vmlinuz");
+  const initrd = path.join(root, "initramfs.img");
+  writeFileSync(kernel, Buffer.alloc(300_000, 1));
+  writeFileSync(initrd, Buffer.alloc(200_000, 2));
+  return { kernel, initrd, boot: path.join(root, "boot") };
+}
+
+/** Every entry names files that exist with their full content. */
+function entriesConsistent(boot: string, expected: Map<string, Buffer>): string[] {
+  const problems: string[] = [];
+  for (const name of readdirSync(path.join(boot, "loader/entries"))) {
+    if (!name.endsWith(".conf")) continue;
+    for (const line of readFileSync(path.join(boot, "loader/entries", name), "utf8").split("\n")) {
+      const m = /^(linux|initrd)\s+(\S+)$/.exec(line);
+      if (!m) continue;
+      const file = path.join(boot, m[2]!);
+      if (!existsSync(file)) problems.push(`${name} names missing ${m[2]}`);
+      else if (expected.has(m[2]!) && !readFileSync(file).equals(expected.get(m[2]!)!)) problems.push(`${name} names partial ${m[2]}`);
+    }
+  }
+  return problems;
+}
+
+test("add writes files, then the counted entry; tries from /etc/kernel/tries", async () => {
+  await withTempRoot(async (root) => {
+    const { kernel, initrd, boot } = image(root);
+    writeFileSync(path.join(root, "etc/kernel/tries"), "3\n");
+    const plan = await addEntry({ root, bootPath: "/boot", kernelVersion: "6.12.1-200.fc41.x86_64", kernelImage: kernel, initrds: [initrd] });
+    assert.is(plan.entry, `${MACHINE}-6.12.1-200.fc41.x86_64+3.conf`);
+    assert.equal(readdirSync(path.join(boot, "loader/entries")), [plan.entry]);
+    assert.equal(entriesConsistent(boot, new Map()), []);
+    assert.is(readFileSync(path.join(boot, "loader/entries", plan.entry), "utf8"),
+      "title      Fedora Linux 41\nversion    6.12.1-200.fc41.x86_64\nmachine-id " + MACHINE + "\nsort-key   fedora\n" +
+      `options    root=UUID=1234 rw systemd.machine_id=${MACHINE}\nlinux      /${MACHINE}/6.12.1-200.fc41.x86_64/linux\n` +
+      `initrd     /${MACHINE}/6.12.1-200.fc41.x86_64/initramfs.img\n`);
+  });
+});
+
+test("add replaces an uncounted twin and other counters of the same version", async () => {
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    const entries = path.join(boot, "loader/entries");
+    for (const n of [`${MACHINE}-6.1.conf`, `${MACHINE}-6.1+0-3.conf`, `${MACHINE}-6.10.conf`]) writeFileSync(path.join(entries, n), "title old\n");
+    await addEntry({ root, bootPath: "/boot", kernelVersion: "6.1", kernelImage: kernel, tries: 2 });
+    assert.equal(readdirSync(entries).sort(), [`${MACHINE}-6.1+2.conf`, `${MACHINE}-6.10.conf`]);
+  });
+});
+
+test("a stop after any step of add never leaves an entry naming a missing or partial file", async () => {
+  for (let stopAt = 1; ; stopAt++) {
+    const finished = await withTempRoot(async (root) => {
+      const { kernel, initrd, boot } = image(root);
+      const dir = `/${MACHINE}/6.2`;
+      const expected = new Map([[`${dir}/linux`, readFileSync(kernel)], [`${dir}/initramfs.img`, readFileSync(initrd)]]);
+      writeFileSync(path.join(boot, `loader/entries/${MACHINE}-6.2.conf`), `linux ${dir}/linux\n`);
+      mkdirSync(path.join(boot, MACHINE, "6.2"), { recursive: true });
+      writeFileSync(path.join(boot, MACHINE, "6.2/linux"), readFileSync(kernel));
+      let steps = 0;
+      try {
+        await addEntry({ root, bootPath: "/boot", kernelVersion: "6.2", kernelImage: kernel, initrds: [initrd], tries: 3,
+          seam: (s) => { if (++steps === stopAt) throw new SimulatedCrash(s); } });
+        return true;
+      } catch (err) {
+        if (!(err instanceof SimulatedCrash)) throw err;
+      }
+      assert.equal(entriesConsistent(boot, expected), [], `stop at step ${stopAt}`);
+      const names = readdirSync(path.join(boot, "loader/entries")).filter((n) => n.endsWith(".conf"));
+      assert.ok(names.length >= 1, `stop at step ${stopAt}: the version still has an entry`);
+      return false;
+    });
+    if (finished) {
+      assert.ok(stopAt > 10, "the plan has many steps");
+      break;
+    }
+  }
+});
+
+test("bad input changes nothing: missing kernel, unsafe version, unreadable config", async () => {
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    const before = JSON.stringify(readdirSync(boot, { recursive: true }));
+    const attempts: [string, () => Promise<unknown>, string][] = [
+      ["missing kernel", () => addEntry({ root, bootPath: "/boot", kernelVersion: "6.3", kernelImage: path.join(root, "nope") }), "E_NOT_FOUND"],
+      ["version with slash", () => addEntry({ root, bootPath: "/boot", kernelVersion: "../6.3", kernelImage: kernel }), "E_BAD_NAME"],
+      ["dot-dot token", () => addEntry({ root, bootPath: "/boot", kernelVersion: "6.3", kernelImage: kernel, entryToken: ".." }), "E_BAD_NAME"],
+      ["remove unknown", () => removeEntry({ root, bootPath: "/boot", kernelVersion: "9.9" }), "E_NOT_FOUND"],
+    ];
+    for (const [name, attempt, code] of attempts) {
+      try {
+        await attempt();
+        assert.unreachable(name);
+      } catch (err) {
+        assert.instance(err, BootctlError, name);
+        assert.is((err as BootctlError).code, code, name);
+      }
+    }
+    writeFileSync(path.join(root, "etc/kernel/tries"), "three\n");
+    try {
+      await addEntry({ root, bootPath: "/boot", kernelVersion: "6.3", kernelImage: kernel });
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as BootctlError).code, "E_BAD_TRIES");
+    }
+    assert.is(JSON.stringify(readdirSync(boot, { recursive: true })), before);
+  });
+});
+
+test.run();
