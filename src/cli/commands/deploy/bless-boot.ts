@@ -4,10 +4,12 @@
  */
 import { UsageError } from "../../../errors.ts";
 import { blessBoot, blessStatusOf, type BlessOptions } from "../../../actions/bless-boot.ts";
-import { describeEffect, effectToJson } from "../../../ops/plan.ts";
+import { effectToJson } from "../../../ops/plan.ts";
+import { printPlan } from "./plan-output.ts";
 import type { CommandInvocation } from "../../invocation.ts";
 
-export default async function blessBootCommand({ args, globals, output }: CommandInvocation): Promise<number> {
+export default async function blessBootCommand(invocation: CommandInvocation): Promise<number> {
+  const { args, globals, output } = invocation;
   const verb = args[0] ?? "status";
   const options: BlessOptions = {
     root: globals.root,
@@ -29,8 +31,10 @@ export default async function blessBootCommand({ args, globals, output }: Comman
     output.printJson({ verb, outcome: plan.outcome, dryRun: globals.dryRun, effects: plan.effects.map(effectToJson), notes: plan.notes });
     return 0;
   }
-  for (const note of plan.notes) output.info(`bootctl-ts: ${note}`);
-  if (globals.dryRun) for (const effect of plan.effects) output.line(`would ${describeEffect(effect)}`);
-  else if (plan.outcome !== "already") output.info(`Marked boot as '${verb}'. (Boot attempt counter is at ${plan.done}.)`);
+  if (globals.dryRun) printPlan(invocation, plan);
+  else {
+    for (const note of plan.notes) output.info(`bootctl-ts: ${note}`);
+    if (plan.outcome !== "already") output.info(`Marked boot as '${verb}'. (Boot attempt counter is at ${plan.done}.)`);
+  }
   return 0;
 }

@@ -11,6 +11,22 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
   );
   define(
     cli
+      .command("add <kernel-version> <kernel-image> [...initrds]", "Install a kernel as a Boot Loader Specification entry (like kernel-install add), optionally with tries")
+      .option("--tries <n>", "Boot tries before the entry counts as bad (default: /etc/kernel/tries, else no counting)")
+      .option("--title <title>", "Entry title (default: PRETTY_NAME from os-release)")
+      .option("--options <cmdline>", "Kernel command line (default: /etc/kernel/cmdline)")
+      .option("--entry-token <token>", "Entry token (default: /etc/kernel/entry-token, else machine-id, IMAGE_ID, ID)")
+      .example("bootctl-ts add --tries 3 6.12.1-200.fc41.x86_64 /usr/lib/modules/6.12.1-200.fc41.x86_64/vmlinuz initramfs.img"),
+    () => import("./add.ts"),
+  );
+  define(
+    cli
+      .command("remove <kernel-version>", "Remove a kernel's entries and files (like kernel-install remove)")
+      .option("--entry-token <token>", "Entry token (default as for add)"),
+    () => import("./remove.ts"),
+  );
+  define(
+    cli
       .command("health", "Run the health checks (required.d, wanted.d), then the green.d or red.d hooks")
       .option("--timeout <seconds>", "Time limit per check (default 120)"),
     () => import("./health.ts"),

@@ -1,0 +1,31 @@
+/** `add KERNEL-VERSION KERNEL-IMAGE [INITRD...]`: kernel-install add, with tries. */
+import { UsageError } from "../../../errors.ts";
+import { addEntry } from "../../../actions/add-entry.ts";
+import type { CommandInvocation } from "../../invocation.ts";
+import { printPlan } from "./plan-output.ts";
+
+function optionalString(value: unknown, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" && typeof value !== "number") throw new UsageError(`${flag} needs a value`);
+  return String(value);
+}
+
+export default async function addCommand(invocation: CommandInvocation): Promise<number> {
+  const { args, options, globals } = invocation;
+  const [kernelVersion, kernelImage, ...initrds] = args as [string, string, ...string[]];
+  const triesText = optionalString(options.tries, "--tries");
+  if (triesText !== undefined && !/^[0-9]+$/.test(triesText)) throw new UsageError(`--tries: expected a non-negative integer, got '${triesText}'`);
+  const title = optionalString(options.title, "--title");
+  const cmdline = optionalString(options.options, "--options");
+  const entryToken = optionalString(options.entryToken, "--entry-token");
+  const plan = await addEntry({
+    root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath, dryRun: globals.dryRun,
+    kernelVersion, kernelImage, initrds,
+    ...(triesText === undefined ? {} : { tries: Number(triesText) }),
+    ...(title === undefined ? {} : { title }),
+    ...(cmdline === undefined ? {} : { options: cmdline }),
+    ...(entryToken === undefined ? {} : { entryToken }),
+  });
+  printPlan(invocation, plan, { entry: plan.entry, boot: plan.bootRoot });
+  return 0;
+}

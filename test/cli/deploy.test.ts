@@ -1,0 +1,79 @@
+/** `add`, `remove`, `health` and `install-units` through the built binary. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { runBuiltCli } from "../support/cli.ts";
+import { withTempRoot } from "../support/tmp.ts";
+
+function image(root: string) {
+  mkdirSync(path.join(root, "etc/kernel"), { recursive: true });
+  mkdirSync(path.join(root, "efi/loader/entries"), { recursive: true });
+  writeFileSync(path.join(root, "etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
+  writeFileSync(path.join(root, "etc/os-release"), 'ID=opensuse-tumbleweed\nPRETTY_NAME="openSUSE Tumbleweed"\n');
+  writeFileSync(path.join(root, "etc/kernel/entry-token"), "opensuse-tumbleweed\n");
+  writeFileSync(path.join(root, "vmlinuz"), "kernel\n");
+}
+
+test("add --dry-run prints the plan and changes nothing; add then remove", async () => {
+  await withTempRoot(async (root) => {
+    image(root);
+    const base = ["--root", root, "--esp-path", "/efi"];
+    const dry = runBuiltCli([...base, "--dry-run", "add", "--tries", "3", "--options", "root=/dev/vda2", "6.12.1-1-default", path.join(root, "vmlinuz")]);
+    assert.is(dry.status, 0, dry.stderr);
+    assert.match(dry.stdout, /^would write .*loader\/entries\/opensuse-tumbleweed-6\.12\.1-1-default\+3\.conf/m);
+    assert.equal(readdirSync(path.join(root, "efi/loader/entries")), []);
+    const json = JSON.parse(runBuiltCli([...base, "--json=short", "add", "--tries", "3", "--options", "root=/dev/vda2", "6.12.1-1-default", path.join(root, "vmlinuz")]).stdout);
+    assert.is(json.entry, "opensuse-tumbleweed-6.12.1-1-default+3.conf");
+    assert.is(json.dryRun, false);
+    assert.equal(readdirSync(path.join(root, "efi/loader/entries")), ["opensuse-tumbleweed-6.12.1-1-default+3.conf"]);
+    const removed = runBuiltCli([...base, "remove", "6.12.1-1-default"]);
+    assert.is(removed.status, 0, removed.stderr);
+    assert.equal(readdirSync(path.join(root, "efi/loader/entries")), []);
+  });
+});
+
+test("add with bad input: one line, exit status, nothing written", async () => {
+  await withTempRoot(async (root) => {
+    image(root);
+    const base = ["--root", root, "--esp-path", "/efi"];
+    const cases: [string[], number, RegExp][] = [
+      [[...base, "add", "--tries", "x", "6.1", path.join(root, "vmlinuz")], 2, /--tries: expected a non-negative integer/],
+      [[...base, "add", "6.1", path.join(root, "missing")], 1, /cannot read .*missing/],
+      [[...base, "add", "6.1"], 2, /missing required arg/i],
+      [["--root", root, "--esp-path", "/nope", "add", "6.1", path.join(root, "vmlinuz")], 1, /^bootctl-ts: /],
+    ];
+    for (const [args, status, message] of cases) {
+      const r = runBuiltCli(args);
+      assert.is(r.status, status, args.join(" "));
+      assert.match(r.stderr, message, args.join(" "));
+      assert.is(r.stderr.trim().split("\n").length, 1, "one line");
+    }
+    assert.equal(readdirSync(path.join(root, "efi/loader/entries")), []);
+  });
+});
+
+test("health: exit 1 on a required failure, JSON report", async () => {
+  await withTempRoot(async (root) => {
+    const dir = path.join(root, "etc/bootctl-ts/checks/required.d");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "50-fail"), "#!/bin/sh\necho disk full\nexit 4\n");
+    chmodSync(path.join(dir, "50-fail"), 0o755);
+    const r = runBuiltCli(["--root", root, "health"]);
+    assert.is(r.status, 1);
+    assert.match(r.stdout, /required check 50-fail failed with exit status 4: disk full/);
+    const json = JSON.parse(runBuiltCli(["--root", root, "--json=short", "health"]).stdout);
+    assert.is(json.verdict, "red");
+  });
+});
+
+test("install-units --root installs under the root only", async () => {
+  await withTempRoot(async (root) => {
+    const r = runBuiltCli(["--root", root, "install-units"]);
+    assert.is(r.status, 0, r.stderr);
+    assert.equal(readdirSync(path.join(root, "etc/systemd/system")).sort(),
+      ["boot-complete.target.requires", "bootctl-ts-bless.service", "bootctl-ts-boot-failure.service", "bootctl-ts-health.service", "multi-user.target.wants"]);
+  });
+});
+
+test.run();
