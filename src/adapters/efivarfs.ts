@@ -1,13 +1,36 @@
 /**
- * Reading EFI variables from an efivarfs directory (`/sys/firmware/efi/efivars`, or any directory
- * of efivarfs-format files given with `--efivars-path`). Minimal reader; writing and the
- * immutable-flag handling belong with the EFI variables work.
+ * EFI variables in an efivarfs directory (`/sys/firmware/efi/efivars`), or in any directory of
+ * efivarfs-format files given with `--efivars-path` (tests, offline images). Files are named
+ * `Name-GUID` and hold u32 LE attributes then the data (Linux Documentation/filesystems/efivarfs.rst).
+ *
+ * Writing follows the kernel's contract and what systemd (src/basic/efivars.c) and libefivar
+ * (src/efivarfs.c) do:
+ * - an update whose attributes and data equal the current value is skipped (NVRAM wear);
+ * - on the real efivarfs every update is ONE write() of attributes+data to a file opened
+ *   O_WRONLY|O_CREAT (no O_TRUNC: each write is one SetVariable()); the kernel creates every
+ *   variable outside its allow-list (all of systemd's Loader* variables) immutable, so the
+ *   immutable flag is cleared first (`chattr -i`, e2fsprogs: Node has no ioctl) — for a new
+ *   file right after creating it — and set again afterwards when it was set;
+ * - in a plain directory the file is replaced atomically through durable-fs (a crash leaves the
+ *   old or the new value); an immutable file there is handled with chattr the same way;
+ * - deleting clears the immutable flag, then unlinks (the kernel turns that into a SetVariable
+ *   with size 0); a variable that is already gone is not an error.
+ * Errors name the variable and explain EPERM, ENOENT, ENOSPC and EINVAL.
  */
-import { readFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { constants, statfsSync } from "node:fs";
+import { lstat, open, readFile, readdir, stat, unlink } from "node:fs/promises";
 import * as path from "node:path";
-import { FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
-import { decodeEfivarfsFile, efivarFileName, type EfiVariableValue } from "../formats/efi/efivarfs-file.ts";
+import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
+import { decodeEfivarfsFile, efivarFileName, encodeEfivarfsFile, type EfiVariableValue } from "../formats/efi/efivarfs-file.ts";
 import { decodeUcs2z } from "../formats/efi/ucs2.ts";
+import { atomicReplace, removeDurable, type WriteOptions } from "./durable-fs.ts";
+import type { EfiEffect } from "../ops/efi-plan.ts";
+
+/** Where Linux mounts efivarfs. */
+export const DEFAULT_EFIVARS_DIR = "/sys/firmware/efi/efivars";
+/** statfs f_type of efivarfs. */
+export const EFIVARFS_MAGIC = 0xde5e81e4;
 
 /** Read one variable; `undefined` when it does not exist. */
 export async function readEfiVariable(efivarsDir: string, name: string, guid: string): Promise<EfiVariableValue | undefined> {
@@ -20,6 +43,8 @@ export async function readEfiVariable(efivarsDir: string, name: string, guid: st
     if (errno === "ENOENT") return undefined;
     throw new FileError("E_EFIVAR_READ", `cannot read EFI variable ${name}: ${describeErrno(errno)}`, file, err);
   }
+  // A zero-length file is a variable that was created but never written: systemd treats it as absent.
+  if (bytes.length === 0) return undefined;
   try {
     return decodeEfivarfsFile(bytes);
   } catch (err) {
@@ -31,4 +56,233 @@ export async function readEfiVariable(efivarsDir: string, name: string, guid: st
 export async function readEfiString(efivarsDir: string, name: string, guid: string): Promise<string | undefined> {
   const value = await readEfiVariable(efivarsDir, name, guid);
   return value === undefined ? undefined : decodeUcs2z(value.data);
+}
+
+export interface EfiVariableEntry {
+  name: string;
+  /** Lower-case vendor GUID. */
+  guid: string;
+  attributes: number;
+  data: Buffer;
+}
+
+const GUID_SUFFIX = /-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+
+/** Split an efivarfs file name into variable name and GUID; undefined for other files. */
+export function parseEfivarFileName(fileName: string): { name: string; guid: string } | undefined {
+  const m = GUID_SUFFIX.exec(fileName);
+  if (!m || m.index === 0) return undefined;
+  return { name: fileName.slice(0, m.index), guid: m[1]!.toLowerCase() };
+}
+
+/** Every variable in the directory (files that are not `Name-GUID`, and empty files, skipped). */
+export async function listEfiVariables(efivarsDir: string): Promise<EfiVariableEntry[]> {
+  let names: string[];
+  try {
+    names = await readdir(efivarsDir);
+  } catch (err) {
+    throw new FileError("E_EFIVAR_READ", `cannot list EFI variables in ${efivarsDir}: ${describeErrno(errnoOf(err))}`, efivarsDir, err);
+  }
+  const out: EfiVariableEntry[] = [];
+  for (const fileName of names.sort()) {
+    const parsed = parseEfivarFileName(fileName);
+    if (!parsed) continue;
+    const value = await readEfiVariable(efivarsDir, parsed.name, parsed.guid).catch((err: unknown) => {
+      if (errnoFrom(err) === "EISDIR") return undefined;
+      throw err;
+    });
+    if (value) out.push({ name: parsed.name, guid: parsed.guid, attributes: value.attributes, data: value.data });
+  }
+  return out;
+}
+
+/**
+ * The efivars directory to use. Without `--efivars-path` the default must exist, else the system
+ * was not booted with EFI and verbs that need variables stop with one clear line.
+ */
+export async function requireEfivarsDir(efivarsPath: string, explicit: boolean): Promise<string> {
+  try {
+    const s = await stat(efivarsPath);
+    if (!s.isDirectory()) throw new BootctlError("E_EFIVARS_NOT_DIR", `${efivarsPath} is not a directory`);
+    return efivarsPath;
+  } catch (err) {
+    if (err instanceof BootctlError) throw err;
+    if (!explicit && errnoOf(err) === "ENOENT") {
+      throw new BootctlError("E_NOT_EFI", `not booted with EFI: ${efivarsPath} does not exist (use --efivars-path DIR for a directory of variables)`);
+    }
+    throw new FileError("E_EFIVARS_DIR", `cannot use ${efivarsPath} for EFI variables: ${describeErrno(errnoOf(err))}`, efivarsPath, err);
+  }
+}
+
+/** True when `dir` is a mounted efivarfs (statfs magic). */
+export function isEfivarfs(dir: string): boolean {
+  try {
+    return statfsSync(dir).type === EFIVARFS_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the file has the immutable attribute (lsattr); false when that cannot be read. */
+function isImmutable(file: string): boolean {
+  const r = spawnSync("lsattr", ["-d", "--", file], { encoding: "utf8" });
+  if (r.status !== 0) return false;
+  const flags = r.stdout.trim().split(/\s+/)[0] ?? "";
+  return flags.includes("i");
+}
+
+function chattr(flag: "-i" | "+i", file: string): boolean {
+  const r = spawnSync("chattr", [flag, "--", file], { stdio: "ignore" });
+  return r.status === 0;
+}
+
+function explain(errno: string | undefined): string {
+  switch (errno) {
+    case "EPERM": return "operation not permitted (the variable is immutable, or the firmware refuses changes to it)";
+    case "EACCES": return "permission denied (changing EFI variables needs root)";
+    case "ENOENT": return "no such variable or efivars directory";
+    case "ENOSPC": return "no space left in the firmware's variable store";
+    case "EINVAL": return "invalid argument (the firmware or kernel rejected the attributes or the data)";
+    case "EROFS": return "read-only file system (efivarfs is mounted read-only)";
+    default: return describeErrno(errno);
+  }
+}
+
+/** The errno behind an error, also when durable-fs wrapped it in a FileError. */
+function errnoFrom(err: unknown): string | undefined {
+  return err instanceof FileError ? err.errno ?? errnoOf(err) : errnoOf(err);
+}
+
+function writeError(name: string, file: string, err: unknown): FileError {
+  if (err instanceof BootctlError && !(err instanceof FileError)) throw err;
+  const cause = err instanceof FileError && err.cause !== undefined ? err.cause : err;
+  return new FileError("E_EFIVAR_WRITE", `cannot write EFI variable ${name}: ${explain(errnoFrom(err))}`, file, cause);
+}
+
+export type WriteResult = "written" | "unchanged";
+
+/** Set a variable to `value`; skipped when it already has exactly these attributes and data. */
+export async function writeEfiVariable(efivarsDir: string, name: string, guid: string, value: EfiVariableValue, options: WriteOptions = {}): Promise<WriteResult> {
+  const fileName = efivarFileName(name, guid);
+  const file = path.join(efivarsDir, fileName);
+  const current = await readEfiVariable(efivarsDir, name, guid);
+  if (current && current.attributes === value.attributes && current.data.equals(value.data)) return "unchanged";
+  const bytes = encodeEfivarfsFile(value);
+  if (isEfivarfs(efivarsDir)) {
+    await writeEfivarfs(name, file, bytes, current !== undefined);
+    return "written";
+  }
+  try {
+    await atomicReplace(efivarsDir, fileName, bytes, options);
+  } catch (err) {
+    if (errnoFrom(err) !== "EPERM" || !current || !isImmutable(file)) throw writeError(name, file, err);
+    // An immutable file in a plain directory (chattr +i): the same dance as on efivarfs.
+    if (!chattr("-i", file)) throw writeError(name, file, err);
+    try {
+      await atomicReplace(efivarsDir, fileName, bytes, options);
+    } catch (retry) {
+      chattr("+i", file);
+      throw writeError(name, file, retry);
+    }
+    chattr("+i", file);
+  }
+  return "written";
+}
+
+/** The real efivarfs: clear immutable, one write(), restore. */
+async function writeEfivarfs(name: string, file: string, bytes: Buffer, exists: boolean): Promise<void> {
+  let wasImmutable = exists && isImmutable(file);
+  if (wasImmutable && !chattr("-i", file)) throw writeError(name, file, Object.assign(new Error("chattr -i failed"), { code: "EPERM" }));
+  let handle;
+  try {
+    handle = await open(file, exists ? constants.O_WRONLY : constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  } catch (err) {
+    if (wasImmutable) chattr("+i", file);
+    throw writeError(name, file, err);
+  }
+  try {
+    if (!exists && isImmutable(file)) {
+      wasImmutable = true;
+      chattr("-i", file);
+    }
+    const { bytesWritten } = await handle.write(bytes, 0, bytes.length);
+    if (bytesWritten !== bytes.length) throw writeError(name, file, Object.assign(new Error("short write"), { code: "EIO" }));
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    if (!exists) await unlink(file).catch(() => undefined);
+    if (wasImmutable) chattr("+i", file);
+    throw err instanceof FileError ? err : writeError(name, file, err);
+  }
+  await handle.close().catch(() => undefined);
+  if (wasImmutable) chattr("+i", file);
+}
+
+export type DeleteResult = "deleted" | "absent";
+
+/** Delete a variable (clearing the immutable flag first); absent variables are fine. */
+export async function deleteEfiVariable(efivarsDir: string, name: string, guid: string, options: WriteOptions = {}): Promise<DeleteResult> {
+  const fileName = efivarFileName(name, guid);
+  const file = path.join(efivarsDir, fileName);
+  try {
+    await lstat(file);
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT") return "absent";
+    throw new FileError("E_EFIVAR_DELETE", `cannot delete EFI variable ${name}: ${explain(errnoOf(err))}`, file, err);
+  }
+  if (isImmutable(file)) chattr("-i", file);
+  try {
+    if (isEfivarfs(efivarsDir)) {
+      await unlink(file);
+      return "deleted";
+    }
+    const r = await removeDurable(efivarsDir, fileName, options);
+    return r.removed ? "deleted" : "absent";
+  } catch (err) {
+    const errno = errnoFrom(err);
+    if (errno === "ENOENT") return "absent";
+    throw new FileError("E_EFIVAR_DELETE", `cannot delete EFI variable ${name}: ${explain(errno)}`, file, err);
+  }
+}
+
+export interface AppliedEffect {
+  effect: EfiEffect;
+  result: WriteResult | DeleteResult;
+}
+
+/** Carry out a plan in order; stops at the first failure (earlier effects stay applied). */
+export async function applyEfiPlan(efivarsDir: string, effects: readonly EfiEffect[], options: WriteOptions = {}): Promise<AppliedEffect[]> {
+  const done: AppliedEffect[] = [];
+  for (const effect of effects) {
+    const result = effect.op === "write"
+      ? await writeEfiVariable(efivarsDir, effect.name, effect.guid, { attributes: effect.attributes, data: effect.data }, options)
+      : await deleteEfiVariable(efivarsDir, effect.name, effect.guid, options);
+    done.push({ effect, result });
+  }
+  return done;
+}
+
+/**
+ * The bytes of a disk image or block device that `readGpt` needs for `efi create`: the first
+ * MiB (MBR, primary header and entry array), or the whole image when it is at most 1 GiB so a
+ * damaged primary header can fall back to the backup. (Belongs with the disk adapters; kept here
+ * until one exists.)
+ */
+export async function readDiskForGpt(diskPath: string): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(diskPath, constants.O_RDONLY);
+  } catch (err) {
+    throw new FileError("E_DISK_READ", `cannot open disk ${diskPath}: ${describeErrno(errnoOf(err))}`, diskPath, err);
+  }
+  try {
+    const s = await handle.stat();
+    const size = s.isFile() && s.size <= 1 << 30 ? s.size : 1 << 20;
+    const buf = Buffer.alloc(size);
+    const { bytesRead } = await handle.read(buf, 0, size, 0);
+    return buf.subarray(0, bytesRead);
+  } catch (err) {
+    throw new FileError("E_DISK_READ", `cannot read disk ${diskPath}: ${describeErrno(errnoOf(err))}`, diskPath, err);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
 }
