@@ -20,12 +20,12 @@
 import { Parser } from "binary-parser";
 import { crc32 } from "node:zlib";
 import { ParseError } from "../../errors.ts";
-import { guidToText } from "./efi-guid.ts";
+import { ESP_TYPE_GUID, guidToText, XBOOTLDR_TYPE_GUID } from "../efi/guids.ts";
 
 /** EFI System Partition type GUID. */
-export const GPT_TYPE_ESP = "c12a7328-f81f-11d2-ba4b-00a0c93ec93b";
+export const GPT_TYPE_ESP = ESP_TYPE_GUID;
 /** Extended Boot Loader Partition (XBOOTLDR) type GUID (UAPI Discoverable Partitions spec). */
-export const GPT_TYPE_XBOOTLDR = "bc13c2ff-59e6-4262-a352-b275fd6f7172";
+export const GPT_TYPE_XBOOTLDR = XBOOTLDR_TYPE_GUID;
 export const GPT_SIGNATURE = "EFI PART";
 export const GPT_HEADER_MIN_SIZE = 92;
 export const GPT_ENTRY_MIN_SIZE = 128;

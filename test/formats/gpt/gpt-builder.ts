@@ -4,7 +4,7 @@
  * produce the damaged images the reader must survive or recover from.
  */
 import { crc32 } from "node:zlib";
-import { guidFromText } from "../../../src/formats/gpt/efi-guid.ts";
+import { guidToBytes as guidFromText } from "../../../src/formats/efi/guids.ts";
 
 export interface BuildPartition {
   /** 1-based slot in the entry array. */

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { ParseError } from "../../../src/errors.ts";
 import { readGpt, partitionsWithRole, GPT_TYPE_ESP, GPT_TYPE_XBOOTLDR } from "../../../src/formats/gpt/gpt.ts";
-import { guidFromText, guidToText } from "../../../src/formats/gpt/efi-guid.ts";
+import { guidToBytes as guidFromText, guidToText } from "../../../src/formats/efi/guids.ts";
 import { buildGpt, type BuildPartition } from "./gpt-builder.ts";
 
 const VECTORS = "/work/shared/reference/vectors/efi";
