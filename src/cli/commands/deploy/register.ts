@@ -27,6 +27,13 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
   );
   define(
     cli
+      .command("predict", "Simulate the next boots: which entry boots at each attempt, the counters after it, and when fallback happens")
+      .option("--fail <n>", "The next N boots fail, later ones succeed")
+      .option("--fail-all", "Every boot of an entry with a boot counter fails (the default)"),
+    () => import("./predict.ts"),
+  );
+  define(
+    cli
       .command("health", "Run the health checks (required.d, wanted.d), then the green.d or red.d hooks")
       .option("--timeout <seconds>", "Time limit per check (default 120)"),
     () => import("./health.ts"),
