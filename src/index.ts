@@ -3,9 +3,52 @@
  * over roots, returning data; the CLI (src/cli) is a thin layer over it.
  */
 export { BootctlError, UsageError, ParseError, FileError } from "./errors.ts";
+
+// Version comparison (UAPI Version Format, systemd's strverscmp_improved).
 export { compareVersions, testVersions, type VersionOrder, type VersionOperator } from "./model/version.ts";
+
+// The crash-safe file layer and root confinement.
 export {
-  atomicReplace, renameNoReplace, writeInPlace, copyFileDurable, removeDurable, mkdirDurable,
-  SimulatedCrash, WRITE_STEPS, type WriteStep, type StepSeam, type WriteOptions,
+  atomicReplace, renameNoReplace, renameReplace, writeInPlace, copyFileDurable, removeDurable, mkdirDurable, rmdirDurable,
+  symlinkDurable, SimulatedCrash, WRITE_STEPS, type WriteStep, type StepSeam, type WriteOptions,
 } from "./adapters/durable-fs.ts";
 export { confine, inRoot, PathEscapeError, SymlinkRefusedError } from "./adapters/root-path.ts";
+
+// Plans.
+export { describeEffect, effectToJson, type Effect, type Plan } from "./ops/plan.ts";
+export { applyPlan, applyEffect } from "./adapters/apply-plan.ts";
+
+// Boot assessment and deployment (systemd-boot).
+export { parseBootCountPath, type BootCountPath } from "./model/boot-count-path.ts";
+export { blessStatus, planBless, type BlessState, type BlessVerb, type BlessPlan } from "./ops/bless-boot.ts";
+export { blessBoot, blessStatusOf, readBootCountPath, type BlessOptions, type BlessStatusResult } from "./actions/bless-boot.ts";
+export { runHealthChecks, describeCheck, type HealthReport } from "./actions/health.ts";
+export { handleBootFailure, type FailureOutcome } from "./actions/boot-failure.ts";
+export { decideOnFailure, rebootDisabledByCmdline } from "./ops/boot-failure.ts";
+export { installUnits } from "./actions/install-units.ts";
+export { unitFiles } from "./service/units.ts";
+export { addEntry, removeEntry, planAdd, type AddEntryOptions, type RemoveEntryOptions } from "./actions/add-entry.ts";
+export { planAddEntry, planRemoveEntry, entryText } from "./ops/add-entry.ts";
+export { predict, type PredictOptions, type PredictResult } from "./actions/predict.ts";
+export { predictSystemdBoot, type Prediction, type PredictedAttempt, type FailurePlan } from "./ops/predict-systemd-boot.ts";
+
+// EFI variables, boot manager variables, device paths.
+export { decodeDevicePath, encodeDevicePath, encodeNode, decodeNode, walkDevicePath, withEnd, gptHardDriveNode, type DevicePathNode } from "./formats/efi/device-path.ts";
+export { devicePathText, formatDevicePath } from "./formats/efi/device-path-text.ts";
+export { decodeLoadOption, encodeLoadOption, splitLoadOption, LOAD_OPTION_ACTIVE, LOAD_OPTION_HIDDEN, type LoadOption } from "./formats/efi/load-option.ts";
+export { bootOptionName, bootOptionNumber, decodeBootOrder, encodeBootOrder } from "./formats/efi/boot-manager.ts";
+export { renderEfibootmgrListing } from "./formats/efi/efibootmgr-listing.ts";
+export { decodeLoaderVariables, effectiveLoaderFeatures, hasLoaderFeature, LOADER_FEATURES, STUB_FEATURES, type LoaderVariables } from "./formats/efi/loader-variables.ts";
+export { decodeUcs2z, encodeUcs2z, decodeUcs2List, encodeUcs2List } from "./formats/efi/ucs2.ts";
+export { EFI_GLOBAL_VARIABLE, LOADER_VENDOR_GUID, guidToText, guidToBytes } from "./formats/efi/guids.ts";
+export { readEfiVariable, readEfiString, listEfiVariables, writeEfiVariable, deleteEfiVariable, applyEfiPlan, requireEfivarsDir } from "./adapters/efivarfs.ts";
+export { bootManagerState, type BootManagerState } from "./ops/efi-list.ts";
+export { describeEfiEffect, type EfiEffect } from "./ops/efi-plan.ts";
+export { planSetBootNext, planClearBootNext, planSetBootOrder, planDeleteBootOption, planSetBootOptionActive, planCreateBootOption } from "./ops/efi-boot-manager.ts";
+export { buildGptLoadOption } from "./ops/efi-create.ts";
+export { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "./ops/loader-variables.ts";
+
+// PE/UKI and GPT.
+export { readPeHeaders, readPeSections, PE_MACHINE, PE_SUBSYSTEM, type PeHeaders, type PeImage, type PeSection, type PeSectionHeader } from "./formats/pe/pe-sections.ts";
+export { readUki, UKI_SECTION_SIZE_MAX, UNIFIED_PROFILES_MAX, type UkiImage, type UkiSections } from "./formats/pe/uki.ts";
+export { readGpt, partitionsWithRole, GPT_TYPE_ESP, GPT_TYPE_XBOOTLDR, type GptTable, type GptHeader, type GptPartition, type GptRole } from "./formats/gpt/gpt.ts";
