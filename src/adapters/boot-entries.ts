@@ -1,0 +1,270 @@
+/**
+ * Loading the boot menu from the ESP and XBOOTLDR partitions, as systemd's `boot_config_load()`
+ * (src/shared/bootspec.c) does:
+ *
+ *   ESP loader.conf → ESP /loader/entries/*.conf → ESP /EFI/Linux/*.efi →
+ *   XBOOTLDR /loader/entries/*.conf → XBOOTLDR /EFI/Linux/*.efi → sort → uniquify titles.
+ *
+ * - Directories are reached without following symbolic links below the partition root
+ *   (`CHASE_PROHIBIT_SYMLINKS`); files are opened with O_NOFOLLOW; only regular files count;
+ *   dot files and `~` backups are ignored; names must end in `.conf`/`.efi` case-insensitively.
+ * - Each inode is read once (systemd's `inodes_seen` set), so an XBOOTLDR that is the ESP, a bind
+ *   mount or a hard link does not list entries twice.
+ * - Files are taken in directory order (readdir, like systemd), which decides the order of
+ *   entries that compare equal.
+ * - A file that cannot be used is skipped with a warning naming it (and the line, for syntax
+ *   errors); the rest of the menu is still loaded. Beyond systemd, we also skip files larger than
+ *   1 MiB and files that are binary (a NUL byte) or not UTF-8 in Type #1 entries (systemd would
+ *   read NUL as a line end and fail to print non-UTF-8 JSON).
+ *
+ * The UKI `.efi.extra.d/` and `/loader/addons/` add-ons are not loaded (`addons` stays null).
+ */
+import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readSync, type Dir } from "node:fs";
+import * as path from "node:path";
+import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
+import { interpretEntry, parseEntry } from "../formats/bls/entry.ts";
+import { interpretLoaderConf, parseLoaderConf, type LoaderConf } from "../formats/bls/loader-conf.ts";
+import { readUki } from "../formats/pe/uki.ts";
+import { CounterRangeError } from "../model/boot-counter.ts";
+import type { BootEntry, BootEntrySource } from "../model/boot-entry.ts";
+import { EntryRefusedError, type1Entry, type2Entries } from "../model/entry-build.ts";
+import { isHiddenOrBackupName } from "../model/entry-name.ts";
+import { sortBootEntries } from "../model/entry-order.ts";
+import { uniquifyTitles } from "../model/show-title.ts";
+import { refuseSymlinksSync } from "./root-path.ts";
+
+/** Entry files above this size are skipped (BLS entries are a few hundred bytes). */
+export const ENTRY_FILE_MAX = 1024 * 1024;
+/** UKIs are read whole; larger files are skipped. */
+export const UKI_FILE_MAX = 512 * 1024 * 1024;
+
+export interface LoadBootEntriesOptions {
+  /** Absolute path of the ESP, if any. */
+  esp?: string | undefined;
+  /** Absolute path of XBOOTLDR, if any (dropped when it is the same directory as the ESP). */
+  xbootldr?: string | undefined;
+  /** Load Type #2 UKIs from /EFI/Linux (default true). */
+  type2?: boolean;
+}
+
+export interface LoadedBootConfig {
+  /** Sorted menu with `showTitle` set. */
+  entries: BootEntry[];
+  /** ESP loader.conf, when present. */
+  loaderConf: LoaderConf | undefined;
+  loaderConfPath: string | undefined;
+  /** Human-readable warnings, `FILE[:LINE]: message`. */
+  warnings: string[];
+}
+
+/** The native PE machine of this process (bootctl skips UKIs for other architectures). */
+export function nativePeMachine(arch: string = process.arch): number | undefined {
+  switch (arch) {
+    case "x64": return 0x8664;
+    case "ia32": return 0x14c;
+    case "arm64": return 0xaa64;
+    case "arm": return 0x1c2;
+    case "riscv64": return 0x5064;
+    case "loong64": return 0x6264;
+    default: return undefined;
+  }
+}
+
+interface Context {
+  seen: Set<string>;
+  warnings: string[];
+  entries: BootEntry[];
+}
+
+function openDirNoFollow(root: string, relative: string, warnings: string[]): { dir: Dir; full: string } | undefined {
+  const full = path.join(root, relative);
+  try {
+    refuseSymlinksSync(root, full);
+    return { dir: opendirSync(full, { bufferSize: 128 }), full };
+  } catch (err) {
+    if (err instanceof BootctlError && !(err instanceof FileError)) {
+      warnings.push(`${full}: ${err.message}, ignoring`);
+      return undefined;
+    }
+    const errno = errnoOf(err);
+    if (errno === "ENOENT") return undefined;
+    warnings.push(`${full}: cannot open directory: ${describeErrno(errno)}`);
+    return undefined;
+  }
+}
+
+/** Open a regular file without following symlinks; returns its bytes (up to `max`) or a reason. */
+function readRegular(file: string, max: number, ctx: Context): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (err) {
+    ctx.warnings.push(`${file}: cannot open, ignoring: ${describeErrno(errnoOf(err))}`);
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    const key = `${st.dev}:${st.ino}`;
+    if (ctx.seen.has(key)) return undefined;
+    ctx.seen.add(key);
+    if (st.size > max) {
+      ctx.warnings.push(`${file}: file is ${st.size} bytes, more than ${max}, ignoring`);
+      return undefined;
+    }
+    const buf = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    while (got < st.size) {
+      const n = readSync(fd, buf, got, st.size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got);
+  } catch (err) {
+    ctx.warnings.push(`${file}: cannot read, ignoring: ${describeErrno(errnoOf(err))}`);
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function loadType1(root: string, source: BootEntrySource, ctx: Context): void {
+  const opened = openDirNoFollow(root, "loader/entries", ctx.warnings);
+  if (!opened) return;
+  const { dir, full } = opened;
+  try {
+    for (let de = dir.readSync(); de !== null; de = dir.readSync()) {
+      if (!de.isFile() || isHiddenOrBackupName(de.name) || !de.name.toLowerCase().endsWith(".conf")) {
+        if (de.isSymbolicLink() && de.name.toLowerCase().endsWith(".conf")) ctx.warnings.push(`${path.join(full, de.name)}: symbolic link, ignoring`);
+        continue;
+      }
+      const file = path.join(full, de.name);
+      const bytes = readRegular(file, ENTRY_FILE_MAX, ctx);
+      if (!bytes) continue;
+      if (bytes.includes(0)) {
+        ctx.warnings.push(`${file}:${lineOf(bytes, bytes.indexOf(0))}: binary data (NUL byte), ignoring entry`);
+        continue;
+      }
+      let text: string;
+      try {
+        text = utf8.decode(bytes);
+      } catch {
+        ctx.warnings.push(`${file}:${lineOf(bytes, firstInvalidUtf8(bytes))}: not valid UTF-8, ignoring entry`);
+        continue;
+      }
+      const interpreted = interpretEntry(parseEntry(text));
+      for (const d of interpreted.diagnostics) if (!d.fatal) ctx.warnings.push(`${file}:${d.line}: ${d.message}`);
+      if (interpreted.error) {
+        ctx.warnings.push(`${file}:${interpreted.error.line}: ${interpreted.error.message}, ignoring entry`);
+        continue;
+      }
+      try {
+        ctx.entries.push(type1Entry(de.name, full, root, source, interpreted.fields));
+      } catch (err) {
+        if (err instanceof EntryRefusedError || err instanceof CounterRangeError) ctx.warnings.push(`${file}: ${err.message}`);
+        else throw err;
+      }
+    }
+  } finally {
+    dir.closeSync();
+  }
+}
+
+function loadType2(root: string, source: BootEntrySource, ctx: Context): void {
+  const opened = openDirNoFollow(root, "EFI/Linux", ctx.warnings);
+  if (!opened) return;
+  const { dir, full } = opened;
+  const native = nativePeMachine();
+  try {
+    for (let de = dir.readSync(); de !== null; de = dir.readSync()) {
+      if (!de.isFile() || isHiddenOrBackupName(de.name) || !de.name.toLowerCase().endsWith(".efi")) continue;
+      const file = path.join(full, de.name);
+      const bytes = readRegular(file, UKI_FILE_MAX, ctx);
+      if (!bytes) continue;
+      try {
+        const uki = readUki(bytes);
+        if (native !== undefined && uki.machine !== native) continue; // bootctl: non-native UKIs are not listed
+        const relative = path.relative(root, file).split(path.sep).join("/");
+        const r = type2Entries(de.name, relative, root, source, uki);
+        for (const s of r.skipped) ctx.warnings.push(`${file}: profile @${s.profile}: ${s.reason}, ignoring`);
+        ctx.entries.push(...r.entries);
+      } catch (err) {
+        if (err instanceof Error && "code" in err) ctx.warnings.push(`${file}: ${err.message}, ignoring`);
+        else throw err;
+      }
+    }
+  } finally {
+    dir.closeSync();
+  }
+}
+
+function lineOf(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < bytes.length; i++) if (bytes[i] === 10) line++;
+  return line;
+}
+
+function firstInvalidUtf8(bytes: Buffer): number {
+  // Binary search on the longest valid prefix.
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
+
+function readLoaderConf(esp: string, warnings: string[]): { conf: LoaderConf; file: string } | undefined {
+  const file = path.join(esp, "loader", "loader.conf");
+  try {
+    refuseSymlinksSync(esp, file);
+    lstatSync(file);
+  } catch (err) {
+    if (err instanceof BootctlError) warnings.push(`${file}: ${err.message}, ignoring`);
+    else if (errnoOf(err) !== "ENOENT") warnings.push(`${file}: ${describeErrno(errnoOf(err))}, ignoring`);
+    return undefined;
+  }
+  const bytes = readRegular(file, ENTRY_FILE_MAX, { seen: new Set(), warnings, entries: [] });
+  if (!bytes) return undefined;
+  const conf = interpretLoaderConf(parseLoaderConf(bytes.toString("utf8")));
+  for (const d of conf.diagnostics) warnings.push(`${file}:${d.line}: ${d.message}`);
+  return { conf, file };
+}
+
+/** Load, sort and title-uniquify the boot menu of the given partitions. */
+export function loadBootEntriesSync(options: LoadBootEntriesOptions): LoadedBootConfig {
+  const ctx: Context = { seen: new Set(), warnings: [], entries: [] };
+  let loaderConf: LoaderConf | undefined;
+  let loaderConfPath: string | undefined;
+  const esp = options.esp === undefined ? undefined : path.resolve(options.esp);
+  let xbootldr = options.xbootldr === undefined ? undefined : path.resolve(options.xbootldr);
+  if (xbootldr !== undefined && xbootldr === esp) xbootldr = undefined;
+  if (esp !== undefined) {
+    const lc = readLoaderConf(esp, ctx.warnings);
+    if (lc) {
+      loaderConf = lc.conf;
+      loaderConfPath = lc.file;
+    }
+    loadType1(esp, "esp", ctx);
+    if (options.type2 !== false) loadType2(esp, "esp", ctx);
+  }
+  if (xbootldr !== undefined) {
+    loadType1(xbootldr, "xbootldr", ctx);
+    if (options.type2 !== false) loadType2(xbootldr, "xbootldr", ctx);
+  }
+  const entries = uniquifyTitles(sortBootEntries(ctx.entries));
+  return { entries, loaderConf, loaderConfPath, warnings: ctx.warnings };
+}
+
+/** Async form of `loadBootEntriesSync` (same result). */
+export async function loadBootEntries(options: LoadBootEntriesOptions): Promise<LoadedBootConfig> {
+  return loadBootEntriesSync(options);
+}

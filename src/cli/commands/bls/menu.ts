@@ -1,0 +1,129 @@
+/**
+ * What `list` and `status` share: find the partitions (global options), load the menu, read the
+ * Boot Loader Interface variables, and pick the default and selected entries.
+ *
+ * EFI variables are read from `--efivars-path` (or /sys/firmware/efi/efivars); with `--root`
+ * other than `/` and no explicit `--efivars-path` they are not read (bootctl skips EFI variables
+ * for `--root`/`--image` as well).
+ */
+import { discoverBootPartitions, type DiscoveredPartitions } from "../../../adapters/esp-discovery.ts";
+import { loadBootEntriesSync, type LoadedBootConfig } from "../../../adapters/boot-entries.ts";
+import { readEfiString, readEfiVariable } from "../../../adapters/efivarfs.ts";
+import { BootctlError } from "../../../errors.ts";
+import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
+import { decodeUcs2List } from "../../../formats/efi/ucs2.ts";
+import type { BootEntry } from "../../../model/boot-entry.ts";
+import { findEntryById, selectDefault, selectSelected, type DefaultSelection, type SelectionInputs } from "../../../model/select-default.ts";
+import type { GlobalOptions } from "../../invocation.ts";
+import type { Output } from "../../output.ts";
+
+export interface LoaderVariables extends SelectionInputs {
+  /** `LoaderEntries`, in menu order, when the loader reported them. */
+  entries?: string[] | undefined;
+}
+
+export interface Menu {
+  partitions: DiscoveredPartitions;
+  config: LoadedBootConfig;
+  entries: BootEntry[];
+  variables: LoaderVariables;
+  efivarsRead: boolean;
+  defaultEntry: DefaultSelection | undefined;
+  selectedIndex: number;
+}
+
+export function efivarsEnabled(globals: GlobalOptions): boolean {
+  return globals.efivarsPathExplicit || globals.root === "/" || globals.root === "";
+}
+
+async function readString(dir: string, name: string, output: Output): Promise<string | undefined> {
+  try {
+    return await readEfiString(dir, name, LOADER_VENDOR_GUID);
+  } catch (err) {
+    if (err instanceof BootctlError) {
+      output.warn(`failed to read EFI variable ${name}, ignoring: ${err.message}`);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+export async function readLoaderVariables(dir: string, output: Output): Promise<LoaderVariables> {
+  const [oneShot, preferred, def, selected] = await Promise.all(
+    ["LoaderEntryOneShot", "LoaderEntryPreferred", "LoaderEntryDefault", "LoaderEntrySelected"].map((n) => readString(dir, n, output)),
+  );
+  const vars: LoaderVariables = { oneShot, preferred, default: def, selected };
+  try {
+    const raw = await readEfiVariable(dir, "LoaderEntries", LOADER_VENDOR_GUID);
+    if (raw) vars.entries = decodeUcs2List(raw.data).filter((s) => s !== "");
+  } catch (err) {
+    if (!(err instanceof BootctlError)) throw err;
+    output.warn(`failed to read EFI variable LoaderEntries, ignoring: ${err.message}`);
+  }
+  return vars;
+}
+
+/** systemd's `boot_config_augment_from_loader()` titles for well-known automatic entries. */
+const AUTO_TITLES: Record<string, string> = {
+  "auto-osx": "macOS",
+  "auto-windows": "Windows Boot Manager",
+  "auto-efi-shell": "EFI Shell",
+  "auto-efi-default": "EFI Default Loader",
+  "auto-poweroff": "Power Off The System",
+  "auto-reboot": "Reboot The System",
+  "auto-reboot-to-firmware-setup": "Reboot Into Firmware Interface",
+};
+
+/** Mark entries the loader reported, and append reported ids not found on disk (type loader/auto). */
+function augmentFromLoader(entries: BootEntry[], reported: readonly string[], efivarsDir: string): BootEntry[] {
+  const out = entries.map((e) => ({ ...e }));
+  for (const id of reported) {
+    const existing = findEntryById(out, id);
+    if (existing) {
+      existing.reportedByLoader = true;
+      continue;
+    }
+    const entry: BootEntry = {
+      type: id.startsWith("auto-") ? "auto" : "loader",
+      source: "esp",
+      id,
+      path: `${efivarsDir.replace(/\/+$/, "")}/LoaderEntries-${LOADER_VENDOR_GUID}`,
+      root: "",
+      options: [], initrd: [], devicetreeOverlay: [], extra: [],
+      tries: undefined,
+      reportedByLoader: true,
+    };
+    const title = AUTO_TITLES[id];
+    if (title !== undefined) entry.title = title;
+    out.push(entry);
+  }
+  return out;
+}
+
+export async function loadMenu(globals: GlobalOptions, output: Output): Promise<Menu> {
+  const partitions = discoverBootPartitions({ root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath });
+  for (const w of partitions.warnings) output.warn(w);
+  if (!partitions.esp && !partitions.xbootldr) {
+    throw new BootctlError("E_ESP_NOT_FOUND", "couldn't find EFI system partition or XBOOTLDR partition; use --esp-path= or --boot-path=");
+  }
+  const config = loadBootEntriesSync({ esp: partitions.esp?.path, xbootldr: partitions.xbootldr?.path });
+  for (const w of config.warnings) output.warn(w);
+  const efivarsRead = efivarsEnabled(globals);
+  const variables: LoaderVariables = efivarsRead ? await readLoaderVariables(globals.efivarsPath, output) : {};
+  let entries = config.entries;
+  if (variables.entries) entries = augmentFromLoader(entries, variables.entries, globals.efivarsPath);
+  const inputs: SelectionInputs = {
+    ...variables,
+    defaultPattern: config.loaderConf?.defaultPattern,
+    preferredPattern: config.loaderConf?.preferredPattern,
+  };
+  return {
+    partitions,
+    config,
+    entries,
+    variables,
+    efivarsRead,
+    defaultEntry: selectDefault(entries, inputs),
+    selectedIndex: selectSelected(entries, inputs),
+  };
+}

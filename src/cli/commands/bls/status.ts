@@ -1,0 +1,119 @@
+/**
+ * `bootctl-ts status`: a `bootctl status`-like summary from what can be read without privileges:
+ * the partitions, boot loader facts from the Boot Loader Interface variables that exist
+ * (LoaderInfo, LoaderFirmwareInfo/Type, LoaderDevicePartUUID, LoaderImageIdentifier,
+ * LoaderFeatures, StubInfo), the default/selected/one-shot entries, and the boot-assessment
+ * state of the booted entry (`systemd-bless-boot status` words).
+ */
+import { lstatSync } from "node:fs";
+import * as path from "node:path";
+import { readEfiString, readEfiVariable } from "../../../adapters/efivarfs.ts";
+import { BootctlError } from "../../../errors.ts";
+import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
+import { assessBoot } from "../../../model/boot-assessment.ts";
+import { entryTitle } from "../../../model/boot-entry.ts";
+import type { CommandInvocation } from "../../invocation.ts";
+import { loadMenu } from "./menu.ts";
+
+/** EFI_LOADER_FEATURE_* bit names (systemd docs/BOOT_LOADER_INTERFACE.md). */
+const FEATURES = [
+  "Boot loader sets loader configuration timeout", "One-shot menu timeout control",
+  "Default entry control", "One-shot entry control",
+  "Boot counting", "Support for XBOOTLDR partition", "Support for passing random seed to OS",
+  "Load drop-in drivers", "Support Type #1 sort-key field", "Support @saved pseudo-entry",
+  "Support Type #1 devicetree field", "Enroll SecureBoot keys", "Retain SHIM protocols",
+  "Menu can be disabled", "Multi-Profile UKIs are supported", "Loader reports network boot URL",
+  "Support Type #1 uki field", "Support Type #1 uki-url field", "Loader reports active TPM2 PCR banks",
+  "Preferred entry control",
+];
+
+const FACTS: [string, string][] = [
+  ["LoaderInfo", "Product"],
+  ["LoaderFirmwareType", "Firmware type"],
+  ["LoaderFirmwareInfo", "Firmware"],
+  ["LoaderDevicePartUUID", "ESP partition UUID"],
+  ["LoaderImageIdentifier", "File"],
+  ["StubInfo", "Stub"],
+  ["LoaderConfigTimeout", "Timeout (variable)"],
+];
+
+async function safeString(dir: string, name: string): Promise<string | undefined> {
+  try {
+    return await readEfiString(dir, name, LOADER_VENDOR_GUID);
+  } catch (err) {
+    if (err instanceof BootctlError) return undefined;
+    throw err;
+  }
+}
+
+export default async function status({ globals, output }: CommandInvocation): Promise<number> {
+  const menu = await loadMenu(globals, output);
+  const facts: Record<string, string> = {};
+  let features: string[] | undefined;
+  let countPath: string | undefined;
+  if (menu.efivarsRead) {
+    for (const [name] of FACTS) {
+      const v = await safeString(globals.efivarsPath, name);
+      if (v !== undefined) facts[name] = v;
+    }
+    countPath = await safeString(globals.efivarsPath, "LoaderBootCountPath");
+    try {
+      const raw = await readEfiVariable(globals.efivarsPath, "LoaderFeatures", LOADER_VENDOR_GUID);
+      if (raw && raw.data.length >= 8) {
+        const bits = raw.data.readBigUInt64LE(0);
+        features = FEATURES.map((name, i) => ((bits >> BigInt(i)) & 1n ? name : "")).filter((n) => n !== "");
+      }
+    } catch (err) {
+      if (!(err instanceof BootctlError)) throw err;
+    }
+  }
+  const roots = [menu.partitions.esp?.path, menu.partitions.xbootldr?.path].filter((r): r is string => r !== undefined);
+  const assessment = assessBoot(countPath, roots, (root, rel) => {
+    try {
+      return lstatSync(path.join(root, rel)).isFile();
+    } catch {
+      return false;
+    }
+  });
+  const def = menu.defaultEntry;
+  const selected = menu.selectedIndex >= 0 ? menu.entries[menu.selectedIndex] : undefined;
+  const oneShot = menu.variables.oneShot;
+
+  if (output.json !== "off") {
+    const o: Record<string, unknown> = {
+      esp: menu.partitions.esp?.path ?? null,
+      xbootldr: menu.partitions.xbootldr?.path ?? null,
+      loader: facts,
+      features: features ?? null,
+      entries: menu.entries.length,
+      default: def ? { id: def.entry.id, reason: def.reason, ...(def.pattern !== undefined ? { pattern: def.pattern } : {}) } : null,
+      selected: selected?.id ?? menu.variables.selected ?? null,
+      oneShot: oneShot ?? null,
+      bootCountPath: countPath ?? null,
+      bootAssessment: assessment.state ?? null,
+    };
+    output.printJson(o);
+    return 0;
+  }
+  const s = output.style;
+  output.line(s.bold("Current Boot Loader:"));
+  if (Object.keys(facts).length === 0) output.line("      (no Boot Loader Interface variables found)");
+  for (const [name, label] of FACTS) if (facts[name] !== undefined) output.line(`${label.padStart(19)}: ${facts[name]}`);
+  if (features) for (const [i, f] of features.entries()) output.line(`${(i === 0 ? "Features" : "").padStart(19)}${i === 0 ? ":" : " "} ${s.green("✓")} ${f}`);
+  output.line();
+  output.line(s.bold("Boot Loader Entries:"));
+  output.line(`${"ESP".padStart(19)}: ${menu.partitions.esp?.path ?? "(none)"}`);
+  output.line(`${"XBOOTLDR".padStart(19)}: ${menu.partitions.xbootldr?.path ?? "(none)"}`);
+  output.line(`${"Entries".padStart(19)}: ${menu.entries.length}`);
+  if (menu.config.loaderConfPath) output.line(`${"loader.conf".padStart(19)}: ${menu.config.loaderConfPath}`);
+  output.line();
+  output.line(s.bold("Default Boot Loader Entry:"));
+  output.line(`${"Default".padStart(19)}: ${def ? `${entryTitle(def.entry)} (${def.entry.id}; ${def.reason}${def.pattern !== undefined ? ` '${def.pattern}'` : ""})` : "(none)"}`);
+  output.line(`${"Selected".padStart(19)}: ${selected ? `${entryTitle(selected)} (${selected.id})` : menu.variables.selected ?? "(none)"}`);
+  output.line(`${"One-shot".padStart(19)}: ${oneShot ?? "(none)"}`);
+  output.line();
+  output.line(s.bold("Boot Assessment:"));
+  if (countPath !== undefined) output.line(`${"Boot count path".padStart(19)}: ${countPath}`);
+  output.line(`${"State".padStart(19)}: ${assessment.state ?? `unknown (${assessment.reason ?? "?"})`}`);
+  return 0;
+}
