@@ -44,6 +44,8 @@ renameSync(path.join(entries, "opensuse-microos-6.12.1-1-default+3.conf"), path.
 const guid = "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f";
 const countPath = Buffer.concat([Buffer.from([6, 0, 0, 0]), Buffer.from("\\loader\\entries\\opensuse-microos-6.12.1-1-default+2-1.conf\0", "utf16le")]);
 writeFileSync(path.join(microos, "efivars", `LoaderBootCountPath-${guid}`), countPath);
+const selected = Buffer.concat([Buffer.from([6, 0, 0, 0]), Buffer.from("opensuse-microos-6.12.1-1-default.conf\0", "utf16le")]);
+writeFileSync(path.join(microos, "efivars", `LoaderEntrySelected-${guid}`), selected);
 console.log(`\n${bold("# systemd-boot starts snapshot 42: it renames the entry to +2-1 and sets LoaderBootCountPath")}`);
 run("During that boot, the boot-success service asks for the state", [...sd, "bless-boot", "status"]);
 run("Health checks passed: mark the boot good", [...sd, "bless-boot", "good"]);
