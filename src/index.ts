@@ -52,3 +52,28 @@ export { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot }
 export { readPeHeaders, readPeSections, PE_MACHINE, PE_SUBSYSTEM, type PeHeaders, type PeImage, type PeSection, type PeSectionHeader } from "./formats/pe/pe-sections.ts";
 export { readUki, UKI_SECTION_SIZE_MAX, UNIFIED_PROFILES_MAX, type UkiImage, type UkiSections } from "./formats/pe/uki.ts";
 export { readGpt, partitionsWithRole, GPT_TYPE_ESP, GPT_TYPE_XBOOTLDR, type GptTable, type GptHeader, type GptPartition, type GptRole } from "./formats/gpt/gpt.ts";
+
+// GRUB environment block.
+export {
+  parseGrubenv, serializeGrubenv, createGrubenv, loadEnvView, listEntries, formatList, setVariable, unsetVariable,
+  isValidVariableName, isBroken, freeBytes, GRUBENV_SIGNATURE, DEFAULT_GRUBENV_SIZE,
+  type GrubenvBlock, type GrubenvLine, type GrubenvEntry,
+} from "./formats/grubenv.ts";
+export {
+  locateGrubenv, readGrubenvFile, writeGrubenvFile, editGrubenvFile, createGrubenvFile, detectGrubenvFilesystem,
+  type GrubenvLocation, type GrubenvEditResult, type GrubenvFilesystemFacts, type BlockLayer,
+} from "./adapters/grubenv-file.ts";
+
+// Boot Loader Specification entries.
+export { extractTries, tryExtractTries, nextAttemptName, goodName, badName, withTries, counterState, CounterRangeError, TRIES_MAX, type BootCounter, type ExtractedTries } from "./model/boot-counter.ts";
+export { entryTitle, isBadEntry, type BootEntry, type BootEntryType, type BootEntrySource } from "./model/boot-entry.ts";
+export { bootEntryToJson } from "./model/boot-entry-json.ts";
+export { compareBootEntries, sortBootEntries } from "./model/entry-order.ts";
+export { uniquifyTitles } from "./model/show-title.ts";
+export { selectDefault, selectSelected, findEntryByPattern, findEntryById, type SelectionInputs, type DefaultSelection, type DefaultReason } from "./model/select-default.ts";
+export { fnmatchCasefold } from "./model/fnmatch.ts";
+export { assessBoot, type Assessment, type AssessmentState } from "./model/boot-assessment.ts";
+export { parseEntry, serializeEntry, interpretEntry, readEntryFields, setEntryValue, addEntryValue, removeEntryKey, mangleEntryPath, type EntryDocument, type EntryFields } from "./formats/bls/entry.ts";
+export { parseLoaderConf, serializeLoaderConf, interpretLoaderConf, setLoaderConfValue, removeLoaderConfKey, type LoaderConf } from "./formats/bls/loader-conf.ts";
+export { loadBootEntries, loadBootEntriesSync, type LoadedBootConfig } from "./adapters/boot-entries.ts";
+export { discoverBootPartitions, type DiscoveredPartitions } from "./adapters/esp-discovery.ts";

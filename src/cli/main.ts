@@ -33,17 +33,26 @@ interface Pending {
  * - Hyphenated boolean flags (`--dry-run`) are passed in their camelCase form (`--dryRun`):
  *   cac 7 tells its argument parser about booleans by camelCase name only, so `--dry-run VERB`
  *   would otherwise swallow VERB as the flag's value.
+ * - A lone `-` (a file argument meaning "the default", as in `grub-editenv - list`) is replaced
+ *   by LONE_DASH: mri would drop it and take the next word as its value. `define` restores it.
  */
 function normaliseArgv(argv: string[], hyphenatedBooleans: ReadonlyMap<string, string>): string[] {
   const out: string[] = [];
   let afterDoubleDash = false;
   for (const arg of argv) {
     if (afterDoubleDash) out.push(arg);
+    else if (arg === "-") out.push(LONE_DASH);
     else if (arg === "--json") out.push(process.stdout.isTTY ? "--json=pretty" : "--json=short");
     else out.push(hyphenatedBooleans.get(arg) ?? arg);
     if (arg === "--") afterDoubleDash = true;
   }
   return out;
+}
+
+const LONE_DASH = "\u0000-";
+
+function restoreDash(arg: string): string {
+  return arg === LONE_DASH ? "-" : arg;
 }
 
 function hyphenatedBooleanFlags(cli: ReturnType<typeof cac>): Map<string, string> {
@@ -103,8 +112,8 @@ function buildCli() {
       const options = (params.pop() ?? {}) as Record<string, unknown>;
       const args: string[] = [];
       for (const p of params) {
-        if (Array.isArray(p)) args.push(...p.map(String));
-        else if (p !== undefined) args.push(String(p));
+        if (Array.isArray(p)) args.push(...p.map((a) => restoreDash(String(a))));
+        else if (p !== undefined) args.push(restoreDash(String(p)));
       }
       const rest = options["--"];
       if (Array.isArray(rest)) args.push(...rest.map(String));

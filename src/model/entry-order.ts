@@ -21,12 +21,24 @@
 import type { BootEntry } from "./boot-entry.ts";
 import { compareVersions } from "./version.ts";
 
+/**
+ * strcmp compares UTF-8 bytes, i.e. code point order. UTF-16 code units agree with that except
+ * that surrogates (U+D800–DFFF, halves of code points above U+FFFF) must rank above U+E000–FFFF.
+ */
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
+}
+
 function strcmp(a: string, b: string): number {
-  // strcmp compares bytes; for UTF-8 that is code point order. JS `<` compares UTF-16 code
-  // units, which agrees except around surrogates, so non-BMP text takes the byte path.
   if (a === b) return 0;
-  if (/[\ud800-\udfff]/.test(a) || /[\ud800-\udfff]/.test(b)) return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
-  return a < b ? -1 : 1;
+  const n = Math.min(a.length, b.length);
+  for (let k = 0; k < n; k++) {
+    const ca = a.charCodeAt(k);
+    const cb = b.charCodeAt(k);
+    if (ca !== cb) return codePointRank(ca) < codePointRank(cb) ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
 }
 
 /** `strcmp_ptr`: NULL sorts before any string. */

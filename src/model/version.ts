@@ -37,8 +37,9 @@ function isValidChar(c: number): boolean {
   return isDigit(c) || isAlpha(c) || c === TILDE || c === DASH || c === CARET || c === DOT;
 }
 
+/** The sign a character has as a C `char`: any non-ASCII character is negative (see above). */
 function signedChar(c: number): number {
-  return c >= 0x80 ? c - 0x100 : c;
+  return c >= 0x80 ? -1 : c;
 }
 
 function cmp(x: number | boolean, y: number | boolean): VersionOrder {
@@ -49,18 +50,22 @@ function cmp(x: number | boolean, y: number | boolean): VersionOrder {
 
 /**
  * Compare two version strings. `undefined`/`null` compare as the empty string (systemd's
- * `strempty()`). Strings are compared as UTF-8 bytes, as systemd sees them.
+ * `strempty()`). systemd walks UTF-8 bytes; every non-ASCII byte is a separator there, so walking
+ * UTF-16 code units and treating every non-ASCII unit as a separator gives the same result
+ * without encoding (the one place a non-ASCII character is compared, the end-of-string check,
+ * only looks at its sign: UTF-8 lead bytes are all ≥ 0x80, i.e. negative as signed chars).
  */
 export function compareVersions(left: string | null | undefined, right: string | null | undefined): VersionOrder {
-  const a = Buffer.from(left ?? "", "utf8");
-  const b = Buffer.from(right ?? "", "utf8");
-  const at = (buf: Buffer, i: number): number => (i < buf.length ? buf[i]! : END);
+  const a = left ?? "";
+  const b = right ?? "";
+  if (a === b) return 0;
+  const at = (s: string, i: number): number => (i < s.length ? s.charCodeAt(i) : END);
   let i = 0;
   let j = 0;
 
   for (;;) {
-    while (i < a.length && !isValidChar(a[i]!)) i++;
-    while (j < b.length && !isValidChar(b[j]!)) j++;
+    while (i < a.length && !isValidChar(a.charCodeAt(i))) i++;
+    while (j < b.length && !isValidChar(b.charCodeAt(j))) j++;
 
     if (at(a, i) === TILDE || at(b, j) === TILDE) {
       const r = cmp(at(a, i) !== TILDE, at(b, j) !== TILDE);
@@ -74,13 +79,24 @@ export function compareVersions(left: string | null | undefined, right: string |
     // compares *below* the end of the string.
     if (at(a, i) === END || at(b, j) === END) return cmp(signedChar(at(a, i)), signedChar(at(b, j)));
 
-    for (const separator of [DASH, CARET, DOT]) {
-      if (at(a, i) === separator || at(b, j) === separator) {
-        const r = cmp(at(a, i) !== separator, at(b, j) !== separator);
-        if (r !== 0) return r;
-        i++;
-        j++;
-      }
+    // `-`, then `^`, then `.`, each at most once per round (written out: this is the hot path
+    // of sorting boot menus).
+    let ca = at(a, i);
+    let cb = at(b, j);
+    if (ca === DASH || cb === DASH) {
+      if (ca !== cb) return ca === DASH ? -1 : 1;
+      ca = at(a, ++i);
+      cb = at(b, ++j);
+    }
+    if (ca === CARET || cb === CARET) {
+      if (ca !== cb) return ca === CARET ? -1 : 1;
+      ca = at(a, ++i);
+      cb = at(b, ++j);
+    }
+    if (ca === DOT || cb === DOT) {
+      if (ca !== cb) return ca === DOT ? -1 : 1;
+      ++i;
+      ++j;
     }
 
     if (isDigit(at(a, i)) || isDigit(at(b, j))) {
@@ -90,22 +106,24 @@ export function compareVersions(left: string | null | undefined, right: string |
       while (isDigit(at(b, je))) je++;
       const r = cmp(ie !== i, je !== j);
       if (r !== 0) return r;
-      while (i < ie && at(a, i) === 0x30) i++;
-      while (j < je && at(b, j) === 0x30) j++;
+      while (i < ie && a.charCodeAt(i) === 0x30) i++;
+      while (j < je && b.charCodeAt(j) === 0x30) j++;
       const lengthOrder = cmp(ie - i, je - j);
       if (lengthOrder !== 0) return lengthOrder;
-      const digits = cmp(Buffer.compare(a.subarray(i, ie), b.subarray(j, je)), 0);
-      if (digits !== 0) return digits;
-      i = ie;
-      j = je;
+      for (; i < ie; i++, j++) {
+        const d = cmp(a.charCodeAt(i), b.charCodeAt(j));
+        if (d !== 0) return d;
+      }
     } else {
       let ie = i;
       while (isAlpha(at(a, ie))) ie++;
       let je = j;
       while (isAlpha(at(b, je))) je++;
       const common = Math.min(ie - i, je - j);
-      const letters = cmp(Buffer.compare(a.subarray(i, i + common), b.subarray(j, j + common)), 0);
-      if (letters !== 0) return letters;
+      for (let k = 0; k < common; k++) {
+        const d = cmp(a.charCodeAt(i + k), b.charCodeAt(j + k));
+        if (d !== 0) return d;
+      }
       const lengthOrder = cmp(ie - i, je - j);
       if (lengthOrder !== 0) return lengthOrder;
       i = ie;

@@ -8,6 +8,9 @@ import type { BenchRow, RowModule } from "./harness.ts";
 
 const modules: Record<string, () => Promise<RowModule>> = {
   startup: () => import("./rows/startup.ts"),
+  grubenv: () => import("./rows/grubenv.ts"),
+  bls: () => import("./rows/bls.ts"),
+  efi: () => import("./rows/efi.ts"),
 };
 
 execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
