@@ -77,3 +77,6 @@ export { parseEntry, serializeEntry, interpretEntry, readEntryFields, setEntryVa
 export { parseLoaderConf, serializeLoaderConf, interpretLoaderConf, setLoaderConfValue, removeLoaderConfKey, type LoaderConf } from "./formats/bls/loader-conf.ts";
 export { loadBootEntries, loadBootEntriesSync, type LoadedBootConfig } from "./adapters/boot-entries.ts";
 export { discoverBootPartitions, type DiscoveredPartitions } from "./adapters/esp-discovery.ts";
+
+// Default and one-shot selection on either loader.
+export { setDefault, setOneshot, setTimeout, detectLoader, type BootLoaderKind, type SelectionTarget, type SelectionResult } from "./actions/select-entry.ts";

@@ -9,10 +9,12 @@ import { registerGrubenv } from "./commands/grubenv/register.ts";
 import { registerGrub } from "./commands/grub/register.ts";
 import { registerEfi } from "./commands/efi/register.ts";
 import { registerDeploy } from "./commands/deploy/register.ts";
+import { registerSelect } from "./commands/select/register.ts";
 
 export const registrations: readonly RegisterCommands[] = [
   registerBls,
   registerDeploy,
+  registerSelect,
   registerGrubenv,
   registerGrub,
   registerEfi,

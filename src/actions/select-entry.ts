@@ -1,0 +1,94 @@
+/**
+ * `setDefault`, `setOneshot`, `setTimeout`, `setTimeoutOneshot` over both boot loaders:
+ *
+ * - systemd-boot: the Boot Loader Interface variables, exactly as bootctl writes them
+ *   (ops/loader-variables.ts: LoaderEntryDefault, LoaderEntryOneShot, LoaderConfigTimeout,
+ *   LoaderConfigTimeoutOneShot, with @current/@oneshot/@default/@saved and "" to remove);
+ * - GRUB: the environment block, like grub-set-default (`saved_entry=ENTRY`) and grub-reboot
+ *   (`next_entry=ENTRY`); ENTRY is an index path, a title or an id (`>` between menu levels), as
+ *   GRUB's `default` accepts it; "" removes the variable. Timeouts live in grub.cfg: refused.
+ *
+ * Which loader: `--loader` when given; else systemd-boot when the firmware variables say
+ * systemd-boot is running (LoaderInfo), else GRUB when a grubenv exists, else systemd-boot when
+ * the ESP has a `loader/` directory.
+ */
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import { BootctlError, UsageError } from "../errors.ts";
+import { applyEfiPlan, listEfiVariables, readEfiString, requireEfivarsDir } from "../adapters/efivarfs.ts";
+import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
+import { editGrubenvFile, locateGrubenv } from "../adapters/grubenv-file.ts";
+import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
+import { setVariable, unsetVariable } from "../formats/grubenv.ts";
+import type { EfiEffect } from "../ops/efi-plan.ts";
+import { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "../ops/loader-variables.ts";
+
+export type BootLoaderKind = "systemd-boot" | "grub";
+
+export interface SelectionTarget {
+  root?: string;
+  espPath?: string | undefined;
+  bootPath?: string | undefined;
+  efivarsPath: string;
+  efivarsPathExplicit?: boolean;
+  loader?: BootLoaderKind | undefined;
+  dryRun?: boolean;
+}
+
+export interface SelectionResult {
+  loader: BootLoaderKind;
+  /** Human-readable changes ("write LoaderEntryDefault-… ", "set saved_entry=…"). */
+  changes: string[];
+  /** Where: the efivars directory or the grubenv file. */
+  target: string;
+  dryRun: boolean;
+}
+
+export async function detectLoader(target: SelectionTarget): Promise<BootLoaderKind> {
+  if (target.loader) return target.loader;
+  const efivars = target.efivarsPath;
+  if (existsSync(efivars)) {
+    const info = await readEfiString(efivars, "LoaderInfo", LOADER_VENDOR_GUID).catch(() => undefined);
+    if (info?.startsWith("systemd-boot")) return "systemd-boot";
+  }
+  const root = target.root ?? "/";
+  const grubenv = await locateGrubenv(root, undefined, { espPath: target.espPath });
+  if (grubenv.exists) return "grub";
+  const found = discoverBootPartitions({ root, espPath: target.espPath, bootPath: target.bootPath });
+  if (found.esp && existsSync(path.join(found.esp.path, "loader"))) return "systemd-boot";
+  throw new BootctlError("E_NO_BOOT_LOADER", "cannot tell which boot loader is in use (no systemd-boot variables, no grubenv, no loader/ on the ESP); use --loader systemd-boot|grub");
+}
+
+async function applyEfi(target: SelectionTarget, plan: (vars: Awaited<ReturnType<typeof listEfiVariables>>) => EfiEffect[]): Promise<SelectionResult> {
+  const dir = await requireEfivarsDir(target.efivarsPath, target.efivarsPathExplicit ?? false);
+  const effects = plan(await listEfiVariables(dir));
+  const changes = effects.map((e) => (e.op === "delete" ? `delete ${e.name}` : `set ${e.name}=${JSON.stringify(e.data.toString("utf16le").replace(/\0$/, ""))}`));
+  if (!target.dryRun) await applyEfiPlan(dir, effects);
+  return { loader: "systemd-boot", changes, target: dir, dryRun: target.dryRun === true };
+}
+
+async function applyGrubenv(target: SelectionTarget, name: "saved_entry" | "next_entry", value: string): Promise<SelectionResult> {
+  const root = target.root ?? "/";
+  const location = await locateGrubenv(root, undefined, { espPath: target.espPath });
+  if (/[\n]/.test(value)) throw new UsageError("an entry name may not contain a newline");
+  await editGrubenvFile(root, location.path, (block) => (value === "" ? unsetVariable(block, name) : setVariable(block, name, value)), { dryRun: target.dryRun === true });
+  return { loader: "grub", changes: [value === "" ? `unset ${name}` : `set ${name}=${value}`], target: location.path, dryRun: target.dryRun === true };
+}
+
+export async function setDefault(target: SelectionTarget, id: string): Promise<SelectionResult> {
+  const loader = await detectLoader(target);
+  if (loader === "grub") return applyGrubenv(target, "saved_entry", id);
+  return applyEfi(target, (vars) => planSetDefault(vars, id));
+}
+
+export async function setOneshot(target: SelectionTarget, id: string): Promise<SelectionResult> {
+  const loader = await detectLoader(target);
+  if (loader === "grub") return applyGrubenv(target, "next_entry", id);
+  return applyEfi(target, (vars) => planSetOneshot(vars, id));
+}
+
+export async function setTimeout(target: SelectionTarget, value: string, oneshot: boolean): Promise<SelectionResult> {
+  const loader = await detectLoader(target);
+  if (loader === "grub") throw new BootctlError("E_NOT_SUPPORTED", "GRUB reads its timeout from grub.cfg (GRUB_TIMEOUT); set-timeout works with systemd-boot");
+  return applyEfi(target, (vars) => (oneshot ? planSetTimeoutOneshot(vars, value) : planSetTimeout(vars, value)));
+}

@@ -1,0 +1,76 @@
+/**
+ * set-default / set-oneshot / set-timeout on both loaders. Expected bytes follow the Boot Loader
+ * Interface (UTF-16LE with a NUL, attributes NV|BS|RT = 7, as bootctl writes them); GRUB's side
+ * is read back with the real grub-editenv.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { setDefault, setOneshot, setTimeout, detectLoader } from "../../src/actions/select-entry.ts";
+import { BootctlError } from "../../src/errors.ts";
+import { requireTool } from "../support/exec.ts";
+import { withTempRoot } from "../support/tmp.ts";
+
+const DEMO = fileURLToPath(new URL("../../fixtures/demo/microos", import.meta.url));
+const GUID = "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f";
+
+function efivarBytes(value: string): Buffer {
+  return Buffer.concat([Buffer.from([7, 0, 0, 0]), Buffer.from(value + "\0", "utf16le")]);
+}
+
+test("systemd-boot: LoaderEntryDefault, LoaderEntryOneShot (@current), LoaderConfigTimeout, removal", async () => {
+  await withTempRoot(async (root) => {
+    cpSync(DEMO, root, { recursive: true });
+    const target = { root, espPath: "/efi", efivarsPath: path.join(root, "efivars"), efivarsPathExplicit: true };
+    assert.is(await detectLoader(target), "systemd-boot");
+    await setDefault(target, "opensuse-microos-6.11.8-1-default.conf");
+    assert.ok(readFileSync(path.join(root, "efivars", `LoaderEntryDefault-${GUID}`)).equals(efivarBytes("opensuse-microos-6.11.8-1-default.conf")));
+    await setOneshot(target, "@current");
+    assert.ok(readFileSync(path.join(root, "efivars", `LoaderEntryOneShot-${GUID}`)).equals(efivarBytes("opensuse-microos-6.11.8-1-default.conf")));
+    await setTimeout(target, "menu-force", false);
+    assert.ok(readFileSync(path.join(root, "efivars", `LoaderConfigTimeout-${GUID}`)).equals(efivarBytes("4294967295")));
+    const dry = await setDefault({ ...target, dryRun: true }, "");
+    assert.equal(dry.changes, ["delete LoaderEntryDefault"]);
+    assert.ok(existsSync(path.join(root, "efivars", `LoaderEntryDefault-${GUID}`)), "dry run changes nothing");
+    await setDefault(target, "");
+    assert.not.ok(existsSync(path.join(root, "efivars", `LoaderEntryDefault-${GUID}`)));
+  });
+});
+
+test("GRUB: saved_entry and next_entry like grub-set-default and grub-reboot", async () => {
+  requireTool("grub-editenv", "grub-common");
+  await withTempRoot(async (root) => {
+    mkdirSync(path.join(root, "boot/grub2"), { recursive: true });
+    spawnSync("grub-editenv", [path.join(root, "boot/grub2/grubenv"), "create"]);
+    const target = { root, efivarsPath: path.join(root, "no-efivars") };
+    assert.is(await detectLoader(target), "grub");
+    await setDefault(target, "gnulinux-advanced-1234>gnulinux-6.1-advanced-1234");
+    await setOneshot(target, "1");
+    const list = spawnSync("grub-editenv", [path.join(root, "boot/grub2/grubenv"), "list"], { encoding: "utf8" }).stdout;
+    assert.is(list, "saved_entry=gnulinux-advanced-1234>gnulinux-6.1-advanced-1234\nnext_entry=1\n");
+    await setOneshot(target, "");
+    assert.is(spawnSync("grub-editenv", [path.join(root, "boot/grub2/grubenv"), "list"], { encoding: "utf8" }).stdout, "saved_entry=gnulinux-advanced-1234>gnulinux-6.1-advanced-1234\n");
+    try {
+      await setTimeout(target, "5", false);
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as BootctlError).code, "E_NOT_SUPPORTED");
+    }
+  });
+});
+
+test("no loader found: one clear error", async () => {
+  await withTempRoot(async (root) => {
+    try {
+      await detectLoader({ root, efivarsPath: path.join(root, "none") });
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as BootctlError).code, "E_NO_BOOT_LOADER");
+    }
+  });
+});
+
+test.run();
