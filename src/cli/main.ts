@@ -104,7 +104,12 @@ function buildCli() {
     .option("--dry-run", "Print what would change; change nothing")
     .option("--no-color", "Do not colour the output (also NO_COLOR, TERM=dumb, non-TTY)")
     .option("-q, --quiet", "Suppress warnings and informational messages");
-  cli.help();
+  // cac lists "run any command with --help" once per verb; one line says it better.
+  cli.help((sections) =>
+    sections
+      .filter((s) => !s.title?.startsWith("For more info"))
+      .map((s) => (s.title === "Options" ? { ...s, body: s.body.replace(/ \(default: true\)/g, "") } : s))
+      .concat({ body: "Run 'bootctl-ts help VERB' for a verb's arguments and options." }));
 
   let pending: Pending | undefined;
   const define = (command: Command, load: LazyCommandBody): Command =>
