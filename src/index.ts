@@ -72,7 +72,6 @@ export { compareBootEntries, sortBootEntries } from "./model/entry-order.ts";
 export { uniquifyTitles } from "./model/show-title.ts";
 export { selectDefault, selectSelected, findEntryByPattern, findEntryById, type SelectionInputs, type DefaultSelection, type DefaultReason } from "./model/select-default.ts";
 export { fnmatchCasefold } from "./model/fnmatch.ts";
-export { assessBoot, type Assessment, type AssessmentState } from "./model/boot-assessment.ts";
 export { parseEntry, serializeEntry, interpretEntry, readEntryFields, setEntryValue, addEntryValue, removeEntryKey, mangleEntryPath, type EntryDocument, type EntryFields } from "./formats/bls/entry.ts";
 export { parseLoaderConf, serializeLoaderConf, interpretLoaderConf, setLoaderConfValue, removeLoaderConfKey, type LoaderConf } from "./formats/bls/loader-conf.ts";
 export { loadBootEntries, loadBootEntriesSync, type LoadedBootConfig } from "./adapters/boot-entries.ts";

@@ -76,4 +76,27 @@ test("install-units --root installs under the root only", async () => {
   });
 });
 
+
+test("status after a fallback: the exhausted entry and the bootloop guard's reason", async () => {
+  const { handleBootFailure } = await import("../../src/actions/boot-failure.ts");
+  await withTempRoot(async (root) => {
+    const entries = path.join(root, "efi/loader/entries");
+    mkdirSync(entries, { recursive: true });
+    mkdirSync(path.join(root, "efivars"));
+    writeFileSync(path.join(entries, "os-6.12+0-3.conf"), "title OS\nversion 6.12\nlinux /k\n");
+    writeFileSync(path.join(entries, "os-6.11.conf"), "title OS\nversion 6.11\nlinux /k\n");
+    // The fallback (uncounted) entry fails its health checks too: no reboot.
+    const outcome = await handleBootFailure({ root, partitions: ["/efi"], efivarsPath: path.join(root, "efivars"), cmdline: "", reboot: () => {} });
+    assert.is(outcome.guard, true);
+    const r = runBuiltCli(["--root", root, "--esp-path", "/efi", "--efivars-path", path.join(root, "efivars"), "--json=short", "status"]);
+    assert.is(r.status, 0, r.stderr);
+    const status = JSON.parse(r.stdout);
+    assert.equal(status.badEntries, ["os-6.12.conf"]);
+    assert.match(status.bootFailure.reason, /bootloop guard/);
+    const text = runBuiltCli(["--root", root, "--esp-path", "/efi", "--efivars-path", path.join(root, "efivars"), "status"]).stdout;
+    assert.match(text, /Fallen back from: os-6\.12\.conf/);
+    assert.match(text, /Last failure: .*bootloop guard/);
+  });
+});
+
 test.run();

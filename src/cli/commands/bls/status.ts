@@ -5,13 +5,14 @@
  * LoaderFeatures, StubInfo), the default/selected/one-shot entries, and the boot-assessment
  * state of the booted entry (`systemd-bless-boot status` words).
  */
-import { lstatSync } from "node:fs";
-import * as path from "node:path";
+import { readFile } from "node:fs/promises";
 import { readEfiString, readEfiVariable } from "../../../adapters/efivarfs.ts";
+import { inRoot } from "../../../adapters/root-path.ts";
+import { blessStatusOf } from "../../../actions/bless-boot.ts";
+import { FAILURE_RECORD } from "../../../actions/boot-failure.ts";
 import { BootctlError } from "../../../errors.ts";
 import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
-import { assessBoot } from "../../../model/boot-assessment.ts";
-import { entryTitle } from "../../../model/boot-entry.ts";
+import { entryTitle, isBadEntry } from "../../../model/boot-entry.ts";
 import type { CommandInvocation } from "../../invocation.ts";
 import { loadMenu } from "./menu.ts";
 
@@ -67,14 +68,10 @@ export default async function status({ globals, output }: CommandInvocation): Pr
       if (!(err instanceof BootctlError)) throw err;
     }
   }
-  const roots = [menu.partitions.esp?.path, menu.partitions.xbootldr?.path].filter((r): r is string => r !== undefined);
-  const assessment = assessBoot(countPath, roots, (root, rel) => {
-    try {
-      return lstatSync(path.join(root, rel)).isFile();
-    } catch {
-      return false;
-    }
-  });
+  const assessment = await assessBootState(globals.root, [menu.partitions.esp?.inRoot, menu.partitions.xbootldr?.inRoot], menu.efivarsRead ? globals.efivarsPath : undefined);
+  // Entries that used up their tries: the loader has fallen back from them (or will).
+  const exhausted = menu.entries.filter(isBadEntry).map((e) => e.id);
+  const failure = await lastFailure(globals.root);
   const def = menu.defaultEntry;
   const selected = menu.selectedIndex >= 0 ? menu.entries[menu.selectedIndex] : undefined;
   const oneShot = menu.variables.oneShot;
@@ -91,6 +88,8 @@ export default async function status({ globals, output }: CommandInvocation): Pr
       oneShot: oneShot ?? null,
       bootCountPath: countPath ?? null,
       bootAssessment: assessment.state ?? null,
+      badEntries: exhausted,
+      bootFailure: failure ?? null,
     };
     output.printJson(o);
     return 0;
@@ -115,5 +114,29 @@ export default async function status({ globals, output }: CommandInvocation): Pr
   output.line(s.bold("Boot Assessment:"));
   if (countPath !== undefined) output.line(`${"Boot count path".padStart(19)}: ${countPath}`);
   output.line(`${"State".padStart(19)}: ${assessment.state ?? `unknown (${assessment.reason ?? "?"})`}`);
+  if (exhausted.length > 0) output.line(`${"Fallen back from".padStart(19)}: ${exhausted.map((id) => s.red(id)).join(", ")} (no tries left: bad)`);
+  if (failure) output.line(`${"Last failure".padStart(19)}: ${failure.reason}`);
   return 0;
+}
+
+/** The `bless-boot status` word of this boot (actions/bless-boot.ts), or why it is unknown. */
+async function assessBootState(root: string, partitions: (string | undefined)[], efivarsPath: string | undefined): Promise<{ state?: string; reason?: string }> {
+  if (efivarsPath === undefined) return { state: "clean" };
+  try {
+    return { state: (await blessStatusOf({ root, partitions, efivarsPath })).state };
+  } catch (err) {
+    if (err instanceof BootctlError) return { reason: err.message };
+    throw err;
+  }
+}
+
+/** What the boot-failure handler decided earlier in this boot (`/run/bootctl-ts/boot-failure.json`). */
+async function lastFailure(root: string): Promise<{ reason: string; guard: boolean; time?: string } | undefined> {
+  try {
+    const record = JSON.parse(await readFile(inRoot(root, FAILURE_RECORD), "utf8")) as { reason?: unknown; guard?: unknown; time?: unknown };
+    if (typeof record.reason !== "string") return undefined;
+    return { reason: record.reason, guard: record.guard === true, ...(typeof record.time === "string" ? { time: record.time } : {}) };
+  } catch {
+    return undefined;
+  }
 }
