@@ -84,6 +84,12 @@ async function kernelCmdline(root: string): Promise<string> {
   return words.filter((w) => w !== "").join(" ");
 }
 
+/** The entry token kernel-install would use for this root and $BOOT. */
+export async function resolveEntryToken(root: string, bootRoot: string): Promise<string> {
+  const os = parseOsRelease((await readOptional(root, "/etc/os-release")) ?? (await readOptional(root, "/usr/lib/os-release")) ?? "");
+  return entryToken(root, bootRoot, await machineIdOf(root), os);
+}
+
 async function entryToken(root: string, bootRoot: string, machineId: string | undefined, os: Record<string, string>): Promise<string> {
   const configured = firstLine(await readOptional(root, "/etc/kernel/entry-token"));
   if (configured) return configured;
@@ -146,9 +152,7 @@ export async function addEntry(options: AddEntryOptions): Promise<Plan & { entry
 export async function removeEntry(options: RemoveEntryOptions): Promise<Plan> {
   const root = options.root ?? "/";
   const bootRoot = bootRootOf(options);
-  const os = parseOsRelease((await readOptional(root, "/etc/os-release")) ?? (await readOptional(root, "/usr/lib/os-release")) ?? "");
-  const machineId = await machineIdOf(root);
-  const token = options.entryToken ?? (await entryToken(root, bootRoot, machineId, os));
+  const token = options.entryToken ?? (await resolveEntryToken(root, bootRoot));
   assertSafeComponent("entry token", token);
   assertSafeComponent("kernel version", options.kernelVersion);
   const existingEntries = await listNames(await resolveSafe(bootRoot, "loader/entries"));

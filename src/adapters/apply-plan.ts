@@ -3,6 +3,7 @@
  * order. Plans are ordered by the operations so that a stop after any effect leaves a consistent
  * state (files complete before an entry names them; entries gone before their files).
  */
+import { FileError } from "../errors.ts";
 import type { Effect, Plan } from "../ops/plan.ts";
 import {
   atomicReplace, copyFileDurable, mkdirDurable, removeDurable, renameNoReplace, renameReplace, rmdirDurable, type StepSeam,
@@ -23,6 +24,13 @@ export async function applyEffect(effect: Effect, options: ApplyOptions = {}): P
     case "remove": await removeDurable(effect.root, effect.path, o); return;
     case "mkdir": await mkdirDurable(effect.root, effect.path, o); return;
     case "rmdir": await rmdirDurable(effect.root, effect.path, o); return;
+    case "rmdir-if-empty":
+      try {
+        await rmdirDurable(effect.root, effect.path, o);
+      } catch (err) {
+        if (!(err instanceof FileError && (err.errno === "ENOTEMPTY" || err.errno === "EEXIST"))) throw err;
+      }
+      return;
   }
 }
 

@@ -14,7 +14,9 @@ export type Effect =
   | { kind: "remove"; root: string; path: string }
   | { kind: "mkdir"; root: string; path: string }
   /** Remove an empty directory (a missing one is fine). */
-  | { kind: "rmdir"; root: string; path: string };
+  | { kind: "rmdir"; root: string; path: string }
+  /** Remove a directory if it is empty by then; one still holding files is kept. */
+  | { kind: "rmdir-if-empty"; root: string; path: string };
 
 export interface Plan {
   effects: Effect[];
@@ -36,6 +38,7 @@ export function describeEffect(effect: Effect): string {
     case "remove": return `remove ${joinRoot(effect.root, effect.path)}`;
     case "mkdir": return `create directory ${joinRoot(effect.root, effect.path)}`;
     case "rmdir": return `remove directory ${joinRoot(effect.root, effect.path)}`;
+    case "rmdir-if-empty": return `remove directory ${joinRoot(effect.root, effect.path)} if empty`;
   }
 }
 

@@ -26,6 +26,15 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
     () => import("./remove.ts"),
   );
   define(
+    cli.command("unlink <id>", "Remove the entries matching ID (an id or a glob) and the files only they use, like bootctl unlink"),
+    () => import("./unlink.ts").then((m) => ({ default: m.runUnlink })),
+  );
+  define(
+    cli.command("cleanup", "Remove files under $BOOT/<entry-token>/ that no entry uses, like bootctl cleanup")
+      .option("--entry-token <token>", "Entry token (default as for add)"),
+    () => import("./unlink.ts").then((m) => ({ default: m.runCleanup })),
+  );
+  define(
     cli
       .command("predict", "Simulate the next boots: which entry boots at each attempt, the counters after it, and when fallback happens")
       .option("--fail <n>", "The next N boots fail, later ones succeed")

@@ -1,0 +1,48 @@
+/**
+ * `unlinkEntry` and `cleanupBootFiles` (bootctl unlink / cleanup; ops/unlink-entry.ts): load the
+ * menu of the ESP and XBOOTLDR, plan, and apply unless `dryRun`.
+ */
+import { readdir } from "node:fs/promises";
+import * as path from "node:path";
+import { errnoOf } from "../errors.ts";
+import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
+import { loadBootEntries } from "../adapters/boot-entries.ts";
+import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
+import { resolveSafe } from "../adapters/root-path.ts";
+import { planCleanup, planUnlink } from "../ops/unlink-entry.ts";
+import type { Plan } from "../ops/plan.ts";
+import { bootRootOf, resolveEntryToken, type EntryTarget } from "./add-entry.ts";
+
+export interface UnlinkOptions extends EntryTarget, ApplyOptions {
+  dryRun?: boolean;
+}
+
+async function loadMenu(options: EntryTarget) {
+  const found = discoverBootPartitions({ root: options.root ?? "/", espPath: options.espPath, bootPath: options.bootPath });
+  return loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
+}
+
+export async function unlinkEntry(id: string, options: UnlinkOptions): Promise<Plan & { unlinked: string[] }> {
+  const menu = await loadMenu(options);
+  const plan = planUnlink(menu.entries, id);
+  if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
+  return plan;
+}
+
+export async function cleanupBootFiles(options: UnlinkOptions & { entryToken?: string }): Promise<Plan> {
+  const root = options.root ?? "/";
+  const bootRoot = bootRootOf(options);
+  const token = options.entryToken ?? (await resolveEntryToken(root, bootRoot));
+  const dir = await resolveSafe(bootRoot, token);
+  let files: string[] = [];
+  try {
+    const found = await readdir(dir, { recursive: true, withFileTypes: true });
+    files = found.filter((d) => d.isFile()).map((d) => path.relative(bootRoot, path.join(d.path, d.name)).split(path.sep).join("/"));
+  } catch (err) {
+    if (errnoOf(err) !== "ENOENT") throw err;
+  }
+  const menu = await loadMenu(options);
+  const plan = planCleanup({ entries: menu.entries, root: bootRoot, entryToken: token, files });
+  if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
+  return plan;
+}
