@@ -1,7 +1,7 @@
 /** `add`, `remove`, `health` and `install-units` through the built binary. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { runBuiltCli } from "../support/cli.ts";
 import { withTempRoot } from "../support/tmp.ts";
@@ -73,6 +73,8 @@ test("install-units --root installs under the root only", async () => {
     assert.is(r.status, 0, r.stderr);
     assert.equal(readdirSync(path.join(root, "etc/systemd/system")).sort(),
       ["boot-complete.target.requires", "bootctl-ts-bless.service", "bootctl-ts-boot-failure.service", "bootctl-ts-health.service", "multi-user.target.wants"]);
+    assert.ok(existsSync(path.join(root, "etc/kernel/install.d/90-loaderentry.install")));
+    assert.ok(existsSync(path.join(root, "usr/lib/bootctl-ts/cli.cjs")));
   });
 });
 

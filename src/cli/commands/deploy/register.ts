@@ -49,7 +49,7 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
   );
   define(
     cli
-      .command("install-units", "Install the boot-success service and its systemd units (under --root) and enable them")
+      .command("install-units", "Install the boot-success service, its systemd units (enabled) and the kernel-install plugin, under --root")
       .option("--node <path>", "Path of node in the target system (default /usr/bin/node)"),
     () => import("./install-units.ts"),
   );
