@@ -50,6 +50,11 @@ export { planSetBootNext, planClearBootNext, planSetBootOrder, planDeleteBootOpt
 export { buildGptLoadOption } from "./ops/efi-create.ts";
 export { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "./ops/loader-variables.ts";
 
+// OVMF variable stores (offline firmware NVRAM).
+export { readVarStore, listVariables, getVariable, setVariable as setVarStoreVariable, deleteVariable as deleteVarStoreVariable, AUTHENTICATED_VARIABLE_GUID, VARIABLE_GUID, type VarStore, type VarRecord, type EfiVariable, type StoredVariable, type VariableInput } from "./formats/ovmf/varstore.ts";
+export { decodeFirmwareVolumeHeader, SYSTEM_NV_DATA_FV_GUID, type FirmwareVolumeHeader } from "./formats/ovmf/firmware-volume.ts";
+export { VAR_ADDED, VAR_DELETED, VAR_IN_DELETED_TRANSITION, VAR_HEADER_VALID_ONLY, type AuthFields, type EfiTime, type RecordFormat, type RecordState } from "./formats/ovmf/variable-record.ts";
+
 // PE/UKI and GPT.
 export { readPeHeaders, readPeSections, PE_MACHINE, PE_SUBSYSTEM, type PeHeaders, type PeImage, type PeSection, type PeSectionHeader } from "./formats/pe/pe-sections.ts";
 export { readUki, UKI_SECTION_SIZE_MAX, UNIFIED_PROFILES_MAX, type UkiImage, type UkiSections } from "./formats/pe/uki.ts";
