@@ -13,6 +13,7 @@ export {
   symlinkDurable, SimulatedCrash, WRITE_STEPS, type WriteStep, type StepSeam, type WriteOptions,
 } from "./adapters/durable-fs.ts";
 export { confine, inRoot, PathEscapeError, SymlinkRefusedError } from "./adapters/root-path.ts";
+export { withBootLock, withBootLocks, LOCK_NAME } from "./adapters/boot-lock.ts";
 
 // Plans.
 export { describeEffect, effectToJson, type Effect, type Plan } from "./ops/plan.ts";

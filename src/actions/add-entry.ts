@@ -8,6 +8,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { BootctlError, describeErrno, errnoOf } from "../errors.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
+import { withBootLock } from "../adapters/boot-lock.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { inRoot, resolveSafe } from "../adapters/root-path.ts";
 import { parseOsRelease } from "../formats/bls/os-release.ts";
@@ -144,14 +145,21 @@ export async function planAdd(options: AddEntryOptions): Promise<Plan & { entry:
 }
 
 export async function addEntry(options: AddEntryOptions): Promise<Plan & { entry: string; bootRoot: string }> {
-  const plan = await planAdd(options);
-  if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
-  return plan;
+  if (options.dryRun) return planAdd(options);
+  return withBootLock(bootRootOf(options), async () => {
+    const plan = await planAdd(options);
+    await applyPlan(plan, options.seam ? { seam: options.seam } : {});
+    return plan;
+  });
 }
 
 export async function removeEntry(options: RemoveEntryOptions): Promise<Plan> {
-  const root = options.root ?? "/";
   const bootRoot = bootRootOf(options);
+  return options.dryRun ? planRemove(options, bootRoot) : withBootLock(bootRoot, () => planRemove(options, bootRoot));
+}
+
+async function planRemove(options: RemoveEntryOptions, bootRoot: string): Promise<Plan> {
+  const root = options.root ?? "/";
   const token = options.entryToken ?? (await resolveEntryToken(root, bootRoot));
   assertSafeComponent("entry token", token);
   assertSafeComponent("kernel version", options.kernelVersion);

@@ -8,6 +8,7 @@ import { lstat } from "node:fs/promises";
 import { BootctlError, errnoOf } from "../errors.ts";
 import { readEfiString } from "../adapters/efivarfs.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
+import { withBootLocks } from "../adapters/boot-lock.ts";
 import { partitionRoots } from "../adapters/partition-roots.ts";
 import { confine, refuseSymlinks } from "../adapters/root-path.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
@@ -76,7 +77,11 @@ export async function blessBoot(verb: BlessVerb, options: BlessOptions): Promise
   const counted = await readBootCountPath(options.efivarsPath);
   if (!counted) throw new BootctlError("E_NOT_COUNTING", "not booted with boot counting in effect (no LoaderBootCountPath)");
   const partitions = await partitionRoots(options.root ?? "/", options.partitions ?? []);
-  const plan = planBless(counted, verb, await gatherFacts(partitions, counted));
-  if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
-  return plan;
+  const decide = async () => planBless(counted, verb, await gatherFacts(partitions, counted));
+  if (options.dryRun) return decide();
+  return withBootLocks(partitions, async () => {
+    const plan = await decide();
+    await applyPlan(plan, options.seam ? { seam: options.seam } : {});
+    return plan;
+  });
 }

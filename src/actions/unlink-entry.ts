@@ -6,6 +6,7 @@ import { readdir } from "node:fs/promises";
 import * as path from "node:path";
 import { errnoOf } from "../errors.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
+import { withBootLocks } from "../adapters/boot-lock.ts";
 import { loadBootEntries } from "../adapters/boot-entries.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { resolveSafe } from "../adapters/root-path.ts";
@@ -17,16 +18,29 @@ export interface UnlinkOptions extends EntryTarget, ApplyOptions {
   dryRun?: boolean;
 }
 
+function partitionsOf(options: EntryTarget) {
+  return discoverBootPartitions({ root: options.root ?? "/", espPath: options.espPath, bootPath: options.bootPath });
+}
+
 async function loadMenu(options: EntryTarget) {
-  const found = discoverBootPartitions({ root: options.root ?? "/", espPath: options.espPath, bootPath: options.bootPath });
+  const found = partitionsOf(options);
   return loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
 }
 
+/** Run `body` under the locks of the ESP and XBOOTLDR (not for dry runs, which change nothing). */
+function locked<T>(options: UnlinkOptions, body: () => Promise<T>): Promise<T> {
+  if (options.dryRun) return body();
+  const found = partitionsOf(options);
+  return withBootLocks([found.esp?.path, found.xbootldr?.path].filter((p): p is string => p !== undefined), body);
+}
+
 export async function unlinkEntry(id: string, options: UnlinkOptions): Promise<Plan & { unlinked: string[] }> {
-  const menu = await loadMenu(options);
-  const plan = planUnlink(menu.entries, id);
-  if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
-  return plan;
+  return locked(options, async () => {
+    const menu = await loadMenu(options);
+    const plan = planUnlink(menu.entries, id);
+    if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
+    return plan;
+  });
 }
 
 export async function cleanupBootFiles(options: UnlinkOptions & { entryToken?: string }): Promise<Plan> {
@@ -41,8 +55,10 @@ export async function cleanupBootFiles(options: UnlinkOptions & { entryToken?: s
   } catch (err) {
     if (errnoOf(err) !== "ENOENT") throw err;
   }
-  const menu = await loadMenu(options);
-  const plan = planCleanup({ entries: menu.entries, root: bootRoot, entryToken: token, files });
-  if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
-  return plan;
+  return locked(options, async () => {
+    const menu = await loadMenu(options);
+    const plan = planCleanup({ entries: menu.entries, root: bootRoot, entryToken: token, files });
+    if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
+    return plan;
+  });
 }

@@ -31,6 +31,7 @@ import {
 } from "../formats/grubenv.ts";
 import { atomicReplace, type StepSeam } from "./durable-fs.ts";
 import { PathEscapeError, confine, inRoot, isInside, normaliseRoot } from "./root-path.ts";
+import { withBootLock } from "./boot-lock.ts";
 
 /** Where GRUB installations keep the block, in the order bootctl-ts looks (inside the root):
  * Debian/Ubuntu (`grub-editenv`'s DEFAULT_DIRECTORY), Fedora/openSUSE (`grub2-editenv`). */
@@ -222,6 +223,11 @@ export interface GrubenvEditOptions extends GrubenvWriteOptions {
  * small) is thrown before anything is written.
  */
 export async function editGrubenvFile(root: string, file: string, edit: (block: GrubenvBlock) => GrubenvBlock, options: GrubenvEditOptions = {}): Promise<GrubenvEditResult> {
+  // Read, edit and write under the directory's lock: two writers never lose each other's change.
+  return options.dryRun ? editUnlocked(root, file, edit, options) : withBootLock(path.dirname(file), () => editUnlocked(root, file, edit, options));
+}
+
+async function editUnlocked(root: string, file: string, edit: (block: GrubenvBlock) => GrubenvBlock, options: GrubenvEditOptions): Promise<GrubenvEditResult> {
   const loaded = await readGrubenvFile(file);
   const start = loaded?.block ?? parseGrubenv(createGrubenv(DEFAULT_GRUBENV_SIZE));
   const after = edit(start);

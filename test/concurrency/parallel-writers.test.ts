@@ -1,0 +1,79 @@
+/**
+ * Two or more bootctl-ts writers at once never lose an update (adapters/boot-lock.ts): parallel
+ * grubenv edits all land; an installer adding an entry while the boot-success service blesses
+ * another both take effect. Each writer is a real process of the built CLI.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { isStale, LOCK_NAME, withBootLock } from "../../src/adapters/boot-lock.ts";
+import { CLI } from "../support/cli.ts";
+import { writeLoaderString } from "../support/efivars.ts";
+import { requireTool } from "../support/exec.ts";
+import { withTempRoot } from "../support/tmp.ts";
+
+function runCli(args: string[]): Promise<{ status: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("close", (status) => resolve({ status: status ?? -1, stderr }));
+  });
+}
+
+test("8 parallel grubenv set commands: every variable lands", async () => {
+  requireTool("grub-editenv", "grub-common");
+  await withTempRoot(async (root) => {
+    const file = path.join(root, "grubenv");
+    spawnSync("grub-editenv", [file, "create"]);
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => runCli(["grubenv", file, "set", `writer${i}=value${i}`])));
+    for (const r of results) assert.is(r.status, 0, r.stderr);
+    const list = spawnSync("grub-editenv", [file, "list"], { encoding: "utf8" }).stdout.trim().split("\n").sort();
+    assert.equal(list, Array.from({ length: 8 }, (_, i) => `writer${i}=value${i}`).sort());
+    assert.not.ok(existsSync(path.join(root, LOCK_NAME)), "the lock is released");
+  });
+});
+
+test("an installer adding an entry while the service blesses another: both changes land", async () => {
+  for (let round = 0; round < 4; round++) {
+    await withTempRoot(async (root) => {
+      const entries = path.join(root, "efi/loader/entries");
+      mkdirSync(entries, { recursive: true });
+      mkdirSync(path.join(root, "efivars"));
+      mkdirSync(path.join(root, "etc/kernel"), { recursive: true });
+      writeFileSync(path.join(root, "etc/kernel/entry-token"), "os\n");
+      writeFileSync(path.join(root, "etc/kernel/cmdline"), "quiet\n");
+      writeFileSync(path.join(entries, "os-6.11+2-1.conf"), "title OS\nversion 6.11\nlinux /os/6.11/linux\n");
+      writeLoaderString(path.join(root, "efivars"), "LoaderBootCountPath", "/loader/entries/os-6.11+2-1.conf");
+      writeFileSync(path.join(root, "vmlinuz"), "kernel");
+      const base = ["--root", root, "--esp-path", "/efi", "--efivars-path", path.join(root, "efivars")];
+      const [added, blessed] = await Promise.all([
+        runCli([...base, "add", "--tries", "3", "6.12", path.join(root, "vmlinuz")]),
+        runCli([...base, "bless-boot", "good"]),
+      ]);
+      assert.is(added.status, 0, added.stderr);
+      assert.is(blessed.status, 0, blessed.stderr);
+      assert.equal(readdirSync(entries).sort(), ["os-6.11.conf", "os-6.12+3.conf"], `round ${round}`);
+    });
+  }
+});
+
+test("a stale lock (dead process, or an earlier boot) is taken over; a live one makes writers wait", async () => {
+  await withTempRoot(async (root) => {
+    assert.ok(isStale("999999999 some-boot\n", "some-boot"), "dead pid");
+    assert.ok(isStale(`${process.pid} an-earlier-boot\n`, "this-boot"), "earlier boot");
+    assert.not.ok(isStale(`${process.pid} this-boot\n`, "this-boot"));
+    writeFileSync(path.join(root, LOCK_NAME), "999999999 whatever\n");
+    assert.is(await withBootLock(root, async () => "ran"), "ran");
+    const order: string[] = [];
+    await Promise.all([
+      withBootLock(root, async () => { order.push("a+"); await new Promise((r) => setTimeout(r, 50)); order.push("a-"); }),
+      withBootLock(root, async () => { order.push("b+"); order.push("b-"); }),
+    ]);
+    assert.ok(order.join() === "a+,a-,b+,b-" || order.join() === "b+,b-,a+,a-", order.join());
+  });
+});
+
+test.run();
