@@ -11,6 +11,7 @@ const modules: Record<string, () => Promise<RowModule>> = {
   grubenv: () => import("./rows/grubenv.ts"),
   bls: () => import("./rows/bls.ts"),
   efi: () => import("./rows/efi.ts"),
+  versions: () => import("./rows/versions.ts"),
 };
 
 execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
