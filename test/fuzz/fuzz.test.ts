@@ -1,0 +1,63 @@
+/**
+ * CI-sized fuzzing of every decoder (test/fuzz/targets.ts): arbitrary and mutated inputs raise
+ * nothing but our typed errors, and accepted inputs round-trip. `npm run fuzz` runs the same
+ * targets with ≥100,000 cases each. Also: no input makes time grow faster than linearly.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { performance } from "node:perf_hooks";
+import { BootctlError } from "../../src/errors.ts";
+import { extractTries } from "../../src/model/boot-counter.ts";
+import { compareVersions } from "../../src/model/version.ts";
+import { fuzz, TARGETS } from "./targets.ts";
+
+const RUNS = Number(process.env.BOOTCTL_TS_FUZZ_RUNS ?? 1500);
+
+for (const target of TARGETS) {
+  test(`fuzz ${target.name}: only typed errors (${RUNS} cases)`, () => {
+    fuzz(target, RUNS);
+  });
+}
+
+function timed(fn: () => void): number {
+  const start = performance.now();
+  try {
+    fn();
+  } catch (err) {
+    if (!(err instanceof BootctlError)) throw err;
+  }
+  return performance.now() - start;
+}
+
+/** 4x the input may cost at most ~16x the time (generous for noise; quadratic would be 16x+). */
+function assertLinear(name: string, make: (size: number) => Uint8Array, run: (b: Uint8Array) => void): void {
+  const small = make(256 * 1024);
+  const large = make(1024 * 1024);
+  timed(() => run(small)); // warm-up
+  const t1 = Math.max(timed(() => run(small)), 1);
+  const t4 = timed(() => run(large));
+  assert.ok(t4 < 2000, `${name}: 1 MiB took ${t4.toFixed(0)} ms`);
+  assert.ok(t4 / t1 < 16, `${name}: 1 MiB took ${(t4 / t1).toFixed(1)}x the time of 256 KiB`);
+}
+
+test("1 MiB inputs: every decoder stays linear", () => {
+  const random = (size: number) => {
+    const b = new Uint8Array(size);
+    for (let i = 0; i < size; i++) b[i] = (i * 2654435761) >>> 24;
+    return b;
+  };
+  const lines = (size: number) => new Uint8Array(Buffer.from("options a b c\n".repeat(Math.ceil(size / 14))).subarray(0, size));
+  for (const target of TARGETS) {
+    assertLinear(`${target.name} (random bytes)`, random, target.run);
+    assertLinear(`${target.name} (many lines)`, lines, target.run);
+  }
+});
+
+test("pathological inputs: many '+' in a file name, long version strings", () => {
+  const pluses = (size: number) => new Uint8Array(Buffer.from("a" + "+1".repeat(size / 2) + ".conf"));
+  assertLinear("file name with many +", pluses, (b) => void extractTries(Buffer.from(b).toString()));
+  const tildes = (size: number) => new Uint8Array(Buffer.from("1.".repeat(size / 2)));
+  assertLinear("long version", tildes, (b) => void compareVersions(Buffer.from(b).toString(), Buffer.from(b).toString() + "1"));
+});
+
+test.run();
