@@ -16,7 +16,7 @@ export const FAST_PACKAGES = [
 
 export const QEMU_PACKAGES = [
   "qemu-system-x86", "ovmf", "systemd-boot-efi", "grub-efi-amd64-bin", "mtools", "dosfstools",
-  "gdisk", "busybox-static", "cpio",
+  "gdisk", "busybox-static",
 ];
 
 export function missingPackages(packages) {

@@ -1,0 +1,140 @@
+#!/bin/sh
+# /init of the bootctl-ts QEMU test guest. The contract (command line, steps, markers, disks)
+# is documented in qemu-tests/lib/guest-init.ts; keep the two in step.
+export PATH=/bin:/usr/bin
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+set -f  # words from the command line are never glob-expanded
+mark() { echo "BTQ:$1"; }
+up() { read u rest </proc/uptime; echo "$u"; }
+mark "INIT_START=$(up)"
+
+T_entry=unknown
+T_do=poweroff
+for w in $(cat /proc/cmdline); do
+  case "$w" in
+    test.entry=*) T_entry=${w#test.entry=} ;;
+    test.do=*) T_do=${w#test.do=} ;;
+  esac
+done
+
+while read -r m; do
+  insmod "/lib/modules/$m.ko" || mark "STEP_ERROR=insmod $m"
+done </lib/modules/base.order
+mount -t efivarfs efivarfs /sys/firmware/efi/efivars || mark "STEP_ERROR=efivarfs"
+
+LOADER_GUID=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
+EFI_GLOBAL_GUID=8be4df61-93ca-11d2-aa0d-00e098032b8c
+efistr() { f=/sys/firmware/efi/efivars/$1-$2; [ -f "$f" ] && tail -c +5 "$f" | tr -d '\000'; }
+efiu16() { f=/sys/firmware/efi/efivars/$1-$2; [ -f "$f" ] && tail -c +5 "$f" | od -An -tx2 | tr -d ' \n'; }
+
+mark "BOOTED=$T_entry"
+mark "LOADER_ENTRY_SELECTED=$(efistr LoaderEntrySelected $LOADER_GUID)"
+mark "LOADER_BOOT_COUNT_PATH=$(efistr LoaderBootCountPath $LOADER_GUID)"
+mark "LOADER_ENTRY_ONESHOT=$(efistr LoaderEntryOneShot $LOADER_GUID)"
+mark "LOADER_ENTRY_DEFAULT=$(efistr LoaderEntryDefault $LOADER_GUID)"
+mark "BOOT_CURRENT=$(efiu16 BootCurrent $EFI_GLOBAL_GUID)"
+
+waitdev() { i=0; while [ ! -b "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; [ -b "$1" ]; }
+ESP_RW=0
+if waitdev /dev/vda1 && mount -t vfat -o ro /dev/vda1 /efi; then mark "ESP=mounted"; else mark "ESP=missing"; fi
+need_rw() {
+  [ "$ESP_RW" = 1 ] && return 0
+  mount -o remount,rw /efi && ESP_RW=1
+}
+NODE_OK=0
+need_node() {
+  [ "$NODE_OK" = 1 ] && return 0
+  waitdev /dev/vdb && mount -t ext4 -o ro /dev/vdb /mnt/rt && mount -o bind /mnt/rt/usr /usr \
+    && waitdev /dev/vdc && mount -t ext4 -o ro /dev/vdc /app || { mark "STEP_ERROR=node runtime disks"; return 1; }
+  NODE_OK=1
+  mark "NODE_READY=$(up)"
+}
+bootctl_ts() { need_node && need_rw && /usr/bin/node /app/dist/cli.cjs "$@"; }
+
+finish() {
+  mark "RESULT=$1 up=$(up)"
+  cd /
+  umount /app /usr /mnt/rt 2>/dev/null
+  umount /efi 2>/dev/null || { sync; mount -o remount,ro /efi; }
+  sync
+}
+
+step_bless_mv() {
+  p=$(efistr LoaderBootCountPath $LOADER_GUID)
+  if [ -z "$p" ]; then mark "BLESS=no-counter"; return 0; fi
+  rel=$(printf '%s\n' "$p" | tr '\\' '/')
+  good=$(printf '%s\n' "$rel" | sed -E 's/\+[0-9]+(-[0-9]+)?(\.(conf|efi))$/\2/')
+  if [ "$good" = "$rel" ]; then mark "BLESS=no-counter-in-name"; return 0; fi
+  need_rw && mv "/efi$rel" "/efi$good" && sync && mark "BLESSED=$good" || mark "STEP_ERROR=bless-mv $rel"
+}
+
+# Removes VAR from GRUB's environment block on the ESP, rewriting the 1024 bytes in place (padded
+# with '#', as grub-editenv does) so GRUB's block list stays valid.
+step_grubenv_unset() {
+  f=/efi/EFI/BOOT/grubenv
+  [ -f "$f" ] || { mark "STEP_ERROR=no $f"; return 1; }
+  need_rw || return 1
+  sed "/^$1=/d" "$f" >/tmp/grubenv.new
+  n=$(wc -c </tmp/grubenv.new)
+  head -c $((1024 - n)) /dev/zero | tr '\000' '#' >>/tmp/grubenv.new
+  if [ "$(wc -c </tmp/grubenv.new)" = 1024 ] && dd if=/tmp/grubenv.new of="$f" bs=1024 count=1 conv=notrunc 2>/dev/null && sync; then
+    mark "GRUBENV_UNSET=$1"
+  else
+    mark "STEP_ERROR=grubenv-unset $1"
+  fi
+}
+
+step_node_version() {
+  need_node || return 1
+  mark "NODE_VERSION=$(/usr/bin/node --version 2>&1)"
+  mark "CLI_VERSION=$(/usr/bin/node /app/dist/cli.cjs --version 2>&1) up=$(up)"
+}
+
+step_cli() {
+  need_node && need_rw || return 1
+  /usr/bin/node /app/dist/cli.cjs "$@" >/tmp/cli.out 2>&1
+  rc=$?
+  while IFS= read -r l; do mark "CLI_OUT=$l"; done </tmp/cli.out
+  mark "CLI_RC=$rc"
+}
+
+step_hang_wd() {
+  while read -r m; do
+    if [ "$m" = softdog ]; then insmod /lib/modules/softdog.ko soft_margin="$1"; else insmod "/lib/modules/$m.ko"; fi
+  done </lib/modules/watchdog.order
+  exec 3>/dev/watchdog
+  finish "hang-wd"
+  while :; do sleep 3600; done
+}
+
+# Split the step list on ',' (and a step's arguments on ':'); globbing is off (set -f above).
+IFS_SAVE=$IFS
+IFS=,
+set -- $T_do
+IFS=$IFS_SAVE
+for step in "$@"; do
+  name=${step%%:*}
+  args=""
+  [ "$name" != "$step" ] && args=${step#*:}
+  case "$name" in
+    poweroff) finish poweroff; poweroff -f ;;
+    reboot) finish reboot; reboot -f ;;
+    panic) finish panic; echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger ;;
+    hang) finish hang; while :; do sleep 3600; done ;;
+    freeze) mark "FROZEN=$(up)"; while :; do sleep 3600; done ;;
+    hang-wd) step_hang_wd "$args" ;;
+    bless-mv) step_bless_mv ;;
+    grubenv-unset) step_grubenv_unset "$args" ;;
+    node-version) step_node_version ;;
+    cli) IFS=:; set -- $args; IFS=$IFS_SAVE; step_cli "$@" ;;
+    script)
+      s=/efi/bootctl-test/$args.sh
+      if [ -f "$s" ]; then . "$s"; mark "SCRIPT_RC=$?"; else mark "STEP_ERROR=no script $s"; fi ;;
+    *) mark "STEP_ERROR=unknown step $step" ;;
+  esac
+done
+finish poweroff
+poweroff -f
