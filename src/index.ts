@@ -31,6 +31,8 @@ export { unitFiles } from "./service/units.ts";
 export { addEntry, removeEntry, planAdd, type AddEntryOptions, type RemoveEntryOptions } from "./actions/add-entry.ts";
 export { planAddEntry, planRemoveEntry, entryText } from "./ops/add-entry.ts";
 export { predict, type PredictOptions, type PredictResult } from "./actions/predict.ts";
+export { readCountingState, grubBlessStatus, planGrubBless, planGrubTrial, MAX_GRUB_TRIES, type GrubCountingState, type TrialSpec } from "./ops/grub-counting.ts";
+export { grubCountingScript, grubCountingGenerator } from "./ops/grub-counting-script.ts";
 export { unlinkEntry, cleanupBootFiles } from "./actions/unlink-entry.ts";
 export { planUnlink, planCleanup, referencedFiles } from "./ops/unlink-entry.ts";
 export { predictSystemdBoot, type Prediction, type PredictedAttempt, type FailurePlan } from "./ops/predict-systemd-boot.ts";

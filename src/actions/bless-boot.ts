@@ -1,7 +1,9 @@
 /**
- * `blessBoot`: the boot-success service's core for systemd-boot. Reads LoaderBootCountPath,
- * looks at the three names in each partition root, and marks the boot good, bad or
- * indeterminate (or reports the state), with systemd-bless-boot's semantics (ops/bless-boot.ts).
+ * `blessBoot`: the boot-success service's core, one set of verbs over both loaders.
+ * - systemd-boot (LoaderBootCountPath is set): look at the three names in each partition root and
+ *   rename, with systemd-bless-boot's semantics (ops/bless-boot.ts).
+ * - GRUB (no LoaderBootCountPath, and the grubenv GRUB reads holds bootctl-ts or greenboot
+ *   counting state): edit the grubenv (ops/grub-counting.ts).
  * Node built-ins only: the early-boot service imports this.
  */
 import { lstat } from "node:fs/promises";
@@ -12,7 +14,9 @@ import { withBootLocks } from "../adapters/boot-lock.ts";
 import { partitionRoots } from "../adapters/partition-roots.ts";
 import { confine, refuseSymlinks } from "../adapters/root-path.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
+import { editGrubenvFile, locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { parseBootCountPath, type BootCountPath } from "../model/boot-count-path.ts";
+import { grubBlessStatus, planGrubBless, readCountingState, type GrubCountingState } from "../ops/grub-counting.ts";
 import { blessStatus, planBless, type BlessPlan, type BlessState, type BlessVerb, type NameFacts } from "../ops/bless-boot.ts";
 
 export interface BlessOptions extends ApplyOptions {
@@ -27,11 +31,16 @@ export interface BlessOptions extends ApplyOptions {
 
 export interface BlessStatusResult {
   state: BlessState;
+  /** Which loader's counting the state comes from ("none" when there is none). */
+  loader: "systemd-boot" | "grub" | "none";
   /** The booted entry's counted path, if booted with counting. */
   path?: string;
   left?: number;
   done?: number;
   partitions: string[];
+  /** GRUB: the grubenv and its counting variables. */
+  grubenv?: string;
+  grub?: GrubCountingState;
 }
 
 export async function readBootCountPath(efivarsPath: string): Promise<BootCountPath | undefined> {
@@ -64,18 +73,38 @@ function toNumber(v: bigint): number {
   return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
 }
 
+/** The grubenv GRUB reads, when it holds bootctl-ts or greenboot counting state. */
+async function grubCounting(options: BlessOptions): Promise<{ file: string; state: GrubCountingState } | undefined> {
+  const root = options.root ?? "/";
+  const location = await locateGrubenv(root, undefined, { espPath: options.partitions?.[0] });
+  if (!location.exists) return undefined;
+  const loaded = await readGrubenvFile(location.path).catch(() => undefined);
+  if (!loaded) return undefined;
+  const state = readCountingState(loaded.block);
+  const counting = state.trial !== undefined || state.mark !== undefined || state.greenboot?.bootCounter !== undefined;
+  return counting ? { file: location.path, state } : undefined;
+}
+
 export async function blessStatusOf(options: BlessOptions): Promise<BlessStatusResult> {
   const counted = await readBootCountPath(options.efivarsPath);
   const partitions = await partitionRoots(options.root ?? "/", options.partitions ?? []);
-  if (!counted) return { state: "clean", partitions };
+  if (!counted) {
+    const grub = await grubCounting(options);
+    if (grub) return { state: grubBlessStatus(grub.state), loader: "grub", partitions, grubenv: grub.file, grub: grub.state };
+    return { state: "clean", loader: "none", partitions };
+  }
   const state = blessStatus(counted, await gatherFacts(partitions, counted));
-  return { state, path: counted.path, left: toNumber(counted.left), done: toNumber(counted.done), partitions };
+  return { state, loader: "systemd-boot", path: counted.path, left: toNumber(counted.left), done: toNumber(counted.done), partitions };
 }
 
 /** Mark the current boot. Returns the plan, applied unless `dryRun`. */
 export async function blessBoot(verb: BlessVerb, options: BlessOptions): Promise<BlessPlan> {
   const counted = await readBootCountPath(options.efivarsPath);
-  if (!counted) throw new BootctlError("E_NOT_COUNTING", "not booted with boot counting in effect (no LoaderBootCountPath)");
+  if (!counted) {
+    const grub = await grubCounting(options);
+    if (grub) return blessGrub(verb, grub.file, options);
+    throw new BootctlError("E_NOT_COUNTING", "not booted with boot counting in effect (no LoaderBootCountPath, no GRUB counting state)");
+  }
   const partitions = await partitionRoots(options.root ?? "/", options.partitions ?? []);
   const decide = async () => planBless(counted, verb, await gatherFacts(partitions, counted));
   if (options.dryRun) return decide();
@@ -84,4 +113,17 @@ export async function blessBoot(verb: BlessVerb, options: BlessOptions): Promise
     await applyPlan(plan, options.seam ? { seam: options.seam } : {});
     return plan;
   });
+}
+
+/** GRUB: the same verbs on the grubenv (read, plan and write under the directory's lock). */
+async function blessGrub(verb: BlessVerb, file: string, options: BlessOptions): Promise<BlessPlan> {
+  let outcome: "grubenv" | "already" = "already";
+  let notes: string[] = [];
+  await editGrubenvFile(options.root ?? "/", file, (block) => {
+    const plan = planGrubBless(block, verb);
+    outcome = plan.outcome === "changed" ? "grubenv" : "already";
+    notes = [...plan.notes, ...(plan.outcome === "changed" ? [`grubenv ${file}: ${verb === "good" ? "trial ended, entry is the default" : "no tries left, the next boot falls back"}`] : [])];
+    return plan.after;
+  }, { dryRun: options.dryRun === true, ...(options.seam ? { seam: options.seam } : {}) });
+  return { verb, outcome, effects: [], done: 0n, notes };
 }

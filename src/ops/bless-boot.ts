@@ -42,8 +42,9 @@ export function blessStatus(counted: BootCountPath | undefined, facts: readonly 
 
 export interface BlessPlan {
   verb: BlessVerb;
-  /** "rename": one rename to do; "already": nothing to do; "twin": replace an uncounted twin. */
-  outcome: "rename" | "already" | "twin";
+  /** "rename": one rename to do; "already": nothing to do; "twin": replace an uncounted twin;
+   * "grubenv": the GRUB environment block changes (GRUB counting, actions/bless-boot.ts). */
+  outcome: "rename" | "already" | "twin" | "grubenv";
   effects: Effect[];
   /** Boot attempts done so far, for the log line. */
   done: bigint;

@@ -54,12 +54,15 @@ async function main(argv: string[]): Promise<number> {
       return blessVerb(rest[0] ?? "status", options);
     case "mark-good": {
       if (rest.length > 0) break;
-      const status = await blessStatusOf(options);
-      if (status.state === "clean") {
-        log("not booted with boot counting in effect; nothing to mark");
-        return 0;
+      try {
+        return await blessVerb("good", options);
+      } catch (err) {
+        if (err instanceof BootctlError && err.code === "E_NOT_COUNTING") {
+          log("not booted with boot counting in effect; nothing to mark");
+          return 0;
+        }
+        throw err;
       }
-      return blessVerb("good", options);
     }
     case "health": {
       if (rest.length > 0) break;

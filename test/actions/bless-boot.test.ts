@@ -99,7 +99,7 @@ test("built CLI: status word, --json, --dry-run changes nothing, bad verb is a u
     const base = ["--esp-path", esp, "--efivars-path", efivars];
     assert.equal(runBuiltCli([...base, "bless-boot"]), { status: 0, stdout: "indeterminate\n", stderr: "" });
     const json = JSON.parse(runBuiltCli([...base, "--json=short", "bless-boot", "status"]).stdout);
-    assert.equal(json, { state: "indeterminate", path: "/loader/entries/os+2-1.conf", left: 2, done: 1, partitions: [esp] });
+    assert.equal(json, { state: "indeterminate", loader: "systemd-boot", path: "/loader/entries/os+2-1.conf", left: 2, done: 1, partitions: [esp] });
     const dry = runBuiltCli([...base, "--dry-run", "bless-boot", "good"]);
     assert.is(dry.status, 0);
     assert.match(dry.stdout, /would rename .*os\+2-1\.conf → .*os\.conf/);
@@ -126,6 +126,28 @@ test("built service: bless-boot good and status", async () => {
     const missing = spawnSync(process.execPath, [SERVICE, "bless-boot", "good", "--path", esp, "--efivars-path", path.join(root, "nothing")], { encoding: "utf8" });
     assert.is(missing.status, 1);
     assert.match(missing.stderr, /^bootctl-ts: not booted with boot counting in effect/);
+  });
+});
+
+test("GRUB: the same verbs act on the grubenv counting state", async () => {
+  const { createGrubenv, parseGrubenv, serializeGrubenv, setVariable, loadEnvView } = await import("../../src/formats/grubenv.ts");
+  await withTempRoot(async (root) => {
+    mkdirSync(path.join(root, "boot/grub"), { recursive: true });
+    mkdirSync(path.join(root, "efivars"));
+    let block = parseGrubenv(createGrubenv());
+    for (const [k, v] of Object.entries({ bootctl_trial: "os-6.12.conf", bootctl_tries: "2", bootctl_fallback: "os-6.11.conf", bootctl_booted: "os-6.12.conf" })) block = setVariable(block, k, v);
+    const file = path.join(root, "boot/grub/grubenv");
+    writeFileSync(file, serializeGrubenv(block));
+    const options = { root, efivarsPath: path.join(root, "efivars") };
+    const before = await blessStatusOf(options);
+    assert.equal([before.loader, before.state], ["grub", "indeterminate"]);
+    const plan = await blessBoot("good", options);
+    assert.is(plan.outcome, "grubenv");
+    const env = loadEnvView(parseGrubenv(readFileSync(file)));
+    assert.is(env.get("saved_entry"), "os-6.12.conf");
+    assert.is(env.has("bootctl_trial"), false);
+    assert.is((await blessStatusOf(options)).state, "good");
+    assert.is((await blessBoot("good", options)).outcome, "already");
   });
 });
 

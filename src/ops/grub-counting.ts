@@ -1,0 +1,152 @@
+/**
+ * Boot counting on GRUB: the userspace half of the contract in grub/README.md (pure).
+ *
+ * The grubenv variables (all written with names GRUB script can read):
+ *   bootctl_trial     menu entry id of the deployment on trial; unset = no trial
+ *   bootctl_tries     tries left for it, "0".."9" (GRUB 2.06 has no arithmetic: the script counts
+ *                     down with an if/elif ladder, so at most MAX_GRUB_TRIES)
+ *   bootctl_fallback  menu entry id to boot once the trial is out of tries (the last good one)
+ *   bootctl_booted    written by GRUB before each counted boot: the id it chose
+ *   bootctl_state     "good" or "bad", written by userspace when it marks the boot; GRUB clears
+ *                     it at the next boot, so it describes the current boot only
+ * GRUB side (grub/bootctl-counting.cfg): with a trial and no one-shot `next_entry` in effect, if
+ * tries ≥ 1 it decrements them and boots the trial, else it boots the fallback; it records the
+ * choice in bootctl_booted and saves before booting.
+ *
+ * Mapped to systemd-bless-boot's words (ops/bless-boot.ts): trial booted → `indeterminate`;
+ * state good/bad → `good`/`bad`; fallback booted or no trial → `clean`.
+ * Existing greenboot/Fedora counters (`boot_counter`, `boot_success`) are reported and, when
+ * marking good, handled as greenboot-grub2-set-success does (boot_success=1, boot_counter unset).
+ */
+import { BootctlError } from "../errors.ts";
+import { loadEnvView, setVariable, unsetVariable, type GrubenvBlock } from "../formats/grubenv.ts";
+import type { BlessState, BlessVerb } from "./bless-boot.ts";
+
+/** The ladder in grub/bootctl-counting.cfg counts down from this value. */
+export const MAX_GRUB_TRIES = 9;
+
+export const GRUB_COUNTING_VARIABLES = ["bootctl_trial", "bootctl_tries", "bootctl_fallback", "bootctl_booted", "bootctl_state"] as const;
+
+export interface GrubCountingState {
+  trial: string | undefined;
+  tries: number | undefined;
+  fallback: string | undefined;
+  booted: string | undefined;
+  mark: "good" | "bad" | undefined;
+  /** greenboot / Fedora variables, when present. */
+  greenboot: { bootCounter?: string; bootSuccess?: string } | undefined;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === "" ? undefined : v;
+}
+
+export function readCountingState(block: GrubenvBlock): GrubCountingState {
+  const env = loadEnvView(block);
+  const triesText = nonEmpty(env.get("bootctl_tries"));
+  const mark = env.get("bootctl_state");
+  const bootCounter = nonEmpty(env.get("boot_counter"));
+  const bootSuccess = nonEmpty(env.get("boot_success"));
+  return {
+    trial: nonEmpty(env.get("bootctl_trial")),
+    tries: triesText !== undefined && /^[0-9]+$/.test(triesText) ? Number(triesText) : undefined,
+    fallback: nonEmpty(env.get("bootctl_fallback")),
+    booted: nonEmpty(env.get("bootctl_booted")),
+    mark: mark === "good" || mark === "bad" ? mark : undefined,
+    greenboot: bootCounter !== undefined || bootSuccess !== undefined
+      ? { ...(bootCounter !== undefined ? { bootCounter } : {}), ...(bootSuccess !== undefined ? { bootSuccess } : {}) }
+      : undefined,
+  };
+}
+
+export function grubBlessStatus(state: GrubCountingState): BlessState {
+  if (state.mark) return state.mark;
+  if (state.trial !== undefined && state.booted === state.trial) return "indeterminate";
+  return "clean";
+}
+
+/** Set NAME on every line GRUB would read: the first is rewritten, later duplicates removed
+ * (grub-editenv edits the first occurrence, load_env keeps the last). */
+function assign(block: GrubenvBlock, name: string, value: string): GrubenvBlock {
+  let next = setVariable(block, name, value);
+  const count = () => next.lines.filter((l) => l.kind === "variable" && l.name === name).length;
+  while (count() > 1) {
+    const keep = next.lines.findIndex((l) => l.kind === "variable" && l.name === name);
+    const drop = next.lines.findIndex((l, i) => i > keep && l.kind === "variable" && l.name === name);
+    next = { ...next, lines: next.lines.filter((_, i) => i !== drop) };
+  }
+  return next;
+}
+
+function remove(block: GrubenvBlock, name: string): GrubenvBlock {
+  let next = block;
+  while (next.lines.some((l) => l.kind === "variable" && l.name === name)) next = unsetVariable(next, name);
+  return next;
+}
+
+export interface GrubBlessPlan {
+  verb: BlessVerb;
+  outcome: "changed" | "already";
+  /** The block after the change (same object when nothing changes). */
+  after: GrubenvBlock;
+  notes: string[];
+}
+
+/**
+ * Mark the current boot on GRUB. good: the trial becomes the default (`saved_entry`) and
+ * counting stops; bad: its tries drop to 0 so the next boot falls back. Requires the trial to be
+ * what GRUB booted (`bootctl_booted`); marking again is a no-op.
+ */
+export function planGrubBless(block: GrubenvBlock, verb: BlessVerb): GrubBlessPlan {
+  const state = readCountingState(block);
+  if (state.mark === verb) return { verb, outcome: "already", after: block, notes: ["operation already executed before, not doing anything"] };
+  if (verb === "indeterminate") throw new BootctlError("E_NOT_SUPPORTED", "bless-boot indeterminate is not supported with GRUB boot counting");
+  if (state.trial === undefined || state.booted !== state.trial) {
+    // greenboot counting without ours: mark good the way greenboot does.
+    if (verb === "good" && state.greenboot?.bootCounter !== undefined) {
+      let after = assign(block, "boot_success", "1");
+      after = remove(after, "boot_counter");
+      return { verb, outcome: "changed", after, notes: ["greenboot counting: boot_success=1, boot_counter unset"] };
+    }
+    throw new BootctlError("E_NOT_COUNTING", "not booted with boot counting in effect (GRUB did not boot an entry on trial)");
+  }
+  let after = block;
+  const notes: string[] = [];
+  if (verb === "good") {
+    after = assign(after, "saved_entry", state.trial);
+    for (const name of ["bootctl_trial", "bootctl_tries", "bootctl_fallback"]) after = remove(after, name);
+    if (state.greenboot?.bootCounter !== undefined) {
+      after = assign(after, "boot_success", "1");
+      after = remove(after, "boot_counter");
+      notes.push("greenboot counting: boot_success=1, boot_counter unset");
+    }
+  } else {
+    after = assign(after, "bootctl_tries", "0");
+  }
+  after = assign(after, "bootctl_state", verb);
+  return { verb, outcome: "changed", after, notes };
+}
+
+export interface TrialSpec {
+  /** Menu entry id of the new deployment. */
+  trial: string;
+  tries: number;
+  /** Menu entry id to fall back to. */
+  fallback: string;
+}
+
+/** Put a new deployment on trial (the GRUB half of `add --tries N`). */
+export function planGrubTrial(block: GrubenvBlock, spec: TrialSpec): GrubenvBlock {
+  if (!Number.isInteger(spec.tries) || spec.tries < 1 || spec.tries > MAX_GRUB_TRIES) {
+    throw new BootctlError("E_BOOT_COUNTER_RANGE", `GRUB boot counting supports 1 to ${MAX_GRUB_TRIES} tries, got ${spec.tries}`);
+  }
+  for (const id of [spec.trial, spec.fallback]) {
+    if (id === "" || /[\n\0]/.test(id)) throw new BootctlError("E_BAD_NAME", `invalid menu entry id ${JSON.stringify(id)}`);
+  }
+  let after = assign(block, "bootctl_trial", spec.trial);
+  after = assign(after, "bootctl_tries", String(spec.tries));
+  after = assign(after, "bootctl_fallback", spec.fallback);
+  after = remove(after, "bootctl_booted");
+  after = remove(after, "bootctl_state");
+  return after;
+}
