@@ -9,6 +9,11 @@ import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { BootctlError } from "../errors.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { predictSystemdBoot, type FailurePlan, type Prediction } from "../ops/predict-systemd-boot.ts";
+import { predictGrub } from "../ops/predict-grub.ts";
+import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
+import { loadEnvView } from "../formats/grubenv.ts";
+import { readCountingState } from "../ops/grub-counting.ts";
+import { detectLoader, type BootLoaderKind } from "./select-entry.ts";
 
 export interface PredictOptions {
   root?: string;
@@ -18,10 +23,12 @@ export interface PredictOptions {
   efivarsPath?: string | undefined;
   failures: FailurePlan;
   maxAttempts?: number;
+  /** Which loader to simulate; default: detected like set-default does. */
+  loader?: BootLoaderKind | undefined;
 }
 
 export interface PredictResult extends Prediction {
-  loader: "systemd-boot";
+  loader: BootLoaderKind;
   warnings: string[];
 }
 
@@ -32,6 +39,8 @@ async function loaderVariable(dir: string | undefined, name: string): Promise<st
 }
 
 export async function predict(options: PredictOptions): Promise<PredictResult> {
+  const loader = await detectLoader({ ...options, efivarsPath: options.efivarsPath ?? "/nonexistent-efivars" }).catch(() => "systemd-boot" as const);
+  if (loader === "grub") return predictOnGrub(options);
   const found = discoverBootPartitions({ root: options.root ?? "/", espPath: options.espPath, bootPath: options.bootPath });
   if (!found.esp && !found.xbootldr) throw new BootctlError("E_NO_BOOT_PARTITION", "no ESP or XBOOTLDR partition found; give --esp-path or --boot-path");
   const config = await loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
@@ -43,4 +52,19 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     defaultPattern: config.loaderConf?.defaultPattern,
   }, options.failures, options.maxAttempts);
   return { loader: "systemd-boot", ...prediction, warnings: [...found.warnings, ...config.warnings] };
+}
+
+/** GRUB: simulate the counting contract from the grubenv GRUB reads (ops/predict-grub.ts). */
+async function predictOnGrub(options: PredictOptions): Promise<PredictResult> {
+  const location = await locateGrubenv(options.root ?? "/", undefined, { espPath: options.espPath });
+  const loaded = await readGrubenvFile(location.path);
+  if (!loaded) throw new BootctlError("E_NOT_FOUND", `no grubenv at ${location.path}`);
+  const env = loadEnvView(loaded.block);
+  const counting = readCountingState(loaded.block);
+  const prediction = predictGrub({
+    trial: counting.trial, tries: counting.tries, fallback: counting.fallback,
+    savedEntry: env.get("saved_entry") || undefined, nextEntry: env.get("next_entry") || undefined,
+    firstEntry: "0",
+  }, options.failures, options.maxAttempts);
+  return { loader: "grub", ...prediction, warnings: [] };
 }

@@ -12,11 +12,18 @@ function failurePlan(options: Record<string, unknown>): FailurePlan {
   return { kind: "first", count: Number(text) };
 }
 
+function loaderOption(value: unknown): "grub" | "systemd-boot" | undefined {
+  if (value === undefined) return undefined;
+  if (value === "grub" || value === "systemd-boot") return value;
+  throw new UsageError(`--loader: expected systemd-boot or grub, got '${String(value)}'`);
+}
+
 export default async function predictCommand({ options, globals, output }: CommandInvocation): Promise<number> {
   const result = await predict({
     root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath,
     efivarsPath: globals.efivarsPathExplicit ? globals.efivarsPath : undefined,
     failures: failurePlan(options),
+    loader: loaderOption(options.loader),
   });
   for (const warning of result.warnings) output.warn(warning);
   if (globals.json !== "off") {
@@ -25,7 +32,9 @@ export default async function predictCommand({ options, globals, output }: Comma
   }
   const s = output.style;
   for (const a of result.attempts) {
-    const rename = a.fileBefore === a.fileAfter ? a.fileBefore : `${a.fileBefore} → ${a.fileAfter}`;
+    const rename = result.loader === "grub"
+      ? (a.tries ? `bootctl_tries → ${a.tries.left}` : a.reason === "oneshot-variable" ? "next_entry (once)" : "no counter")
+      : a.fileBefore === a.fileAfter ? a.fileBefore : `${a.fileBefore} → ${a.fileAfter}`;
     const outcome = a.outcome === "success" ? s.green("boots fine") : s.red("fails");
     output.line(`attempt ${a.attempt}: ${s.bold(a.title)}${a.fallback ? s.yellow(" (fallback)") : ""}  ${rename}  ${outcome}`);
   }

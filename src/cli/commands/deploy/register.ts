@@ -38,7 +38,8 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
     cli
       .command("predict", "Simulate the next boots: which entry boots at each attempt, the counters after it, and when fallback happens")
       .option("--fail <n>", "The next N boots fail, later ones succeed")
-      .option("--fail-all", "Every boot of an entry with a boot counter fails (the default)"),
+      .option("--fail-all", "Every boot of an entry with a boot counter fails (the default)")
+      .option("--loader <name>", "systemd-boot or grub (default: detected)"),
     () => import("./predict.ts"),
   );
   define(

@@ -1,0 +1,33 @@
+/** GRUB predictions follow the counting contract (grub/README.md) and 00_header's one-shot rule. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { predictGrub } from "../../src/ops/predict-grub.ts";
+
+const base = { trial: "new", tries: 3, fallback: "old", savedEntry: "old", firstEntry: "new" };
+
+test("a trial that never boots: its tries, then the fallback", () => {
+  const p = predictGrub(base, { kind: "counted" });
+  assert.equal(p.attempts.map((a) => [a.id, a.tries?.left, a.outcome]), [
+    ["new", 2, "failure"], ["new", 1, "failure"], ["new", 0, "failure"], ["old", undefined, "success"],
+  ]);
+  assert.is(p.end, "blessed");
+});
+
+test("fails once, then is marked good", () => {
+  const p = predictGrub(base, { kind: "first", count: 1 });
+  assert.equal(p.attempts.map((a) => [a.id, a.outcome]), [["new", "failure"], ["new", "success"]]);
+  assert.is(p.finalId, "new");
+});
+
+test("next_entry boots once without using a try", () => {
+  const p = predictGrub({ ...base, nextEntry: "old" }, { kind: "first", count: 0 });
+  assert.equal(p.attempts.map((a) => [a.id, a.reason, a.tries?.left]), [["old", "oneshot-variable", undefined], ["new", "default-variable", 2]]);
+});
+
+test("no counting: saved_entry boots; failing there stops (guard)", () => {
+  const p = predictGrub({ savedEntry: "old", firstEntry: "new" }, { kind: "first", count: 5 });
+  assert.equal(p.attempts.map((a) => a.id), ["old"]);
+  assert.is(p.end, "no-fallback-left");
+});
+
+test.run();
