@@ -6,9 +6,17 @@
  * `BOOT_IMAGE=`/`initrd=`), `/etc/kernel/entry-token`, `/etc/machine-id`, os-release.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
+import * as path from "node:path";
 import { BootctlError, describeErrno, errnoOf } from "../errors.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
-import { withBootLock } from "../adapters/boot-lock.ts";
+import { withBootLock, withBootLocks } from "../adapters/boot-lock.ts";
+import { loadBootEntries } from "../adapters/boot-entries.ts";
+import { DEFAULT_EFIVARS_DIR } from "../adapters/efivarfs.ts";
+import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
+import { loadEnvView, serializeGrubenv } from "../formats/grubenv.ts";
+import { planGrubTrial } from "../ops/grub-counting.ts";
+import type { Effect } from "../ops/plan.ts";
+import { detectLoader } from "./select-entry.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { inRoot, resolveSafe } from "../adapters/root-path.ts";
 import { parseOsRelease } from "../formats/bls/os-release.ts";
@@ -22,6 +30,10 @@ export interface EntryTarget {
 }
 
 export interface AddEntryOptions extends EntryTarget, ApplyOptions {
+  /** Boot loader whose counting to use; default: detected (actions/select-entry.ts). */
+  loader?: "systemd-boot" | "grub" | undefined;
+  /** efivarfs directory for loader detection (default /sys/firmware/efi/efivars). */
+  efivarsPath?: string;
   kernelVersion: string;
   kernelImage: string;
   initrds?: readonly string[];
@@ -109,7 +121,22 @@ async function triesFromConfig(root: string): Promise<number | undefined> {
   return Number(line);
 }
 
-export async function planAdd(options: AddEntryOptions): Promise<Plan & { entry: string; bootRoot: string }> {
+export interface AddPlan extends Plan {
+  entry: string;
+  bootRoot: string;
+  loader: "systemd-boot" | "grub";
+  /** GRUB: the grubenv the trial is recorded in. */
+  grubenv?: string;
+}
+
+/** The menu entry id GRUB uses for a BLS entry: the file name without `.conf`, as blscfg and
+ * grubby do (`saved_entry=<machine-id>-<version>`) and as `grub render` writes `--id`. */
+export function grubEntryId(blsId: string): string {
+  return blsId.replace(/\.conf$/i, "");
+}
+
+export async function planAdd(options: AddEntryOptions): Promise<AddPlan> {
+  const loader = options.loader ?? (await detectLoader({ ...options, efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR }).catch(() => "systemd-boot" as const));
   const root = options.root ?? "/";
   const bootRoot = bootRootOf(options);
   const os = parseOsRelease((await readOptional(root, "/etc/os-release")) ?? (await readOptional(root, "/usr/lib/os-release")) ?? "");
@@ -139,14 +166,40 @@ export async function planAdd(options: AddEntryOptions): Promise<Plan & { entry:
     existingEntries,
     ...(machineId ? { machineId } : {}),
     ...(sortKey ? { sortKey } : {}),
-    ...(tries === undefined ? {} : { tries }),
+    // GRUB does not read counters in file names: the tries go to the grubenv instead.
+    ...(tries === undefined || loader === "grub" ? {} : { tries }),
   });
-  return { ...plan, bootRoot };
+  if (loader !== "grub" || tries === undefined) return { ...plan, bootRoot, loader };
+  return { ...(await withGrubTrial(options, plan, bootRoot, tries)), loader };
 }
 
-export async function addEntry(options: AddEntryOptions): Promise<Plan & { entry: string; bootRoot: string }> {
+/**
+ * GRUB: record the new entry as the trial, with the current first entry (or saved_entry) as the
+ * fallback. The grubenv is written before the entry appears: a stop in between leaves a trial
+ * naming an entry GRUB does not have yet, which boots the old default (and uses up the tries).
+ */
+async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: string }, bootRoot: string, tries: number): Promise<Omit<AddPlan, "loader">> {
+  const root = options.root ?? "/";
+  const location = await locateGrubenv(root, undefined, { espPath: options.espPath });
+  const loaded = await readGrubenvFile(location.path);
+  if (!loaded) throw new BootctlError("E_NOT_FOUND", `no GRUB environment block at ${location.path} (create it with 'bootctl-ts grubenv create')`);
+  const found = discoverBootPartitions({ root, espPath: options.espPath, bootPath: options.bootPath });
+  const menu = await loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
+  const trial = grubEntryId(plan.entry);
+  const saved = loadEnvView(loaded.block).get("saved_entry");
+  const fallback = saved && saved !== trial ? saved : grubEntryId(menu.entries.find((e) => grubEntryId(e.id) !== trial)?.id ?? "0");
+  const block = planGrubTrial(loaded.block, { trial, tries, fallback });
+  const write: Effect = { kind: "write-file", root, path: location.path, content: serializeGrubenv(block) };
+  const entryWrite = plan.effects.findIndex((e) => e.kind === "write-file");
+  const effects = [...plan.effects.slice(0, entryWrite), write, ...plan.effects.slice(entryWrite)];
+  return { effects, notes: [...plan.notes, `GRUB: ${trial} gets ${tries} tries, then ${fallback} boots`], entry: plan.entry, bootRoot, grubenv: location.path };
+}
+
+export async function addEntry(options: AddEntryOptions): Promise<AddPlan> {
   if (options.dryRun) return planAdd(options);
-  return withBootLock(bootRootOf(options), async () => {
+  const root = options.root ?? "/";
+  const grubDir = path.dirname((await locateGrubenv(root, undefined, { espPath: options.espPath })).path);
+  return withBootLocks([bootRootOf(options), grubDir], async () => {
     const plan = await planAdd(options);
     await applyPlan(plan, options.seam ? { seam: options.seam } : {});
     return plan;

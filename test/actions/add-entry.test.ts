@@ -127,4 +127,23 @@ test("bad input changes nothing: missing kernel, unsafe version, unreadable conf
   });
 });
 
+test("on GRUB, the tries go to the grubenv and the entry has no counter", async () => {
+  const { parseGrubenv, createGrubenv, loadEnvView, setVariable, serializeGrubenv } = await import("../../src/formats/grubenv.ts");
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    mkdirSync(path.join(root, "boot/grub2"), { recursive: true });
+    writeFileSync(path.join(boot, `loader/entries/${MACHINE}-6.11.conf`), "title F\nversion 6.11\nlinux /k\n");
+    const env = path.join(root, "boot/grub2/grubenv");
+    writeFileSync(env, serializeGrubenv(setVariable(parseGrubenv(createGrubenv()), "boot_success", "1")));
+    const plan = await addEntry({ root, bootPath: "/boot", kernelVersion: "6.12", kernelImage: kernel, tries: 3, efivarsPath: path.join(root, "none") });
+    assert.is(plan.loader, "grub");
+    assert.equal(readdirSync(path.join(boot, "loader/entries")).sort(), [`${MACHINE}-6.11.conf`, `${MACHINE}-6.12.conf`]);
+    const vars = loadEnvView(parseGrubenv(readFileSync(env)));
+    assert.is(vars.get("bootctl_trial"), `${MACHINE}-6.12`);
+    assert.is(vars.get("bootctl_tries"), "3");
+    assert.is(vars.get("bootctl_fallback"), `${MACHINE}-6.11`);
+    assert.is(vars.get("boot_success"), "1", "other variables stay");
+  });
+});
+
 test.run();

@@ -18,14 +18,17 @@ export default async function addCommand(invocation: CommandInvocation): Promise
   const title = optionalString(options.title, "--title");
   const cmdline = optionalString(options.options, "--options");
   const entryToken = optionalString(options.entryToken, "--entry-token");
+  const loader = optionalString(options.loader, "--loader");
+  if (loader !== undefined && loader !== "grub" && loader !== "systemd-boot") throw new UsageError(`--loader: expected systemd-boot or grub, got '${loader}'`);
   const plan = await addEntry({
     root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath, dryRun: globals.dryRun,
+    efivarsPath: globals.efivarsPath, loader,
     kernelVersion, kernelImage, initrds,
     ...(triesText === undefined ? {} : { tries: Number(triesText) }),
     ...(title === undefined ? {} : { title }),
     ...(cmdline === undefined ? {} : { options: cmdline }),
     ...(entryToken === undefined ? {} : { entryToken }),
   });
-  printPlan(invocation, plan, { entry: plan.entry, boot: plan.bootRoot });
+  printPlan(invocation, plan, { entry: plan.entry, boot: plan.bootRoot, loader: plan.loader, ...(plan.grubenv ? { grubenv: plan.grubenv } : {}) });
   return 0;
 }

@@ -16,6 +16,7 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
       .option("--title <title>", "Entry title (default: PRETTY_NAME from os-release)")
       .option("--options <cmdline>", "Kernel command line (default: /etc/kernel/cmdline)")
       .option("--entry-token <token>", "Entry token (default: /etc/kernel/entry-token, else machine-id, IMAGE_ID, ID)")
+      .option("--loader <name>", "systemd-boot (counter in the file name) or grub (counter in grubenv); default: detected")
       .example("bootctl-ts add --tries 3 6.12.1-200.fc41.x86_64 /usr/lib/modules/6.12.1-200.fc41.x86_64/vmlinuz initramfs.img"),
     () => import("./add.ts"),
   );
