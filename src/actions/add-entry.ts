@@ -5,7 +5,7 @@
  * `/usr/lib/kernel/cmdline`, then — only on the running system — `/proc/cmdline` without
  * `BOOT_IMAGE=`/`initrd=`), `/etc/kernel/entry-token`, `/etc/machine-id`, os-release.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { open, readdir, readFile, stat } from "node:fs/promises";
 import * as path from "node:path";
 import { BootctlError, describeErrno, errnoOf } from "../errors.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
@@ -16,11 +16,13 @@ import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { loadEnvView, serializeGrubenv } from "../formats/grubenv.ts";
 import { planGrubTrial } from "../ops/grub-counting.ts";
 import type { Effect } from "../ops/plan.ts";
-import { detectLoader } from "./select-entry.ts";
+import { detectLoader, setDefault, setOneshot, type SelectionResult } from "./select-entry.ts";
+import { extractTries } from "../model/boot-counter.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { inRoot, resolveSafe } from "../adapters/root-path.ts";
 import { parseOsRelease } from "../formats/bls/os-release.ts";
-import { assertSafeComponent, planAddEntry, planRemoveEntry } from "../ops/add-entry.ts";
+import { assertSafeComponent, planAddEntry, planAddUki, planRemoveEntry } from "../ops/add-entry.ts";
+import { readPeHeaders } from "../formats/pe/pe-sections.ts";
 import type { Plan } from "../ops/plan.ts";
 
 export interface EntryTarget {
@@ -32,8 +34,11 @@ export interface EntryTarget {
 export interface AddEntryOptions extends EntryTarget, ApplyOptions {
   /** Boot loader whose counting to use; default: detected (actions/select-entry.ts). */
   loader?: "systemd-boot" | "grub" | undefined;
-  /** efivarfs directory for loader detection (default /sys/firmware/efi/efivars). */
+  /** efivarfs directory for loader detection and --make-default/--oneshot (default /sys/firmware/efi/efivars). */
   efivarsPath?: string;
+  efivarsPathExplicit?: boolean;
+  /** Make the new entry the default (set-default) or the next boot's entry (set-oneshot). */
+  select?: "default" | "oneshot" | undefined;
   kernelVersion: string;
   kernelImage: string;
   initrds?: readonly string[];
@@ -127,12 +132,33 @@ export interface AddPlan extends Plan {
   loader: "systemd-boot" | "grub";
   /** GRUB: the grubenv the trial is recorded in. */
   grubenv?: string;
+  /** What --make-default / --oneshot changed. */
+  selection?: SelectionResult;
 }
 
 /** The menu entry id GRUB uses for a BLS entry: the file name without `.conf`, as blscfg and
  * grubby do (`saved_entry=<machine-id>-<version>`) and as `grub render` writes `--id`. */
 export function grubEntryId(blsId: string): string {
   return blsId.replace(/\.conf$/i, "");
+}
+
+/**
+ * True when `file` is a unified kernel image: a PE file with `.linux` and `.osrel` sections
+ * (systemd's `pe_is_uki`). Only the headers are read.
+ */
+export async function isUki(file: string): Promise<boolean> {
+  const handle = await open(file, "r");
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const names = readPeHeaders(head.subarray(0, bytesRead)).sections.map((s) => s.name);
+    return names.includes(".linux") && names.includes(".osrel");
+  } catch (err) {
+    if (err instanceof BootctlError) return false;
+    throw err;
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function planAdd(options: AddEntryOptions): Promise<AddPlan> {
@@ -152,6 +178,13 @@ export async function planAdd(options: AddEntryOptions): Promise<AddPlan> {
       throw new BootctlError("E_NOT_FOUND", `cannot read ${source}: ${describeErrno(errnoOf(err))}`);
     }
     if (!isFile) throw new BootctlError("E_NOT_FOUND", `${source} is not a regular file`);
+  }
+  if (await isUki(options.kernelImage)) {
+    if ((options.initrds ?? []).length > 0) throw new BootctlError("E_UKI_INITRD", "a unified kernel image carries its own initrd; give no INITRD arguments");
+    if (loader === "grub") throw new BootctlError("E_NOT_SUPPORTED", "unified kernel images are booted by systemd-boot (EFI/Linux); with GRUB add a kernel and its initrd");
+    const existingUkis = await listNames(await resolveSafe(bootRoot, "EFI/Linux"));
+    const uki = planAddUki({ bootRoot, entryToken: token, kernelVersion: options.kernelVersion, uki: options.kernelImage, existingUkis, ...(tries === undefined ? {} : { tries }) });
+    return { ...uki, bootRoot, loader };
   }
   const existingEntries = await listNames(await resolveSafe(bootRoot, "loader/entries"));
   const sortKey = os.IMAGE_ID ?? os.ID;
@@ -196,14 +229,24 @@ async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: str
 }
 
 export async function addEntry(options: AddEntryOptions): Promise<AddPlan> {
-  if (options.dryRun) return planAdd(options);
   const root = options.root ?? "/";
-  const grubDir = path.dirname((await locateGrubenv(root, undefined, { espPath: options.espPath })).path);
-  return withBootLocks([bootRootOf(options), grubDir], async () => {
-    const plan = await planAdd(options);
-    await applyPlan(plan, options.seam ? { seam: options.seam } : {});
-    return plan;
-  });
+  const plan = options.dryRun
+    ? await planAdd(options)
+    : await withBootLocks([bootRootOf(options), path.dirname((await locateGrubenv(root, undefined, { espPath: options.espPath })).path)], async () => {
+        const p = await planAdd(options);
+        await applyPlan(p, options.seam ? { seam: options.seam } : {});
+        return p;
+      });
+  if (!options.select) return plan;
+  // The entry exists now; only then may a variable or loader.conf name it.
+  const stripped = extractTries(plan.entry).stripped;
+  const target = {
+    root, espPath: options.espPath, bootPath: options.bootPath, loader: plan.loader, dryRun: options.dryRun === true,
+    efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR, efivarsPathExplicit: options.efivarsPathExplicit === true,
+  };
+  const id = plan.loader === "grub" ? grubEntryId(stripped) : stripped;
+  const selection = options.select === "default" ? await setDefault(target, id) : await setOneshot(target, id);
+  return { ...plan, selection };
 }
 
 export async function removeEntry(options: RemoveEntryOptions): Promise<Plan> {
@@ -217,8 +260,9 @@ async function planRemove(options: RemoveEntryOptions, bootRoot: string): Promis
   assertSafeComponent("entry token", token);
   assertSafeComponent("kernel version", options.kernelVersion);
   const existingEntries = await listNames(await resolveSafe(bootRoot, "loader/entries"));
+  const existingUkis = await listNames(await resolveSafe(bootRoot, "EFI/Linux"));
   const kernelFiles = await listNames(await resolveSafe(bootRoot, `${token}/${options.kernelVersion}`));
-  const plan = planRemoveEntry({ bootRoot, entryToken: token, kernelVersion: options.kernelVersion, existingEntries, kernelFiles });
+  const plan = planRemoveEntry({ bootRoot, entryToken: token, kernelVersion: options.kernelVersion, existingEntries, existingUkis, kernelFiles });
   if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
   return plan;
 }

@@ -13,8 +13,11 @@
  * the ESP has a `loader/` directory.
  */
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { BootctlError, UsageError } from "../errors.ts";
+import { BootctlError, UsageError, errnoOf } from "../errors.ts";
+import { atomicReplace, mkdirDurable } from "../adapters/durable-fs.ts";
+import { parseLoaderConf, removeLoaderConfKey, serializeLoaderConf, setLoaderConfValue } from "../formats/bls/loader-conf.ts";
 import { applyEfiPlan, listEfiVariables, readEfiString, requireEfivarsDir } from "../adapters/efivarfs.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { editGrubenvFile, locateGrubenv } from "../adapters/grubenv-file.ts";
@@ -75,15 +78,43 @@ async function applyGrubenv(target: SelectionTarget, name: "saved_entry" | "next
   return { loader: "grub", changes: [value === "" ? `unset ${name}` : `set ${name}=${value}`], target: location.path, dryRun: target.dryRun === true };
 }
 
+/**
+ * systemd-boot on an image (`--root` other than `/`) without a directory of EFI variables: the
+ * image's loader.conf `default` is the only persistent choice (bootctl refuses --root here).
+ */
+function offlineImage(target: SelectionTarget): boolean {
+  return (target.root ?? "/") !== "/" && !target.efivarsPathExplicit;
+}
+
+async function applyLoaderConfDefault(target: SelectionTarget, id: string): Promise<SelectionResult> {
+  const found = discoverBootPartitions({ root: target.root ?? "/", espPath: target.espPath, bootPath: target.bootPath });
+  if (!found.esp) throw new BootctlError("E_NO_BOOT_PARTITION", "no ESP found for loader.conf; give --esp-path");
+  const file = path.join(found.esp.path, "loader", "loader.conf");
+  const text = await readFile(file, "utf8").catch((err) => {
+    if (errnoOf(err) === "ENOENT") return "";
+    throw err;
+  });
+  if (/[\s"]/.test(id)) throw new UsageError(`entry id for loader.conf may not contain blanks or quotes: '${id}'`);
+  const doc = parseLoaderConf(text);
+  const next = serializeLoaderConf(id === "" ? removeLoaderConfKey(doc, "default") : setLoaderConfValue(doc, "default", id));
+  if (!target.dryRun && next !== text) {
+    await mkdirDurable(found.esp.path, "loader");
+    await atomicReplace(found.esp.path, "loader/loader.conf", next);
+  }
+  return { loader: "systemd-boot", changes: [id === "" ? "remove default from loader.conf" : `set default ${id} in loader.conf`], target: file, dryRun: target.dryRun === true };
+}
+
 export async function setDefault(target: SelectionTarget, id: string): Promise<SelectionResult> {
   const loader = await detectLoader(target);
   if (loader === "grub") return applyGrubenv(target, "saved_entry", id);
+  if (offlineImage(target)) return applyLoaderConfDefault(target, id);
   return applyEfi(target, (vars) => planSetDefault(vars, id));
 }
 
 export async function setOneshot(target: SelectionTarget, id: string): Promise<SelectionResult> {
   const loader = await detectLoader(target);
   if (loader === "grub") return applyGrubenv(target, "next_entry", id);
+  if (offlineImage(target)) throw new BootctlError("E_NOT_EFI", "a one-shot entry on systemd-boot is an EFI variable: give --efivars-path (an image has no loader.conf equivalent)");
   return applyEfi(target, (vars) => planSetOneshot(vars, id));
 }
 

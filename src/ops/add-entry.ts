@@ -62,9 +62,10 @@ export function entryText(spec: KernelEntrySpec, initrdNames: readonly string[])
   return lines.join("\n") + "\n";
 }
 
-/** Entry file names that belong to `<token>-<version>` (with or without a counter). */
-export function namesOfEntry(token: string, version: string, existing: readonly string[]): string[] {
-  const stem = `${token}-${version}.conf`;
+/** Entry file names that belong to `<token>-<version>` (with or without a counter), for Type #1
+ * entries (`.conf`) or UKIs (`.efi`). */
+export function namesOfEntry(token: string, version: string, existing: readonly string[], suffix = ".conf"): string[] {
+  const stem = `${token}-${version}${suffix}`;
   return existing.filter((name) => {
     if (name === stem) return true;
     if (!name.startsWith(`${token}-${version}+`)) return false;
@@ -102,11 +103,48 @@ export function planAddEntry(inputs: AddEntryInputs): Plan & { entry: string } {
   return { effects, notes, entry };
 }
 
+export interface AddUkiInputs {
+  bootRoot: string;
+  entryToken: string;
+  kernelVersion: string;
+  /** Host path of the unified kernel image. */
+  uki: string;
+  tries?: number;
+  /** File names currently in `$BOOT/EFI/Linux`. */
+  existingUkis: readonly string[];
+}
+
+/**
+ * A Type #2 entry, as kernel-install's 90-uki-copy.install lays it out (systemd.md §3.1):
+ * `$BOOT/EFI/Linux/<token>-<version>[+TRIES].efi`, written atomically (a UKI is its own entry, so
+ * the file must never be visible half-copied: copy to a temp name, then rename), then the other
+ * names of the same UKI removed. Add-on directories (`.efi.extra.d/`) are left alone.
+ */
+export function planAddUki(inputs: AddUkiInputs): Plan & { entry: string } {
+  assertSafeComponent("entry token", inputs.entryToken);
+  assertSafeComponent("kernel version", inputs.kernelVersion);
+  const stem = `${inputs.entryToken}-${inputs.kernelVersion}.efi`;
+  const entry = inputs.tries === undefined ? stem : withTries(stem, inputs.tries);
+  const root = inputs.bootRoot;
+  const others = namesOfEntry(inputs.entryToken, inputs.kernelVersion, inputs.existingUkis, ".efi").filter((name) => name !== entry);
+  return {
+    effects: [
+      { kind: "mkdir", root, path: "EFI/Linux" },
+      { kind: "copy-file", root, source: inputs.uki, path: `EFI/Linux/${entry}`, mode: 0o644 },
+      ...others.map((name): Effect => ({ kind: "remove", root, path: `EFI/Linux/${name}` })),
+    ],
+    notes: inputs.tries === undefined ? [] : [`the UKI gets ${inputs.tries} tries`],
+    entry,
+  };
+}
+
 export interface RemoveEntryInputs {
   bootRoot: string;
   entryToken: string;
   kernelVersion: string;
   existingEntries: readonly string[];
+  /** File names in `$BOOT/EFI/Linux` (UKIs of this version are removed too). */
+  existingUkis?: readonly string[];
   /** File names inside `$BOOT/<token>/<version>/`. */
   kernelFiles: readonly string[];
 }
@@ -117,12 +155,14 @@ export function planRemoveEntry(inputs: RemoveEntryInputs): Plan {
   const root = inputs.bootRoot;
   const dir = `${inputs.entryToken}/${inputs.kernelVersion}`;
   const entries = namesOfEntry(inputs.entryToken, inputs.kernelVersion, inputs.existingEntries);
-  if (entries.length === 0 && inputs.kernelFiles.length === 0) {
+  const ukis = namesOfEntry(inputs.entryToken, inputs.kernelVersion, inputs.existingUkis ?? [], ".efi");
+  if (entries.length === 0 && ukis.length === 0 && inputs.kernelFiles.length === 0) {
     throw new BootctlError("E_NOT_FOUND", `no entry or files for ${inputs.entryToken}-${inputs.kernelVersion}`);
   }
   return {
     effects: [
       ...entries.map((name): Effect => ({ kind: "remove", root, path: `loader/entries/${name}` })),
+      ...ukis.map((name): Effect => ({ kind: "remove", root, path: `EFI/Linux/${name}` })),
       ...inputs.kernelFiles.map((name): Effect => ({ kind: "remove", root, path: `${dir}/${name}` })),
       ...(inputs.kernelFiles.length > 0 ? [{ kind: "rmdir", root, path: dir } as Effect] : []),
     ],

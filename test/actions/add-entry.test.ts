@@ -146,4 +146,27 @@ test("on GRUB, the tries go to the grubenv and the entry has no counter", async 
   });
 });
 
+test("a UKI goes to EFI/Linux as <token>-<version>+N.efi; remove takes it away", async () => {
+  const { buildUki } = await import("../support/pe-builder.ts");
+  await withTempRoot(async (root) => {
+    const { boot } = image(root);
+    const uki = path.join(root, "os.efi");
+    writeFileSync(uki, buildUki({ osrel: "ID=fedora\nVERSION_ID=41\n", cmdline: "quiet", uname: "6.12" }));
+    mkdirSync(path.join(boot, "EFI/Linux"), { recursive: true });
+    writeFileSync(path.join(boot, `EFI/Linux/${MACHINE}-6.12.efi`), "old uncounted twin");
+    const plan = await addEntry({ root, bootPath: "/boot", kernelVersion: "6.12", kernelImage: uki, tries: 2, loader: "systemd-boot" });
+    assert.is(plan.entry, `${MACHINE}-6.12+2.efi`);
+    assert.equal(readdirSync(path.join(boot, "EFI/Linux")), [`${MACHINE}-6.12+2.efi`]);
+    assert.ok(readFileSync(path.join(boot, "EFI/Linux", plan.entry)).equals(readFileSync(uki)));
+    try {
+      await addEntry({ root, bootPath: "/boot", kernelVersion: "6.12", kernelImage: uki, initrds: [uki], loader: "systemd-boot" });
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as BootctlError).code, "E_UKI_INITRD");
+    }
+    await removeEntry({ root, bootPath: "/boot", kernelVersion: "6.12" });
+    assert.equal(readdirSync(path.join(boot, "EFI/Linux")), []);
+  });
+});
+
 test.run();

@@ -1,9 +1,10 @@
 /** `add`, `remove`, `health` and `install-units` through the built binary. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { runBuiltCli } from "../support/cli.ts";
+import { writeLoaderString } from "../support/efivars.ts";
 import { withTempRoot } from "../support/tmp.ts";
 
 function image(root: string) {
@@ -30,6 +31,24 @@ test("add --dry-run prints the plan and changes nothing; add then remove", async
     const removed = runBuiltCli([...base, "remove", "6.12.1-1-default"]);
     assert.is(removed.status, 0, removed.stderr);
     assert.equal(readdirSync(path.join(root, "efi/loader/entries")), []);
+  });
+});
+
+test("add --make-default on an image writes loader.conf; --oneshot needs EFI variables", async () => {
+  await withTempRoot(async (root) => {
+    image(root);
+    const base = ["--root", root, "--esp-path", "/efi"];
+    const r = runBuiltCli([...base, "add", "--make-default", "6.12", path.join(root, "vmlinuz")]);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(readFileSync(path.join(root, "efi/loader/loader.conf"), "utf8"), /^default opensuse-tumbleweed-6\.12\.conf$/m);
+    const oneshot = runBuiltCli([...base, "add", "--oneshot", "6.13", path.join(root, "vmlinuz")]);
+    assert.is(oneshot.status, 1);
+    assert.match(oneshot.stderr, /^bootctl-ts: a one-shot entry on systemd-boot is an EFI variable/);
+    mkdirSync(path.join(root, "efivars"));
+    writeLoaderString(path.join(root, "efivars"), "LoaderInfo", "systemd-boot 252");
+    const withVars = runBuiltCli([...base, "--efivars-path", path.join(root, "efivars"), "--json=short", "add", "--oneshot", "6.14", path.join(root, "vmlinuz")]);
+    assert.is(withVars.status, 0, withVars.stderr);
+    assert.equal(JSON.parse(withVars.stdout).selection, ['set LoaderEntryOneShot="opensuse-tumbleweed-6.14.conf"']);
   });
 });
 

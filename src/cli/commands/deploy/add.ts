@@ -20,15 +20,18 @@ export default async function addCommand(invocation: CommandInvocation): Promise
   const entryToken = optionalString(options.entryToken, "--entry-token");
   const loader = optionalString(options.loader, "--loader");
   if (loader !== undefined && loader !== "grub" && loader !== "systemd-boot") throw new UsageError(`--loader: expected systemd-boot or grub, got '${loader}'`);
+  if (options.makeDefault && options.oneshot) throw new UsageError("--make-default and --oneshot exclude each other");
   const plan = await addEntry({
     root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath, dryRun: globals.dryRun,
-    efivarsPath: globals.efivarsPath, loader,
+    efivarsPath: globals.efivarsPath, efivarsPathExplicit: globals.efivarsPathExplicit, loader,
+    select: options.makeDefault ? "default" : options.oneshot ? "oneshot" : undefined,
     kernelVersion, kernelImage, initrds,
     ...(triesText === undefined ? {} : { tries: Number(triesText) }),
     ...(title === undefined ? {} : { title }),
     ...(cmdline === undefined ? {} : { options: cmdline }),
     ...(entryToken === undefined ? {} : { entryToken }),
   });
-  printPlan(invocation, plan, { entry: plan.entry, boot: plan.bootRoot, loader: plan.loader, ...(plan.grubenv ? { grubenv: plan.grubenv } : {}) });
+  printPlan(invocation, plan, { entry: plan.entry, boot: plan.bootRoot, loader: plan.loader, ...(plan.grubenv ? { grubenv: plan.grubenv } : {}), ...(plan.selection ? { selection: plan.selection.changes } : {}) });
+  if (globals.json === "off" && plan.selection) for (const change of plan.selection.changes) invocation.output.line(`${globals.dryRun ? "would " : ""}${change}`);
   return 0;
 }

@@ -17,6 +17,8 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
       .option("--options <cmdline>", "Kernel command line (default: /etc/kernel/cmdline)")
       .option("--entry-token <token>", "Entry token (default: /etc/kernel/entry-token, else machine-id, IMAGE_ID, ID)")
       .option("--loader <name>", "systemd-boot (counter in the file name) or grub (counter in grubenv); default: detected")
+      .option("--make-default", "Make the new entry the default (like set-default)")
+      .option("--oneshot", "Boot the new entry once, at the next boot (like set-oneshot)")
       .example("bootctl-ts add --tries 3 6.12.1-200.fc41.x86_64 /usr/lib/modules/6.12.1-200.fc41.x86_64/vmlinuz initramfs.img"),
     () => import("./add.ts"),
   );
