@@ -2,11 +2,19 @@
  * Carries out a plan (src/ops/plan.ts) through the crash-safe file layer, effect by effect, in
  * order. Plans are ordered by the operations so that a stop after any effect leaves a consistent
  * state (files complete before an entry names them; entries gone before their files).
+ *
+ * When an effect fails (ENOSPC on a full ESP, EROFS, EIO, …) the effects already done are undone
+ * in reverse order where that is possible — directories and files the plan created are removed,
+ * renames are reversed — so a failed operation leaves the tree as it found it. Replaced file
+ * contents and removals cannot be undone; plans put those last. A simulated crash (tests) undoes
+ * nothing, as a power cut would not.
  */
-import { FileError } from "../errors.ts";
+import { lstat } from "node:fs/promises";
+import { FileError, errnoOf } from "../errors.ts";
+import { confine } from "./root-path.ts";
 import type { Effect, Plan } from "../ops/plan.ts";
 import {
-  atomicReplace, copyFileDurable, mkdirDurable, removeDurable, renameNoReplace, renameReplace, rmdirDurable, type StepSeam,
+  atomicReplace, copyFileDurable, mkdirDurable, removeDurable, renameNoReplace, renameReplace, rmdirDurable, SimulatedCrash, type StepSeam,
 } from "./durable-fs.ts";
 
 export interface ApplyOptions {
@@ -34,6 +42,57 @@ export async function applyEffect(effect: Effect, options: ApplyOptions = {}): P
   }
 }
 
+async function exists(root: string, p: string): Promise<boolean> {
+  try {
+    await lstat(confine(root, p));
+    return true;
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") return false;
+    throw err;
+  }
+}
+
+type Undo = () => Promise<void>;
+
+/** How to undo `effect`, decided before it runs (what existed then); undefined if it cannot be. */
+async function undoFor(effect: Effect): Promise<Undo | undefined> {
+  switch (effect.kind) {
+    case "mkdir": {
+      // mkdir -p creates every missing ancestor; undo removes those, deepest first.
+      const missing: string[] = [];
+      let current = effect.path.replace(/\/+$/, "");
+      while (current !== "" && current !== "." && current !== "/" && !(await exists(effect.root, current))) {
+        missing.push(current);
+        const slash = current.lastIndexOf("/");
+        current = slash <= 0 ? "" : current.slice(0, slash);
+      }
+      return async () => {
+        for (const dir of missing) await applyEffect({ kind: "rmdir-if-empty", root: effect.root, path: dir });
+      };
+    }
+    case "copy-file":
+    case "write-file":
+      return (await exists(effect.root, effect.path)) ? undefined : () => applyEffect({ kind: "remove", root: effect.root, path: effect.path });
+    case "rename":
+      return () => applyEffect({ kind: "rename", root: effect.root, from: effect.to, to: effect.from });
+    default:
+      return undefined;
+  }
+}
+
 export async function applyPlan(plan: Pick<Plan, "effects">, options: ApplyOptions = {}): Promise<void> {
-  for (const effect of plan.effects) await applyEffect(effect, options);
+  const done: Undo[] = [];
+  try {
+    for (const effect of plan.effects) {
+      // Registered before it runs: an effect that fails half-way (its rename done, its directory
+      // fsync failed) is undone too; undoing what never happened is a harmless no-op.
+      const undo = await undoFor(effect);
+      if (undo) done.push(undo);
+      await applyEffect(effect, options);
+    }
+  } catch (err) {
+    if (err instanceof SimulatedCrash) throw err;
+    for (const undo of done.reverse()) await undo().catch(() => undefined);
+    throw err;
+  }
 }

@@ -10,7 +10,7 @@
  * nothing.
  */
 import { readFileSync } from "node:fs";
-import { open, readFile, unlink } from "node:fs/promises";
+import { open, readFile, stat, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { BootctlError, errnoOf } from "../errors.ts";
 
@@ -42,6 +42,22 @@ export function isStale(content: string, currentBootId: string): boolean {
   return !alive(pid);
 }
 
+/**
+ * An empty lock file is a writer stopped between creating the file and writing its PID (a power
+ * cut or a kill); a live writer fills it within microseconds, so one that stays empty for
+ * EMPTY_LOCK_GRACE_MS is stale.
+ */
+const EMPTY_LOCK_GRACE_MS = 2000;
+
+async function emptyAndOld(file: string): Promise<boolean> {
+  try {
+    const st = await stat(file);
+    return st.size === 0 && Date.now() - st.mtimeMs > EMPTY_LOCK_GRACE_MS;
+  } catch {
+    return false;
+  }
+}
+
 export interface LockOptions {
   timeoutMs?: number;
 }
@@ -69,7 +85,7 @@ export async function withBootLock<T>(dir: string, fn: () => Promise<T>, options
       if (errno !== "EEXIST") throw err;
     }
     const holder = await readFile(file, "utf8").catch(() => "");
-    if (holder !== "" && isStale(holder, bootId())) {
+    if (holder === "" ? await emptyAndOld(file) : isStale(holder, bootId())) {
       await unlink(file).catch(() => undefined);
       continue;
     }

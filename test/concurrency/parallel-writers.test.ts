@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { isStale, LOCK_NAME, withBootLock } from "../../src/adapters/boot-lock.ts";
 import { CLI } from "../support/cli.ts";
@@ -67,6 +67,10 @@ test("a stale lock (dead process, or an earlier boot) is taken over; a live one 
     assert.not.ok(isStale(`${process.pid} this-boot\n`, "this-boot"));
     writeFileSync(path.join(root, LOCK_NAME), "999999999 whatever\n");
     assert.is(await withBootLock(root, async () => "ran"), "ran");
+    // A writer killed between creating the lock and writing its PID leaves it empty.
+    writeFileSync(path.join(root, LOCK_NAME), "");
+    utimesSync(path.join(root, LOCK_NAME), new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
+    assert.is(await withBootLock(root, async () => "ran after an empty lock"), "ran after an empty lock");
     const order: string[] = [];
     await Promise.all([
       withBootLock(root, async () => { order.push("a+"); await new Promise((r) => setTimeout(r, 50)); order.push("a-"); }),
