@@ -89,3 +89,17 @@ export { discoverBootPartitions, type DiscoveredPartitions } from "./adapters/es
 
 // Default and one-shot selection on either loader.
 export { setDefault, setOneshot, setTimeout, detectLoader, type BootLoaderKind, type SelectionTarget, type SelectionResult } from "./actions/select-entry.ts";
+
+// GRUB configuration: lossless grub.cfg parser, menu, edits, what GRUB boots, the renderer.
+export { parse as parseGrubCfg, checkScript as checkGrubScript, hasCommands as grubScriptHasCommands } from "./formats/grubcfg/parser.ts";
+export { stringify as stringifyGrubCfg } from "./formats/grubcfg/stringify.ts";
+export { tokenize as tokenizeGrubCfg, type Token as GrubToken } from "./formats/grubcfg/lexer.ts";
+export type { Script as GrubScript, StatementNode as GrubStatement, CommandNode as GrubCommand, WordNode as GrubWord } from "./formats/grubcfg/ast.ts";
+export { readMenu as readGrubMenu, flattenMenu as flattenGrubMenu, parseMenuentryArgs, type MenuNode as GrubMenuNode, type StaticMenu as GrubStaticMenu } from "./formats/grubcfg/menu.ts";
+export { setVariable as setGrubVariable, renameEntry as renameGrubEntry, removeEntry as removeGrubEntry, addEntry as addGrubEntry, findAssignments as findGrubAssignments, findEntry as findGrubEntry, type EntrySelector as GrubEntrySelector } from "./formats/grubcfg/edit.ts";
+export { grubQuote, menuSpec as grubMenuSpec } from "./formats/grubcfg/quote.ts";
+export { expandWord as expandGrubWord, literalValue as grubWordValue } from "./formats/grubcfg/word.ts";
+export { renderGrubScript, renderEntry as renderGrubEntry, splitKernelOptions, type RenderOptions as GrubRenderOptions, type RenderableEntry as GrubRenderableEntry } from "./ops/grub-render.ts";
+export { evaluateGrubScript, evalTest as evalGrubTest, type EvalOptions as GrubEvalOptions, type EvalResult as GrubEvalResult, type RuntimeEntry as GrubRuntimeEntry } from "./model/grub-eval.ts";
+export { selectEntryIndex as selectGrubEntryIndex, menuentryEq as grubMenuentryEq } from "./model/grub-default.ts";
+export { grubEntryId } from "./model/grub-entry-id.ts";

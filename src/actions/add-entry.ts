@@ -18,6 +18,7 @@ import { planGrubTrial } from "../ops/grub-counting.ts";
 import type { Effect } from "../ops/plan.ts";
 import { detectLoader, setDefault, setOneshot, type SelectionResult } from "./select-entry.ts";
 import { extractTries } from "../model/boot-counter.ts";
+import { grubEntryId } from "../model/grub-entry-id.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { inRoot, resolveSafe } from "../adapters/root-path.ts";
 import { parseOsRelease } from "../formats/bls/os-release.ts";
@@ -134,12 +135,6 @@ export interface AddPlan extends Plan {
   grubenv?: string;
   /** What --make-default / --oneshot changed. */
   selection?: SelectionResult;
-}
-
-/** The menu entry id GRUB uses for a BLS entry: the file name without `.conf`, as blscfg and
- * grubby do (`saved_entry=<machine-id>-<version>`) and as `grub render` writes `--id`. */
-export function grubEntryId(blsId: string): string {
-  return blsId.replace(/\.conf$/i, "");
 }
 
 /**

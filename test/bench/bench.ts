@@ -12,6 +12,7 @@ const modules: Record<string, () => Promise<RowModule>> = {
   bls: () => import("./rows/bls.ts"),
   efi: () => import("./rows/efi.ts"),
   versions: () => import("./rows/versions.ts"),
+  grubcfg: () => import("./rows/grubcfg.ts"),
 };
 
 execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });

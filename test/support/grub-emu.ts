@@ -29,7 +29,14 @@ export class GrubEmuDisk {
     run("mmd", ["-i", this.image, "::/boot", "::/boot/grub"]);
   }
 
+  /** Create the directories of `imagePath` on the image (like mkdir -p). */
+  private mkdirs(imagePath: string): void {
+    const parts = imagePath.split("/").filter((p) => p !== "");
+    for (let i = 1; i < parts.length; i++) spawnSync("mmd", ["-i", this.image, "::/" + parts.slice(0, i).join("/")]);
+  }
+
   writeFile(imagePath: string, content: string | Uint8Array): void {
+    this.mkdirs(imagePath);
     const tmp = path.join(this.dir, "upload.tmp");
     writeFileSync(tmp, content);
     run("mcopy", ["-o", "-i", this.image, tmp, "::" + imagePath]);
@@ -41,6 +48,7 @@ export class GrubEmuDisk {
     run("grub-editenv", [tmp, "create"]);
     const pairs = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
     if (pairs.length > 0) run("grub-editenv", [tmp, "set", ...pairs]);
+    this.mkdirs(imagePath);
     run("mcopy", ["-o", "-i", this.image, tmp, "::" + imagePath]);
   }
 

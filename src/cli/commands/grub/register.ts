@@ -1,4 +1,20 @@
 /** Verbs of the GRUB configuration domain. Declarations only; bodies load lazily (see ../../invocation.ts). */
 import type { RegisterCommands } from "../../invocation.ts";
 
-export const registerGrub: RegisterCommands = (_cli, _define) => {};
+export const registerGrub: RegisterCommands = (cli, define) => {
+  define(
+    cli
+      .command("grub <action> [...args]", "GRUB configuration: menu (list the menu of a grub.cfg), default (which entry GRUB boots), check (grub-script-check), render (BLS entries to GRUB script)")
+      .usage("grub menu --grub-cfg FILE | grub default --grub-cfg FILE [--grubenv FILE] | grub check FILE | grub render [--output FILE]")
+      .option("--grub-cfg <file>", "menu/default: the grub.cfg to read (inside --root when absolute)")
+      .option("--grubenv <file>", "default: the grubenv GRUB's load_env reads (default: grubenv next to the grub.cfg)")
+      .option("--platform <name>", "default: GRUB's $grub_platform (efi, pc, emu; default efi)")
+      .option("--output <file>", "render: write the script to FILE (crash-safe) instead of standard output")
+      .option("--esp-uuid <uuid>", "render: file system UUID of the ESP (entries on it search for it)")
+      .option("--boot-uuid <uuid>", "render: file system UUID of XBOOTLDR (entries on it search for it)")
+      .example("bootctl-ts grub menu --grub-cfg /boot/grub/grub.cfg")
+      .example("bootctl-ts --json grub default --grub-cfg /boot/grub/grub.cfg --grubenv /boot/grub/grubenv")
+      .example("bootctl-ts --esp-path=/efi --boot-path=/boot grub render"),
+    () => import("./grub.ts"),
+  );
+};

@@ -1,0 +1,61 @@
+/**
+ * `grub default --grub-cfg FILE [--grubenv FILE]`: which entry GRUB boots without a key press,
+ * by evaluating the script against the grubenv (model/grub-eval.ts).
+ * - The grubenv is the file GRUB's `load_env` reads by default, `$prefix/grubenv`; without
+ *   `--grubenv` that is the `grubenv` next to the grub.cfg, when it exists.
+ * - `$prefix` is `(boot)` + the grub.cfg's directory inside the root, `$root` is `boot`;
+ *   `grub_platform` is `efi` unless `--platform` says otherwise.
+ * JSON: `{ title, id, titlePath, indexPath, env, stoppedBy, warnings }`, `env` holding what the
+ * boot changes in the grubenv through save_env (`null` = removed); `id` is null for an entry
+ * without `--id`.
+ */
+import * as path from "node:path";
+import { readGrubenvFile } from "../../../adapters/grubenv-file.ts";
+import { normaliseRoot } from "../../../adapters/root-path.ts";
+import { UsageError } from "../../../errors.ts";
+import { loadEnvView } from "../../../formats/grubenv.ts";
+import { evaluateGrubScript } from "../../../model/grub-eval.ts";
+import type { CommandInvocation } from "../../invocation.ts";
+import { readGrubCfg, requireOption, resolveArgumentPath } from "./files.ts";
+
+export async function runDefault(inv: CommandInvocation): Promise<number> {
+  if (inv.args.length > 0) throw new UsageError("grub default takes no arguments");
+  const file = requireOption(inv.options, "grubCfg", "--grub-cfg");
+  const root = inv.globals.root;
+  const { path: cfgPath, script } = await readGrubCfg(root, file);
+  const explicit = typeof inv.options.grubenv === "string" ? inv.options.grubenv : undefined;
+  const envPath = explicit !== undefined ? await resolveArgumentPath(root, explicit) : path.join(path.dirname(cfgPath), "grubenv");
+  const loaded = await readGrubenvFile(envPath);
+  if (explicit !== undefined && !loaded) inv.output.warn(`${explicit} does not exist: evaluating as GRUB does without a grubenv`);
+  const platform = typeof inv.options.platform === "string" ? inv.options.platform : "efi";
+  const imageDir = "/" + path.relative(normaliseRoot(root), path.dirname(cfgPath)).split(path.sep).join("/");
+  const result = evaluateGrubScript(script, {
+    grubenv: loaded ? loadEnvView(loaded.block) : undefined,
+    variables: { prefix: `(boot)${imageDir === "/" ? "" : imageDir}`, root: "boot", grub_platform: platform },
+  });
+  for (const w of result.warnings) inv.output.warn(w);
+  const chosen = result.chosen;
+  const env = result.changes;
+  if (inv.globals.json !== "off") {
+    inv.output.printJson({
+      title: chosen?.title ?? null,
+      id: chosen ? (chosen.hasId ? chosen.id : null) : null,
+      titlePath: chosen?.titlePath ?? [],
+      indexPath: chosen?.indexPath ?? [],
+      env,
+      stoppedBy: result.stoppedBy ?? null,
+      warnings: result.warnings,
+    });
+    return 0;
+  }
+  if (result.stoppedBy) inv.output.line(`the script runs '${result.stoppedBy}' before showing a menu`);
+  else if (!chosen) inv.output.line("no menu entry (GRUB shows its command line)");
+  else {
+    inv.output.line(`title: ${chosen.title}`);
+    if (chosen.hasId) inv.output.line(`id: ${chosen.id}`);
+    inv.output.line(`path: ${chosen.indexPath.join(">")} (${chosen.titlePath.join(" > ")})`);
+  }
+  const saves = Object.entries(env).map(([k, v]) => (v === null ? `-${k}` : `${k}=${v}`));
+  if (saves.length > 0) inv.output.line(`saves: ${saves.join(" ")}`);
+  return 0;
+}

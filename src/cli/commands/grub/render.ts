@@ -1,0 +1,41 @@
+/**
+ * `grub render`: the Boot Loader Specification entries (same discovery and order as `list`)
+ * as GRUB script (ops/grub-render.ts), to standard output or, with `--output FILE`, written
+ * crash-safely (tmp + fsync + rename) after the script passed our grub-script-check port.
+ * `--esp-uuid`/`--boot-uuid` make each entry search its partition by file system UUID.
+ */
+import { atomicReplace } from "../../../adapters/durable-fs.ts";
+import { UsageError } from "../../../errors.ts";
+import { renderGrubScript, type RenderOptions } from "../../../ops/grub-render.ts";
+import { loadMenu } from "../bls/menu.ts";
+import type { CommandInvocation } from "../../invocation.ts";
+import { resolveArgumentPath } from "./files.ts";
+
+function stringOption(options: Record<string, unknown>, name: string): string | undefined {
+  const v = options[name];
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+export async function runRender(inv: CommandInvocation): Promise<number> {
+  if (inv.args.length > 0) throw new UsageError("grub render takes no arguments");
+  const menu = await loadMenu(inv.globals, inv.output);
+  const roots: NonNullable<RenderOptions["roots"]> = {};
+  const espUuid = stringOption(inv.options, "espUuid");
+  const bootUuid = stringOption(inv.options, "bootUuid");
+  if (espUuid) roots.esp = { uuid: espUuid };
+  if (bootUuid) roots.xbootldr = { uuid: bootUuid };
+  const text = renderGrubScript(menu.entries.filter((e) => e.type === "type1" || e.type === "type2"), { roots });
+  const output = stringOption(inv.options, "output");
+  if (output === undefined) {
+    inv.output.write(text);
+    return 0;
+  }
+  const target = await resolveArgumentPath(inv.globals.root, output);
+  if (inv.globals.dryRun) {
+    inv.output.info(`would write ${output} (${Buffer.byteLength(text)} bytes)`);
+    inv.output.write(text);
+    return 0;
+  }
+  await atomicReplace(inv.globals.root, target, text);
+  return 0;
+}

@@ -1,0 +1,359 @@
+/**
+ * Parser for GRUB script, following GRUB 2.06's grammar (grub-core/script/parser.y):
+ *
+ *   script     := NL* (statement delimiter NL*)*
+ *   statement  := command | 'function' NAME NL* '{' commands1 delimiters1 '}'
+ *   command    := grubcmd | if | for | while | until
+ *   grubcmd    := (NAME|WORD) argument* block?        argument := NAME | WORD | reserved word
+ *   block      := '{' commands1 delimiters0 '}'
+ *   commands1  := NL* command (delimiters1 command)*  delimiters1 := (';'|NL) NL*
+ *   if         := 'if' commands1 delimiters1 'then' commands1 delimiters1
+ *                 ('elif' … | 'else' commands1 delimiters1)? 'fi'
+ *   for        := 'for' NAME 'in' argument* delimiters1 'do' commands1 delimiters1 'done'
+ *   while/until:= 'while' commands1 delimiters1 'do' commands1 delimiters1 'done'
+ *
+ * Consequences a writer must respect (all checked against grub-script-check): functions only at
+ * the top level; a block holds at least one command and is the last argument; `then`/`do`/`fi`/
+ * `done`/`}` of if/loops/functions need a delimiter before them (a menuentry block does not);
+ * `|`, `&`, `&&`, `||`, `;;`, `<`, `>`, `[[`, `]]` are always syntax errors; `; ;` is an error.
+ * Errors are ParseError E_GRUB_SYNTAX with the line and column of the offending token.
+ */
+import { ParseError } from "../../errors.ts";
+import type {
+  BlockNode, CommandNode, ForNode, FunctionNode, IfBranch, IfNode, LoopNode, Script, SimpleCommandNode,
+  Span, StatementNode, WordNode,
+} from "./ast.ts";
+import { END, lastLine, LexicalError, lexicalToParseError, LineMap, RESERVED_WORDS, Scanner, TOKEN_CODES, TokenList, type Token, type TokenKind } from "./lexer.ts";
+
+const EOF = "end of input";
+
+/** The grammar symbol of a word: the reserved word itself, else WORD (NAME is checked where it matters, see isName). */
+const RESERVED_BY_LENGTH: string[][] = [];
+for (const w of RESERVED_WORDS) (RESERVED_BY_LENGTH[w.length] ??= []).push(w);
+
+function wordSymbol(text: string, start: number, end: number): string {
+  const candidates = RESERVED_BY_LENGTH[end - start];
+  if (candidates) for (const w of candidates) if (text.startsWith(w, start)) return w;
+  return "WORD";
+}
+
+function operatorSymbol(text: string, start: number, end: number): string {
+  if (end - start === 1) {
+    switch (text.charCodeAt(start)) {
+      case 0x3b: return ";";
+      case 0x7b: return "{";
+      case 0x7d: return "}";
+    }
+  }
+  return text.slice(start, end);
+}
+
+/** yylex.l NAME (`[[:alpha:]_][[:alnum:]_]*`): only `for` and `function` need a NAME rather than any word. */
+function isName(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const alpha = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+    if (!alpha && (i === start || c < 0x30 || c > 0x39)) return false;
+  }
+  return end > start;
+}
+
+const NO_SPAN: Span = { firstToken: 0, lastToken: 0, start: 0, end: 0 };
+const NO_WORD: WordNode = { token: 0, raw: "", start: 0, end: 0 };
+const NO_SIMPLE: SimpleCommandNode = { kind: "simple", ...NO_SPAN, words: [], block: undefined };
+
+class Parser {
+  /** Grammar symbol of the current (lookahead) token. */
+  private cur = EOF;
+  private curArgument = false;
+  private curStart = 0;
+  private curEnd = 0;
+  private curKind: TokenKind = "newline";
+  /** Index of the current token in the recorded token list (build mode). */
+  private curIndex = 0;
+  private prevIndex = 0;
+  private readonly scanner: Scanner;
+  private lines: LineMap | undefined;
+
+  /**
+   * `build` false: check the syntax only; nodes are placeholders of the right kind (no words, no
+   * spans) and no token list is kept, which is what grub-script-check's verdict needs.
+   */
+  constructor(private readonly text: string, private readonly record: TokenList | undefined, private readonly build = true) {
+    try {
+      this.scanner = new Scanner(text, record);
+    } catch (err) {
+      if (err instanceof LexicalError) throw lexicalToParseError(text, err);
+      throw err;
+    }
+    this.advance();
+  }
+
+  /** Read the next significant token (GRUB lexes on demand: lexical errors surface here). */
+  private advance(): void {
+    this.prevIndex = this.curIndex;
+    for (;;) {
+      let kind: number;
+      try {
+        kind = this.scanner.next();
+      } catch (err) {
+        if (err instanceof LexicalError) throw lexicalToParseError(this.text, err);
+        throw err;
+      }
+      if (kind === TOKEN_CODES.BLANK || kind === TOKEN_CODES.COMMENT) continue;
+      const start = this.scanner.start;
+      const end = this.scanner.end;
+      this.curStart = start;
+      this.curEnd = end;
+      this.curIndex = this.record ? this.record.length - 1 : 0;
+      if (kind === END) {
+        this.cur = EOF;
+        this.curArgument = false;
+        this.curKind = "newline";
+        this.curIndex = this.record ? this.record.length : 0;
+      } else if (kind === TOKEN_CODES.WORD) {
+        this.cur = wordSymbol(this.text, start, end);
+        this.curArgument = this.cur !== "[[" && this.cur !== "]]";
+        this.curKind = "word";
+      } else if (kind === TOKEN_CODES.NEWLINE) {
+        this.cur = "\n";
+        this.curArgument = false;
+        this.curKind = "newline";
+      } else {
+        this.cur = operatorSymbol(this.text, start, end);
+        this.curArgument = false;
+        this.curKind = "operator";
+      }
+      return;
+    }
+  }
+
+  /** The grammar symbol of the lookahead token. */
+  private sym(): string {
+    return this.cur;
+  }
+
+  private tokenIndex(): number {
+    return this.curIndex;
+  }
+
+  private fail(expected?: string): never {
+    const atEnd = this.cur === EOF || this.curStart === this.curEnd;
+    const what = atEnd ? EOF : this.curKind === "newline" ? "newline" : `'${this.text.slice(this.curStart, this.curEnd)}'`;
+    this.lines ??= new LineMap(this.text);
+    const reason = `syntax error: unexpected ${what}` + (expected ? `, expected ${expected}` : "");
+    // At the end of input grub-script-check blames the last line it read.
+    if (what === EOF) throw new ParseError("E_GRUB_SYNTAX", reason, { line: lastLine(this.text, this.lines) });
+    // GRUB reads a word that spans lines (quotes, `\`-LF) to its end before it sees the error,
+    // and reports that line; the column is then left out and the start is named instead.
+    const begin = this.lines.position(this.curStart);
+    const last = this.lines.position(Math.max(this.curStart, this.curEnd - 1));
+    if (last.line === begin.line) throw new ParseError("E_GRUB_SYNTAX", reason, begin);
+    throw new ParseError("E_GRUB_SYNTAX", `${reason} (word starts at line ${begin.line}, column ${begin.column})`, { line: last.line });
+  }
+
+  private expect(symbol: string, expected = `'${symbol}'`): void {
+    if (this.cur !== symbol) this.fail(expected);
+    this.advance();
+  }
+
+  private skipNewlines(): void {
+    while (this.cur === "\n") this.advance();
+  }
+
+  private isDelimiter(): boolean {
+    return this.cur === ";" || this.cur === "\n";
+  }
+
+  private isArgument(): boolean {
+    return this.curArgument;
+  }
+
+  private word(): WordNode {
+    if (!this.build) { this.advance(); return NO_WORD; }
+    const node: WordNode = { token: this.curIndex, raw: this.text.slice(this.curStart, this.curEnd), start: this.curStart, end: this.curEnd };
+    this.advance();
+    return node;
+  }
+
+  /** The span from `firstToken` to the last consumed token. */
+  private span(firstToken: number): Span {
+    if (!this.build) return NO_SPAN;
+    const list = this.record!;
+    const lastToken = this.prevIndex;
+    return { firstToken, lastToken, start: list.start(firstToken), end: list.end(lastToken) };
+  }
+
+  parseScript(): StatementNode[] {
+    const body: StatementNode[] = [];
+    this.skipNewlines();
+    while (this.sym() !== EOF) {
+      body.push(this.sym() === "function" ? this.parseFunction() : this.parseCommand());
+      if (!this.isDelimiter()) this.fail("';' or newline");
+      this.advance();
+      this.skipNewlines();
+    }
+    return body;
+  }
+
+  private parseCommand(): CommandNode {
+    switch (this.sym()) {
+      case "if": return this.parseIf();
+      case "for": return this.parseFor();
+      case "while": case "until": return this.parseLoop();
+      case "WORD": return this.parseSimple();
+      default: return this.fail("a command");
+    }
+  }
+
+  /**
+   * commands1 followed by delimiters (delimiters1 when `delimiterRequired`, else delimiters0) and
+   * one of `terminators` (not consumed).
+   */
+  private parseCommandList(terminators: readonly string[], delimiterRequired: boolean): CommandNode[] {
+    this.skipNewlines();
+    const list: CommandNode[] = [this.parseCommand()];
+    for (;;) {
+      if (this.isDelimiter()) {
+        this.advance();
+        this.skipNewlines();
+        if (terminators.includes(this.sym())) return list;
+        const command = this.parseCommand();
+        if (this.build) list.push(command);
+      } else if (!delimiterRequired && terminators.includes(this.sym())) {
+        return list;
+      } else {
+        this.fail(delimiterRequired ? "';' or newline" : `';', newline or ${terminators.map((t) => `'${t}'`).join(" or ")}`);
+      }
+    }
+  }
+
+  private parseSimple(): SimpleCommandNode {
+    if (!this.build) {
+      this.advance();
+      while (this.curArgument) this.advance();
+      if (this.cur === "{") {
+        this.advance();
+        this.parseCommandList(["}"], false);
+        this.expect("}");
+      }
+      return NO_SIMPLE;
+    }
+    const first = this.tokenIndex();
+    const words: WordNode[] = [this.word()];
+    if (this.build) while (this.isArgument()) words.push(this.word());
+    else while (this.isArgument()) this.advance();
+    let block: BlockNode | undefined;
+    if (this.sym() === "{") {
+      const open = this.tokenIndex();
+      this.advance();
+      const body = this.parseCommandList(["}"], false);
+      this.expect("}");
+      block = { ...this.span(open), body };
+    }
+    return { kind: "simple", ...this.span(first), words, block };
+  }
+
+  private parseIf(): IfNode {
+    const first = this.tokenIndex();
+    const branches: IfBranch[] = [];
+    let elseBody: CommandNode[] | undefined;
+    this.advance(); // if
+    for (;;) {
+      const condition = this.parseCommandList(["then"], true);
+      this.expect("then");
+      const body = this.parseCommandList(["elif", "else", "fi"], true);
+      branches.push({ condition, body });
+      const s = this.sym();
+      this.advance();
+      if (s === "elif") continue;
+      if (s === "else") {
+        elseBody = this.parseCommandList(["fi"], true);
+        this.expect("fi");
+      }
+      break;
+    }
+    return { kind: "if", ...this.span(first), branches, elseBody };
+  }
+
+  private parseFor(): ForNode {
+    const first = this.tokenIndex();
+    this.advance(); // for
+    if (this.cur !== "WORD" || !isName(this.text, this.curStart, this.curEnd)) this.fail("a variable name");
+    const variable = this.word();
+    this.expect("in");
+    const items: WordNode[] = [];
+    while (this.isArgument()) items.push(this.word());
+    if (!this.isDelimiter()) this.fail("';' or newline");
+    this.advance();
+    this.skipNewlines();
+    this.expect("do");
+    const body = this.parseCommandList(["done"], true);
+    this.expect("done");
+    return { kind: "for", ...this.span(first), variable, items, body };
+  }
+
+  private parseLoop(): LoopNode {
+    const first = this.tokenIndex();
+    const kind = this.sym() as "while" | "until";
+    this.advance();
+    const condition = this.parseCommandList(["do"], true);
+    this.expect("do");
+    const body = this.parseCommandList(["done"], true);
+    this.expect("done");
+    return { kind, ...this.span(first), condition, body };
+  }
+
+  private parseFunction(): FunctionNode {
+    const first = this.tokenIndex();
+    this.advance(); // function
+    if (this.cur !== "WORD" || !isName(this.text, this.curStart, this.curEnd)) this.fail("a function name");
+    const name = this.word();
+    this.skipNewlines();
+    this.expect("{");
+    const body = this.parseCommandList(["}"], true);
+    this.expect("}");
+    return { kind: "function", ...this.span(first), name, body };
+  }
+}
+
+/** Syntax check only (no tree): the top-level statements as placeholders of the right kind. */
+function checkSyntax(text: string): StatementNode[] {
+  return new Parser(text, undefined, false).parseScript();
+}
+
+/** Parse GRUB script into a lossless tree. Throws ParseError (E_GRUB_SYNTAX) on a syntax error. */
+export function parse(text: string): Script {
+  const tokens = new TokenList(text);
+  const body = new Parser(text, tokens).parseScript();
+  let materialized: Token[] | undefined;
+  return {
+    text,
+    tokenList: tokens,
+    get tokens() { return (materialized ??= tokens.toArray()); },
+    body,
+  };
+}
+
+/** True when a parsed script contains a command outside function definitions (grub-script-check's "contains no commands" rule). */
+export function hasCommands(script: Script): boolean {
+  return script.body.some((s) => s.kind !== "function");
+}
+
+/**
+ * What `grub-script-check` decides for `text`: undefined when it accepts, else the ParseError.
+ * Besides syntax it refuses a script with no command outside functions (E_GRUB_NO_COMMANDS).
+ */
+export function checkScript(text: string): ParseError | undefined {
+  let body: StatementNode[];
+  try {
+    body = checkSyntax(text);
+  } catch (err) {
+    if (err instanceof ParseError) return err;
+    throw err;
+  }
+  if (!body.some((s) => s.kind !== "function")) {
+    return new ParseError("E_GRUB_NO_COMMANDS", "script contains no commands and will do nothing", { line: 1 });
+  }
+  return undefined;
+}
