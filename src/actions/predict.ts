@@ -9,7 +9,8 @@ import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { BootctlError } from "../errors.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { predictSystemdBoot, type FailurePlan, type Prediction } from "../ops/predict-systemd-boot.ts";
-import { predictGrub } from "../ops/predict-grub.ts";
+import { predictGrub, predictGrubScript } from "../ops/predict-grub.ts";
+import { findGrubCfg, readGrubCfg } from "../adapters/grub-cfg-file.ts";
 import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { loadEnvView } from "../formats/grubenv.ts";
 import { readCountingState } from "../ops/grub-counting.ts";
@@ -54,17 +55,26 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   return { loader: "systemd-boot", ...prediction, warnings: [...found.warnings, ...config.warnings] };
 }
 
-/** GRUB: simulate the counting contract from the grubenv GRUB reads (ops/predict-grub.ts). */
+/**
+ * GRUB: run the system's grub.cfg through the evaluator boot after boot when there is one;
+ * otherwise simulate the counting contract from the grubenv alone (ops/predict-grub.ts).
+ */
 async function predictOnGrub(options: PredictOptions): Promise<PredictResult> {
-  const location = await locateGrubenv(options.root ?? "/", undefined, { espPath: options.espPath });
+  const root = options.root ?? "/";
+  const location = await locateGrubenv(root, undefined, { espPath: options.espPath });
   const loaded = await readGrubenvFile(location.path);
   if (!loaded) throw new BootctlError("E_NOT_FOUND", `no grubenv at ${location.path}`);
   const env = loadEnvView(loaded.block);
+  const cfg = await findGrubCfg(root);
+  if (cfg !== undefined) {
+    const { script } = await readGrubCfg(root, cfg);
+    return { loader: "grub", ...predictGrubScript(script, env, options.failures, options.maxAttempts), warnings: [] };
+  }
   const counting = readCountingState(loaded.block);
   const prediction = predictGrub({
     trial: counting.trial, tries: counting.tries, fallback: counting.fallback,
     savedEntry: env.get("saved_entry") || undefined, nextEntry: env.get("next_entry") || undefined,
     firstEntry: "0",
   }, options.failures, options.maxAttempts);
-  return { loader: "grub", ...prediction, warnings: [] };
+  return { loader: "grub", ...prediction, warnings: [`no grub.cfg under ${root}: simulated the bootctl-ts counting contract from the grubenv alone`] };
 }

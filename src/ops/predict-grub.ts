@@ -10,6 +10,10 @@
  * counter fails (the bootloop guard stops rebooting), or after `maxAttempts`.
  */
 import type { FailurePlan, Prediction, PredictedAttempt } from "./predict-systemd-boot.ts";
+import type { Script } from "../formats/grubcfg/ast.ts";
+import { createGrubenv, isValidVariableName, loadEnvView, parseGrubenv, setVariable, type GrubenvBlock } from "../formats/grubenv.ts";
+import { evaluateGrubScript } from "../model/grub-eval.ts";
+import { planGrubBless } from "./grub-counting.ts";
 
 export interface GrubBootState {
   trial?: string | undefined;
@@ -68,4 +72,48 @@ export function predictGrub(start: GrubBootState, failures: FailurePlan, maxAtte
     }
   }
   return { attempts, end: "limit", finalId: attempts.at(-1)?.id, summary: `still failing after ${maxAttempts} attempts` };
+}
+
+/**
+ * The same question answered by running the system's own grub.cfg, boot after boot, through the
+ * GRUB evaluator (model/grub-eval.ts: checked against grub-emu): whatever counting scheme the
+ * config carries (ours, greenboot's, RAUC's) decides each boot. Between boots: a failure changes
+ * nothing more; a success of a counted trial is marked good as the service would
+ * (ops/grub-counting.ts). Counted = GRUB chose the entry bootctl_trial names.
+ */
+export function predictGrubScript(script: Script, grubenv: ReadonlyMap<string, string>, failures: FailurePlan, maxAttempts = 64): Prediction {
+  let env = new Map(grubenv);
+  const attempts: PredictedAttempt[] = [];
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const trialBefore = env.get("bootctl_trial") || undefined;
+    const oneShot = Boolean(env.get("next_entry"));
+    const result = evaluateGrubScript(script, { grubenv: env });
+    env = new Map(result.grubenv ?? env);
+    const chosen = result.chosen;
+    const id = chosen ? (chosen.id ?? chosen.titlePath.join(">")) : "0";
+    const title = chosen ? chosen.titlePath.join(" > ") : "(first entry)";
+    const counted = trialBefore !== undefined && id === trialBefore && !oneShot;
+    const tries = counted && env.get("bootctl_tries") !== undefined ? { left: Number(env.get("bootctl_tries")), done: attempt } : undefined;
+    const fails = failures.kind === "first" ? attempt <= failures.count : counted;
+    attempts.push({
+      attempt, id, title, reason: oneShot ? "oneshot-variable" : counted ? "default-variable" : "first-entry",
+      fileBefore: id, fileAfter: id, tries, outcome: fails ? "failure" : "success",
+      fallback: attempts.length > 0 && attempts[0]!.id !== id,
+    });
+    if (!fails && oneShot) continue;
+    if (!fails) {
+      if (counted) env = loadEnvView(planGrubBless(blockOf(env), "good").after);
+      return { attempts, end: "blessed", finalId: id, summary: `${title} boots successfully${counted ? " and is marked good (saved_entry)" : ""}; it stays the default` };
+    }
+    if (!counted && !oneShot) {
+      return { attempts, end: "no-fallback-left", finalId: id, summary: `${title} has no boot counter: GRUB would boot it again; the bootloop guard stops rebooting` };
+    }
+  }
+  return { attempts, end: "limit", finalId: attempts.at(-1)?.id, summary: `still failing after ${maxAttempts} attempts` };
+}
+
+function blockOf(env: ReadonlyMap<string, string>): GrubenvBlock {
+  let block = parseGrubenv(createGrubenv());
+  for (const [name, value] of env) if (isValidVariableName(name)) block = setVariable(block, name, value);
+  return block;
 }

@@ -30,4 +30,21 @@ test("no counting: saved_entry boots; failing there stops (guard)", () => {
   assert.is(p.end, "no-fallback-left");
 });
 
+test("through the evaluator: a config with 00_header logic and our fragment predicts the same sequence", async () => {
+  const { parse } = await import("../../src/formats/grubcfg/parser.ts");
+  const { grubCountingScript } = await import("../../src/ops/grub-counting-script.ts");
+  const { predictGrubScript } = await import("../../src/ops/predict-grub.ts");
+  const cfg = `if [ -s $prefix/grubenv ]; then load_env; fi
+if [ "\${next_entry}" ] ; then set default="\${next_entry}"; set next_entry=; save_env next_entry; set boot_once=true; else set default="\${saved_entry}"; fi
+${grubCountingScript()}menuentry 'Old' --id old { linux /vmlinuz-old }
+menuentry 'New' --id new { linux /vmlinuz-new }
+`;
+  const env = new Map([["saved_entry", "old"], ["bootctl_trial", "new"], ["bootctl_tries", "3"], ["bootctl_fallback", "old"]]);
+  const viaScript = predictGrubScript(parse(cfg), env, { kind: "counted" });
+  const viaContract = predictGrub({ trial: "new", tries: 3, fallback: "old", savedEntry: "old", firstEntry: "old" }, { kind: "counted" });
+  assert.equal(viaScript.attempts.map((a) => [a.id, a.outcome]), viaContract.attempts.map((a) => [a.id, a.outcome]));
+  const once = predictGrubScript(parse(cfg), env, { kind: "first", count: 1 });
+  assert.equal(once.attempts.map((a) => [a.id, a.outcome]), [["new", "failure"], ["new", "success"]]);
+});
+
 test.run();

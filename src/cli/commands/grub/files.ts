@@ -1,47 +1,10 @@
-/**
- * Reading the files the grub verbs name. Paths follow grubenv's rule (adapters/grubenv-file.ts):
- * absolute paths are inside --root, relative ones are taken from the working directory and
- * must still lie inside the root; symbolic links are resolved as inside a chroot.
- * (File access belongs in src/adapters; this is a thin use of the adapters' helpers.)
- */
-import { readFile } from "node:fs/promises";
-import * as path from "node:path";
-import { resolveInRoot } from "../../../adapters/grubenv-file.ts";
-import { inRoot, isInside, normaliseRoot, PathEscapeError } from "../../../adapters/root-path.ts";
-import { describeErrno, errnoOf, FileError, ParseError, UsageError } from "../../../errors.ts";
-import { parse } from "../../../formats/grubcfg/parser.ts";
-import type { Script } from "../../../formats/grubcfg/ast.ts";
+/** Option helpers shared by the grub verbs (file access lives in adapters/grub-cfg-file.ts). */
+import { UsageError } from "../../../errors.ts";
 
-export async function resolveArgumentPath(root: string, file: string): Promise<string> {
-  if (file === "") throw new UsageError("empty file name");
-  const base = normaliseRoot(root);
-  const absolute = file.startsWith("/") ? inRoot(base, file) : path.resolve(process.cwd(), file);
-  if (!isInside(base, absolute)) throw new PathEscapeError(base, file);
-  return resolveInRoot(base, absolute);
-}
-
-export async function readTextFile(root: string, file: string): Promise<{ path: string; text: string }> {
-  const resolved = await resolveArgumentPath(root, file);
-  try {
-    return { path: resolved, text: await readFile(resolved, "utf8") };
-  } catch (err) {
-    throw new FileError("E_READ", `cannot read ${file}: ${describeErrno(errnoOf(err))}`, file, err);
-  }
-}
+export { readGrubCfg, readTextFile, resolveArgumentPath } from "../../../adapters/grub-cfg-file.ts";
 
 export function requireOption(options: Record<string, unknown>, name: string, flag: string): string {
   const value = options[name];
   if (typeof value !== "string" || value === "") throw new UsageError(`${flag} FILE is required`);
   return value;
-}
-
-/** Read and parse a grub.cfg; parse errors name the file. */
-export async function readGrubCfg(root: string, file: string): Promise<{ path: string; text: string; script: Script }> {
-  const { path: resolved, text } = await readTextFile(root, file);
-  try {
-    return { path: resolved, text, script: parse(text) };
-  } catch (err) {
-    if (err instanceof ParseError) throw err.inFile(file);
-    throw err;
-  }
 }

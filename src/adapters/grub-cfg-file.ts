@@ -1,0 +1,57 @@
+/**
+ * Reading grub.cfg and the other files the grub verbs name. Paths follow grubenv's rule
+ * (adapters/grubenv-file.ts): absolute paths are inside the root, relative ones are taken from
+ * the working directory and must still lie inside the root; symbolic links are resolved as
+ * inside a chroot.
+ */
+import { access, readFile } from "node:fs/promises";
+import * as path from "node:path";
+import { resolveInRoot } from "./grubenv-file.ts";
+import { inRoot, isInside, normaliseRoot, PathEscapeError } from "./root-path.ts";
+import { describeErrno, errnoOf, FileError, ParseError, UsageError } from "../errors.ts";
+import { parse } from "../formats/grubcfg/parser.ts";
+import type { Script } from "../formats/grubcfg/ast.ts";
+
+/** Where distributions keep the GRUB configuration, in the order bootctl-ts looks (inside the root). */
+export const DEFAULT_GRUB_CFG_PATHS = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"] as const;
+
+export async function resolveArgumentPath(root: string, file: string): Promise<string> {
+  if (file === "") throw new UsageError("empty file name");
+  const base = normaliseRoot(root);
+  const absolute = file.startsWith("/") ? inRoot(base, file) : path.resolve(process.cwd(), file);
+  if (!isInside(base, absolute)) throw new PathEscapeError(base, file);
+  return resolveInRoot(base, absolute);
+}
+
+export async function readTextFile(root: string, file: string): Promise<{ path: string; text: string }> {
+  const resolved = await resolveArgumentPath(root, file);
+  try {
+    return { path: resolved, text: await readFile(resolved, "utf8") };
+  } catch (err) {
+    throw new FileError("E_READ", `cannot read ${file}: ${describeErrno(errnoOf(err))}`, file, err);
+  }
+}
+
+/** Read and parse a grub.cfg; parse errors name the file. */
+export async function readGrubCfg(root: string, file: string): Promise<{ path: string; text: string; script: Script }> {
+  const { path: resolved, text } = await readTextFile(root, file);
+  try {
+    return { path: resolved, text, script: parse(text) };
+  } catch (err) {
+    if (err instanceof ParseError) throw err.inFile(file);
+    throw err;
+  }
+}
+
+/** The first grub.cfg that exists at a conventional place under the root, if any (image path). */
+export async function findGrubCfg(root: string): Promise<string | undefined> {
+  for (const candidate of DEFAULT_GRUB_CFG_PATHS) {
+    try {
+      await access(await resolveArgumentPath(root, candidate));
+      return candidate;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
