@@ -4,11 +4,15 @@
  * - Booted with counting (the loader told us which counted entry it booted): mark it bad, then
  *   reboot, so the loader picks the next entry (systemd's AUTOMATIC_BOOT_ASSESSMENT FAQ:
  *   "mark bad right away" + `FailureAction=reboot`).
- * - Bootloop guard: rebooting helps only if it changes what boots next. When the entry that
- *   failed is not counted (it is the fallback, the last known good entry), or was already bad, the
- *   next boot would be the same entry: stop rebooting and say why.
+ * - Bootloop guard: rebooting helps only if it changes what boots next. The caller works out,
+ *   after marking bad, which entry the loader would boot next (`nextBoot`); when that is the
+ *   entry that just failed — the fallback itself failed, or nothing else is left — stop rebooting
+ *   and say why. (A counter at 0 alone does not tell: systemd-boot lowers the counter before
+ *   booting, so the last try of a good deployment also runs with 0 tries left.)
  * - `bootctl-ts.reboot=0` on the kernel command line disables the reboot (debugging, kiosks).
  */
+import { fnmatchCasefold } from "../model/fnmatch.ts";
+import { tryExtractTries } from "../model/boot-counter.ts";
 import type { BlessState } from "./bless-boot.ts";
 
 export interface FailureFacts {
@@ -16,6 +20,11 @@ export interface FailureFacts {
   state: BlessState;
   /** The kernel command line (/proc/cmdline). */
   cmdline: string;
+  /**
+   * Whether the next boot (after marking this one bad) would start another entry: "other",
+   * "same", or "unknown" (not worked out, e.g. a dry run).
+   */
+  nextBoot: "other" | "same" | "unknown";
 }
 
 export interface FailureDecision {
@@ -37,19 +46,46 @@ export function rebootDisabledByCmdline(cmdline: string): boolean {
   return disabled;
 }
 
+/** A boot that ran with counting: the loader named a counted entry (systemd-boot) or a trial (GRUB). */
+export function wasCounted(state: BlessState): boolean {
+  return state === "indeterminate" || state === "dirty";
+}
+
 export function decideOnFailure(facts: FailureFacts): FailureDecision {
-  const disabled = rebootDisabledByCmdline(facts.cmdline);
-  switch (facts.state) {
-    case "indeterminate":
-      return disabled
-        ? { markBad: true, reboot: false, guard: false, reason: "health checks failed; entry marked bad; reboot disabled by bootctl-ts.reboot=0" }
-        : { markBad: true, reboot: true, guard: false, reason: "health checks failed; entry marked bad; rebooting so the boot loader falls back" };
-    case "dirty":
-      return { markBad: false, reboot: false, guard: true, reason: "health checks failed on an entry that was already out of tries; the boot loader has nothing better to boot: not rebooting (bootloop guard)" };
-    case "clean":
-    case "good":
-      return { markBad: false, reboot: false, guard: true, reason: "health checks failed on an entry without boot counting (the fallback entry): rebooting would boot it again: not rebooting (bootloop guard)" };
-    case "bad":
-      return { markBad: false, reboot: false, guard: true, reason: "health checks failed and this entry is already marked bad: not rebooting (bootloop guard)" };
+  const markBad = wasCounted(facts.state);
+  const marked = markBad ? "entry marked bad; " : "";
+  const changesNextBoot = facts.nextBoot === "other" || (facts.nextBoot === "unknown" && markBad);
+  if (!changesNextBoot) {
+    const why = markBad
+      ? "the boot loader would start the same entry again (nothing else is left to fall back to)"
+      : "this entry has no boot counter (it is the fallback): the boot loader would start it again";
+    return { markBad, reboot: false, guard: true, reason: `health checks failed; ${marked}${why}: not rebooting (bootloop guard)` };
   }
+  if (rebootDisabledByCmdline(facts.cmdline)) {
+    return { markBad, reboot: false, guard: false, reason: `health checks failed; ${marked}reboot disabled by bootctl-ts.reboot=0` };
+  }
+  return { markBad, reboot: true, guard: false, reason: `health checks failed; ${marked}rebooting so the boot loader falls back` };
+}
+
+/**
+ * systemd-boot, after the failed entry was marked bad: would the next boot start another entry?
+ * Worked out from file names alone (the early-boot service does not parse UKIs): the failed entry
+ * now sorts last (no tries left), so another entry boots when one exists that is not bad — unless
+ * a default pattern pins the failed entry (an exact LoaderEntryDefault or loader.conf `default`
+ * that matches no other entry; sd-boot's first match in sorted order then finds only it).
+ */
+export function nextBootFromNames(failedId: string, entryFileNames: readonly string[], defaultPatterns: readonly string[]): "other" | "same" {
+  const others: string[] = [];
+  for (const name of entryFileNames) {
+    const parsed = tryExtractTries(name);
+    if (!parsed || parsed.stripped.toLowerCase() === failedId.toLowerCase()) continue;
+    if (parsed.counter?.left === 0) continue;
+    others.push(parsed.stripped);
+  }
+  if (others.length === 0) return "same";
+  for (const pattern of defaultPatterns) {
+    if (pattern.startsWith("@")) continue;
+    if (fnmatchCasefold(pattern, failedId) && !others.some((id) => fnmatchCasefold(pattern, id))) return "same";
+  }
+  return "other";
 }

@@ -49,4 +49,24 @@ test("bootctl-ts.reboot=0 marks bad without rebooting", async () => {
   });
 });
 
+test("the last try (systemd-boot already renamed it to +0-N) is marked bad and falls back", async () => {
+  await withTempRoot(async (root) => {
+    const { entries, options } = setup(root, ["new+0-1.conf", "old.conf"], "/loader/entries/new+0-1.conf");
+    let reboots = 0;
+    const outcome = await handleBootFailure({ ...options, cmdline: "", reboot: () => { reboots++; } });
+    assert.equal([outcome.state, outcome.guard, reboots], ["dirty", false, 1]);
+    assert.equal(readdirSync(entries).sort(), ["new+0-1.conf", "old.conf"]);
+  });
+});
+
+test("a default that pins the failed entry: rebooting would start it again, so the guard stops", async () => {
+  await withTempRoot(async (root) => {
+    const { options } = setup(root, ["new+1-1.conf", "old.conf"], "/loader/entries/new+1-1.conf");
+    writeFileSync(path.join(root, "efi/loader/loader.conf"), "default new.conf\n");
+    let reboots = 0;
+    const outcome = await handleBootFailure({ ...options, cmdline: "", reboot: () => { reboots++; } });
+    assert.equal([outcome.markBad, outcome.guard, reboots], [true, true, 0]);
+  });
+});
+
 test.run();
