@@ -20,7 +20,7 @@ import { detectLoader, setDefault, setOneshot, type SelectionResult } from "./se
 import { extractTries } from "../model/boot-counter.ts";
 import { grubEntryId } from "../model/grub-entry-id.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
-import { inRoot, resolveSafe } from "../adapters/root-path.ts";
+import { confine, inRoot, resolveSafe } from "../adapters/root-path.ts";
 import { parseOsRelease } from "../formats/bls/os-release.ts";
 import { assertSafeComponent, planAddEntry, planAddUki, planRemoveEntry } from "../ops/add-entry.ts";
 import { readPeHeaders } from "../formats/pe/pe-sections.ts";
@@ -156,7 +156,24 @@ export async function isUki(file: string): Promise<boolean> {
   }
 }
 
+/** Plans name every directory they need; leave out the ones that exist (dry runs list real changes). */
+async function withoutExistingDirectories<T extends Plan>(plan: T): Promise<T> {
+  const effects = [];
+  for (const effect of plan.effects) {
+    if (effect.kind === "mkdir") {
+      const present = await stat(confine(effect.root, effect.path)).then((st) => st.isDirectory(), () => false);
+      if (present) continue;
+    }
+    effects.push(effect);
+  }
+  return { ...plan, effects };
+}
+
 export async function planAdd(options: AddEntryOptions): Promise<AddPlan> {
+  return withoutExistingDirectories(await planAddUnfiltered(options));
+}
+
+async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
   const loader = options.loader ?? (await detectLoader({ ...options, efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR }).catch(() => "systemd-boot" as const));
   const root = options.root ?? "/";
   const bootRoot = bootRootOf(options);

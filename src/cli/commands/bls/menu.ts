@@ -16,6 +16,7 @@ import type { BootEntry } from "../../../model/boot-entry.ts";
 import { findEntryById, selectDefault, selectSelected, type DefaultSelection, type SelectionInputs } from "../../../model/select-default.ts";
 import type { GlobalOptions } from "../../invocation.ts";
 import type { Output } from "../../output.ts";
+import { tryExtractTries } from "../../../model/boot-counter.ts";
 
 export interface LoaderVariables extends SelectionInputs {
   /** `LoaderEntries`, in menu order, when the loader reported them. */
@@ -52,10 +53,13 @@ export async function readLoaderVariables(dir: string, output: Output): Promise<
   const [oneShot, preferred, def, selected] = await Promise.all(
     ["LoaderEntryOneShot", "LoaderEntryPreferred", "LoaderEntryDefault", "LoaderEntrySelected"].map((n) => readString(dir, n, output)),
   );
-  const vars: LoaderVariables = { oneShot, preferred, default: def, selected };
+  // systemd-boot before v259 (Debian 12 ships 252) reports ids with their boot counter
+  // (`foo+2-1.conf`); entry ids are counter-free since then, so compare without it.
+  const stripCounter = (id: string | undefined) => (id === undefined ? undefined : (tryExtractTries(id)?.stripped ?? id));
+  const vars: LoaderVariables = { oneShot, preferred, default: def, selected: stripCounter(selected) };
   try {
     const raw = await readEfiVariable(dir, "LoaderEntries", LOADER_VENDOR_GUID);
-    if (raw) vars.entries = decodeUcs2List(raw.data).filter((s) => s !== "");
+    if (raw) vars.entries = decodeUcs2List(raw.data).filter((s) => s !== "").map((id) => stripCounter(id)!);
   } catch (err) {
     if (!(err instanceof BootctlError)) throw err;
     output.warn(`failed to read EFI variable LoaderEntries, ignoring: ${err.message}`);
