@@ -62,14 +62,6 @@ finish() {
   sync
 }
 
-step_bless_mv() {
-  p=$(efistr LoaderBootCountPath $LOADER_GUID)
-  if [ -z "$p" ]; then mark "BLESS=no-counter"; return 0; fi
-  rel=$(printf '%s\n' "$p" | tr '\\' '/')
-  good=$(printf '%s\n' "$rel" | sed -E 's/\+[0-9]+(-[0-9]+)?(\.(conf|efi))$/\2/')
-  if [ "$good" = "$rel" ]; then mark "BLESS=no-counter-in-name"; return 0; fi
-  need_rw && mv "/efi$rel" "/efi$good" && sync && mark "BLESSED=$good" || mark "STEP_ERROR=bless-mv $rel"
-}
 
 # Removes VAR from GRUB's environment block on the ESP, rewriting the 1024 bytes in place (padded
 # with '#', as grub-editenv does) so GRUB's block list stays valid.
@@ -93,12 +85,71 @@ step_node_version() {
   mark "CLI_VERSION=$(/usr/bin/node /app/dist/cli.cjs --version 2>&1) up=$(up)"
 }
 
-step_cli() {
+# Runs one bootctl-ts program (cli.cjs or service.cjs) with Node; its output becomes CLI_OUT lines.
+# CLI_BEGIN names the program and its arguments, CLI_RC ends the run. With BTQ_CUT set (the clicut
+# step), the power-cut hook (qemu-tests/guest/powercut-hook.cjs) is preloaded.
+run_node_program() {
+  prog=$1; shift
   need_node && need_rw || return 1
-  /usr/bin/node /app/dist/cli.cjs "$@" >/tmp/cli.out 2>&1
+  mark "CLI_BEGIN=$prog $* up=$(up)"
+  if [ -n "$BTQ_CUT" ]; then
+    BTQ_CUT="$BTQ_CUT" /usr/bin/node --require /app/qemu/powercut-hook.cjs "/app/dist/$prog" "$@" >/tmp/cli.out 2>&1
+  else
+    /usr/bin/node "/app/dist/$prog" "$@" >/tmp/cli.out 2>&1
+  fi
   rc=$?
   while IFS= read -r l; do mark "CLI_OUT=$l"; done </tmp/cli.out
   mark "CLI_RC=$rc"
+  return $rc
+}
+
+step_cli() { run_node_program cli.cjs "$@"; }
+
+# What the boot-success units do (src/service/units.ts): bootctl-ts-health.service runs the
+# checks before boot-complete.target; when it succeeds, bootctl-ts-bless.service marks the boot
+# good; when it fails, OnFailure= starts bootctl-ts-boot-failure.service (on-failure), which may
+# reboot through systemctl.
+step_boot_complete() {
+  if run_node_program service.cjs health; then
+    mark "BOOT_COMPLETE=reached"
+    run_node_program service.cjs mark-good
+  else
+    mark "BOOT_COMPLETE=health-failed"
+    run_node_program service.cjs on-failure
+  fi
+}
+step_svc() { run_node_program service.cjs "$@"; }
+
+# The power-cut variant: the cut point comes from /efi/bootctl-test/cut.txt (written by the host
+# before the boot), e.g. "before:rename:1"; "none" or no file runs without a cut.
+step_clicut() {
+  spec=none
+  [ -f /efi/bootctl-test/cut.txt ] && spec=$(cat /efi/bootctl-test/cut.txt)
+  mark "CUT_SPEC=$spec"
+  if [ "$spec" = none ]; then run_node_program cli.cjs "$@"; else BTQ_CUT=$spec run_node_program cli.cjs "$@"; fi
+}
+
+# Installs a required health check (the service's /etc/bootctl-ts/checks/required.d/NAME in the
+# guest's root, the initramfs) that exits with RC.
+step_check() {
+  mkdir -p /etc/bootctl-ts/checks/required.d
+  printf '#!/bin/sh\necho "check %s exits %s"\nexit %s\n' "$1" "$2" "$2" >"/etc/bootctl-ts/checks/required.d/$1"
+  chmod 755 "/etc/bootctl-ts/checks/required.d/$1"
+  mark "CHECK_INSTALLED=$1 rc=$2"
+}
+
+# A system that fails its first boot only: when /efi/bootctl-test/NAME exists it is removed and
+# the guest reboots before anything marks the boot good; otherwise nothing happens.
+step_fail_once() {
+  f=/efi/bootctl-test/$1
+  if [ -f "$f" ]; then
+    need_rw && rm -f "$f" && sync
+    mark "FAIL_ONCE=$1"
+    finish reboot
+    reboot -f
+    while :; do sleep 3600; done
+  fi
+  mark "FAIL_ONCE=passed"
 }
 
 step_hang_wd() {
@@ -126,10 +177,14 @@ for step in "$@"; do
     hang) finish hang; while :; do sleep 3600; done ;;
     freeze) mark "FROZEN=$(up)"; while :; do sleep 3600; done ;;
     hang-wd) step_hang_wd "$args" ;;
-    bless-mv) step_bless_mv ;;
     grubenv-unset) step_grubenv_unset "$args" ;;
     node-version) step_node_version ;;
     cli) IFS=:; set -- $args; IFS=$IFS_SAVE; step_cli "$@" ;;
+    svc) IFS=:; set -- $args; IFS=$IFS_SAVE; step_svc "$@" ;;
+    clicut) IFS=:; set -- $args; IFS=$IFS_SAVE; step_clicut "$@" ;;
+    check) IFS=:; set -- $args; IFS=$IFS_SAVE; step_check "$@" ;;
+    fail-once) step_fail_once "$args" ;;
+    boot-complete) step_boot_complete ;;
     script)
       s=/efi/bootctl-test/$args.sh
       if [ -f "$s" ]; then . "$s"; mark "SCRIPT_RC=$?"; else mark "STEP_ERROR=no script $s"; fi ;;

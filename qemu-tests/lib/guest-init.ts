@@ -15,18 +15,29 @@
  *   hang-wd:SECONDS     end: arms softdog with that margin and hangs; the watchdog resets the VM
  *   freeze              end: prints FROZEN and stops with nothing unmounted or synced, for the
  *                       host to cut the power (BootRequest.stopOnMarker + stopSignal SIGKILL)
- *   bless-mv            renames the file named by LoaderBootCountPath to its name without the
- *                       "+LEFT[-DONE]" counter, with busybox mv (what systemd-bless-boot does);
- *                       stand-in until `bootctl-ts bless-boot good` exists
  *   grubenv-unset:VAR   removes VAR from /efi/EFI/BOOT/grubenv, rewriting its 1024 bytes in place
  *                       with '#' padding (GRUB's "mark good"); stand-in until bootctl-ts does it
  *   node-version        runs `node --version` and `node /app/dist/cli.cjs --version` in the guest
- *   cli:ARG:ARG…        runs `node /app/dist/cli.cjs ARG ARG…` (bootctl-ts) with the ESP at /efi
+ *   cli:ARG:ARG…        runs `node /app/dist/cli.cjs ARG ARG…` (bootctl-ts) with the ESP at /efi;
+ *                       markers CLI_BEGIN (program and arguments), CLI_OUT (each output line,
+ *                       stdout and stderr), CLI_RC
+ *   svc:ARG:ARG…        the same for `node /app/dist/service.cjs ARG…` (the boot-success service:
+ *                       health, mark-good, on-failure, bless-boot)
+ *   clicut:ARG:ARG…     like cli, with the power-cut hook (guest/powercut-hook.cjs) preloaded; the
+ *                       cut point is read from CUT_FILE on the ESP (CUT_SPEC marker); at the cut
+ *                       it prints FROZEN and blocks, for the host to kill QEMU
+ *   boot-complete       what the service's units do: `service.cjs health`; then `mark-good` when it
+ *                       passed (BOOT_COMPLETE=reached), else `on-failure` (BOOT_COMPLETE=health-failed),
+ *                       which reboots through the guest's systemctl unless its bootloop guard stops it
+ *   check:NAME:RC       installs /etc/bootctl-ts/checks/required.d/NAME (exit RC) in the guest root
+ *   fail-once:NAME      when /efi/bootctl-test/NAME exists: removes it and reboots at once (a boot
+ *                       that fails before success); otherwise FAIL_ONCE=passed and go on
  *   script:NAME         sources /efi/bootctl-test/NAME.sh; it may call bootctl_ts, mark, need_rw
  *
- * Serial markers, one per line, `BTQ:KEY=VALUE`: INIT_START, BOOTED, LOADER_ENTRY_SELECTED,
- * LOADER_BOOT_COUNT_PATH, LOADER_ENTRY_ONESHOT, LOADER_ENTRY_DEFAULT, BOOT_CURRENT, ESP, BLESSED,
- * BLESS, GRUBENV_UNSET, SCRIPT, SCRIPT_RC, FROZEN, NODE_READY, NODE_VERSION, CLI_VERSION, CLI_OUT, CLI_RC, STEP_ERROR, RESULT (uptimes in
+ * Serial markers, one per line, `BTQ:KEY=VALUE` (BOOT_COMPLETE too): INIT_START, BOOTED, LOADER_ENTRY_SELECTED,
+ * LOADER_BOOT_COUNT_PATH, LOADER_ENTRY_ONESHOT, LOADER_ENTRY_DEFAULT, BOOT_CURRENT, ESP,
+ * GRUBENV_UNSET, SCRIPT, SCRIPT_RC, FROZEN, FS_OP, CUT_SPEC, CHECK_INSTALLED, FAIL_ONCE, SYSTEMCTL (the
+ * guest's systemctl was called: guest/systemctl.sh), NODE_READY, NODE_VERSION, CLI_VERSION, CLI_OUT, CLI_RC, STEP_ERROR, RESULT (uptimes in
  * seconds).
  *
  * Disks: /dev/vda is the disk under test (ESP = partition 1), mounted read-only at /efi until a
@@ -51,14 +62,25 @@ export type GuestStep =
   | "panic"
   | "hang"
   | "freeze"
-  | "bless-mv"
   | "node-version"
+  | "boot-complete"
   | { hangWatchdog: number }
   | { grubenvUnset: string }
   | { cli: readonly string[] }
+  | { service: readonly string[] }
+  | { clicut: readonly string[] }
+  | { check: string; exit: number }
+  | { failOnce: string }
   | { script: string };
 
 const SAFE_WORD = /^[A-Za-z0-9_./=+@%-]+$/;
+
+function encodeArgs(name: string, args: readonly string[]): string {
+  for (const arg of args) {
+    if (!SAFE_WORD.test(arg)) throw new SuiteError("E_QEMU_GUEST", `guest argument ${JSON.stringify(arg)} cannot travel on the kernel command line`);
+  }
+  return [name, ...args].join(":");
+}
 
 function encodeStep(step: GuestStep): string {
   if (typeof step === "string") return step;
@@ -70,11 +92,18 @@ function encodeStep(step: GuestStep): string {
     if (!/^[A-Za-z0-9_]+$/.test(step.grubenvUnset)) throw new SuiteError("E_QEMU_GUEST", `bad grubenv variable ${JSON.stringify(step.grubenvUnset)}`);
     return `grubenv-unset:${step.grubenvUnset}`;
   }
-  if ("cli" in step) {
-    for (const arg of step.cli) {
-      if (!SAFE_WORD.test(arg)) throw new SuiteError("E_QEMU_GUEST", `guest CLI argument ${JSON.stringify(arg)} cannot travel on the kernel command line`);
+  if ("cli" in step) return encodeArgs("cli", step.cli);
+  if ("service" in step) return encodeArgs("svc", step.service);
+  if ("clicut" in step) return encodeArgs("clicut", step.clicut);
+  if ("check" in step) {
+    if (!/^[A-Za-z0-9_-]+$/.test(step.check) || !Number.isInteger(step.exit) || step.exit < 0 || step.exit > 255) {
+      throw new SuiteError("E_QEMU_GUEST", `bad health check ${JSON.stringify(step)}`);
     }
-    return ["cli", ...step.cli].join(":");
+    return `check:${step.check}:${step.exit}`;
+  }
+  if ("failOnce" in step) {
+    if (!/^[A-Za-z0-9_-]+$/.test(step.failOnce)) throw new SuiteError("E_QEMU_GUEST", `bad fail-once flag ${JSON.stringify(step.failOnce)}`);
+    return `fail-once:${step.failOnce}`;
   }
   if (!/^[A-Za-z0-9_-]+$/.test(step.script)) throw new SuiteError("E_QEMU_GUEST", `bad guest script name ${JSON.stringify(step.script)}`);
   return `script:${step.script}`;
@@ -94,6 +123,12 @@ export function guestScriptPath(name: string): string {
 
 /** The /init script (busybox ash), kept as a plain shell file next to the suite. */
 export const INIT_SCRIPT_PATH = fileURLToPath(new URL("../guest/init.sh", import.meta.url));
+/** The guest's /bin/systemctl (what the boot-failure service calls to reboot). */
+export const SYSTEMCTL_SCRIPT_PATH = fileURLToPath(new URL("../guest/systemctl.sh", import.meta.url));
+/** Preloaded into bootctl-ts by the clicut step: stops it at a chosen file-system call. */
+export const POWERCUT_HOOK_PATH = fileURLToPath(new URL("../guest/powercut-hook.cjs", import.meta.url));
+/** Where the clicut step reads its cut point (WHEN:OP:N or "none"), on the ESP. */
+export const CUT_FILE = "/bootctl-test/cut.txt";
 
 /** The /init script's text, checked to carry the GUIDs this module names. */
 export async function initScript(): Promise<string> {

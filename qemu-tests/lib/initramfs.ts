@@ -1,7 +1,7 @@
 /**
  * The test initramfs: busybox-static with its applet links, the kernel modules the guest needs
  * (virtio-blk, vfat, efivarfs are modules in Debian's kernels, none built in; ext4 is built into
- * the cloud kernel), the /init from guest/init.sh, and the mount points and merged-/usr links that
+ * the cloud kernel), the /init from guest/init.sh, a `systemctl` stand-in (guest/systemctl.sh), and the mount points and merged-/usr links that
  * let the host's unmodified /usr/bin/node run from the runtime disk (reference/qemu-node.md §2.2).
  * About 1.3 MB gzipped; built once per run.
  */
@@ -9,7 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import { writeNewc, type CpioMember } from "./cpio.ts";
 import { execText } from "./exec.ts";
-import { initScript } from "./guest-init.ts";
+import { initScript, SYSTEMCTL_SCRIPT_PATH } from "./guest-init.ts";
 import { modulesInLoadOrder, type GuestKernel } from "./kernel.ts";
 import { BUSYBOX } from "./paths.ts";
 
@@ -34,7 +34,7 @@ export async function buildInitramfs(kernel: GuestKernel, outPath: string): Prom
     .filter((a) => a !== "" && a !== "busybox" && /^[\w.[-]+$/.test(a));
 
   const members: CpioMember[] = [];
-  for (const dir of ["bin", "dev", "proc", "sys", "tmp", "run", "efi", "mnt", "mnt/rt", "usr", "app", "lib", "lib/modules"]) {
+  for (const dir of ["bin", "dev", "etc", "proc", "sys", "tmp", "run", "efi", "mnt", "mnt/rt", "usr", "app", "lib", "lib/modules"]) {
     members.push({ kind: "dir", path: dir, mode: dir === "tmp" ? 0o1777 : 0o755 });
   }
   members.push({ kind: "chardev", path: "dev/console", major: 5, minor: 1 });
@@ -52,6 +52,8 @@ export async function buildInitramfs(kernel: GuestKernel, outPath: string): Prom
   members.push({ kind: "file", path: "lib/modules/base.order", data: base.map((m) => m.name).join("\n") + "\n" });
   members.push({ kind: "file", path: "lib/modules/watchdog.order", data: watchdog.map((m) => m.name).join("\n") + "\n" });
   members.push({ kind: "file", path: "init", data: await initScript(), mode: 0o755 });
+  // systemd's `systemctl reboot`, as the boot-failure service calls it (guest/systemctl.sh).
+  members.push({ kind: "file", path: "bin/systemctl", data: await readFile(SYSTEMCTL_SCRIPT_PATH), mode: 0o755 });
 
   const archive = gzipSync(writeNewc(members), { level: 6 });
   await writeFile(outPath, archive);

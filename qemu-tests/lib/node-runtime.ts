@@ -13,6 +13,7 @@ import { existsSync, realpathSync } from "node:fs";
 import { copyFile, cp, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { SuiteError } from "./errors.ts";
+import { POWERCUT_HOOK_PATH } from "./guest-init.ts";
 import { exec, execText } from "./exec.ts";
 import { cacheDir, REPO_ROOT } from "./paths.ts";
 import type { Drive } from "./qemu.ts";
@@ -86,7 +87,7 @@ export async function nodeRuntime(): Promise<NodeRuntime> {
   return { image, nodeVersion: process.version, built: true };
 }
 
-/** The app disk: this checkout's dist/ (the built bundles) at /dist, mounted as /app in the guest. */
+/** The app disk: this checkout's dist/ (the built bundles) at /dist and the power-cut hook at /qemu, mounted as /app in the guest. */
 export async function appImage(outPath: string, scratchDir: string): Promise<string> {
   const dist = join(REPO_ROOT, "dist");
   if (!existsSync(join(dist, "cli.cjs"))) throw new SuiteError("E_QEMU_NODE", "dist/cli.cjs is missing: run `node scripts/build.mjs` first");
@@ -94,6 +95,9 @@ export async function appImage(outPath: string, scratchDir: string): Promise<str
   await rm(tree, { recursive: true, force: true });
   await mkdir(tree, { recursive: true });
   await cp(dist, join(tree, "dist"), { recursive: true });
+  // The suite's own guest-side Node code (the power-cut hook), at /app/qemu.
+  await mkdir(join(tree, "qemu"), { recursive: true });
+  await copyFile(POWERCUT_HOOK_PATH, join(tree, "qemu", "powercut-hook.cjs"));
   await makeExt4(tree, outPath, "bootctlapp");
   await rm(tree, { recursive: true, force: true });
   return outPath;

@@ -17,7 +17,9 @@ import type { Assets } from "./assets.ts";
 import { createEspDisk, type DiskOptions, type EspImage } from "./disk.ts";
 import { ScenarioFailure } from "./errors.ts";
 import { commandLine } from "./exec.ts";
-import { describeEnd, Machine, type BootResult, type Drive } from "./qemu.ts";
+import { describeRun, guestRuns } from "./guest-runs.ts";
+import type { PredictJson } from "./host-bootctl.ts";
+import { describeEnd, Machine, markerValue, type BootResult, type Drive } from "./qemu.ts";
 
 export type Loader = "systemd-boot" | "grub" | "firmware";
 
@@ -73,6 +75,13 @@ export class ScenarioContext {
     await appendFile(this.transcript, `${this.stamp()} ${text}\n`);
   }
 
+  /** A scratch path in this scenario's directory, removed when the scenario passes (kept when it fails). */
+  scratch(name: string): string {
+    const path = join(this.dir, name);
+    this.disposable.push(path);
+    return path;
+  }
+
   /** A fresh GPT disk with an empty FAT32 ESP, in this scenario's directory. */
   async newDisk(name = "disk", options: DiskOptions = {}): Promise<EspImage> {
     const path = join(this.dir, `${name}.img`);
@@ -101,11 +110,38 @@ export class ScenarioContext {
       `${this.stamp()} ${result.label}: ${describeEnd(result)}, ${(result.durationMs / 1000).toFixed(1)} s`,
       `    firmware started: ${result.bootOptions.map((b) => `${b.option} "${b.description}" at ${(b.atMs / 1000).toFixed(1)} s`).join("; ") || "(no boot option)"}`,
       ...result.markers.map((m) => `    ${(m.atMs / 1000).toFixed(2).padStart(6)} s  ${m.key}=${m.value}`),
+      ...guestRuns(result).map((r) => `    guest ran ${describeRun(r)}`),
       `    serial log: ${result.serialLog}`,
     ];
     if (this.bootTimesMs.length === 1) lines.push(`    command: ${commandLine(result.argv[0] ?? "qemu", result.argv.slice(1))}`);
     if (result.qemuStderr) lines.push(`    qemu stderr: ${result.qemuStderr.replace(/\n/g, "\n      ")}`);
     await appendFile(this.transcript, lines.join("\n") + "\n");
+  }
+
+  /** Adds the boot's selected entry (or the entry its guest reported) to the summary line. */
+  noteBoot(result: BootResult, label?: string): string {
+    const selected = markerValue(result, "LOADER_ENTRY_SELECTED");
+    const name = label ?? (selected || markerValue(result, "BOOTED") || "?");
+    this.sequence.push(name);
+    return name;
+  }
+
+  /**
+   * Issue 8 #10: the entries systemd-boot booted (LoaderEntrySelected; in systemd 252 that is the
+   * file name, counter included, before the rename) and the names it renamed them to
+   * (LoaderBootCountPath) must be what `bootctl-ts predict` said before the boots.
+   */
+  async expectPredicted(prediction: PredictJson, boots: readonly BootResult[], what: string): Promise<void> {
+    const predicted = prediction.attempts.slice(0, boots.length).map((a) => `${a.fileBefore}→${a.fileAfter}`);
+    const observed = boots.map((b) => {
+      const selected = markerValue(b, "LOADER_ENTRY_SELECTED") ?? "?";
+      const countPath = markerValue(b, "LOADER_BOOT_COUNT_PATH") ?? "";
+      return `${selected}→${countPath === "" ? selected : countPath.slice(countPath.lastIndexOf("\\") + 1)}`;
+    });
+    await this.observed(`${what}: predicted`, predicted.join("  "));
+    await this.observed(`${what}: booted`, observed.join("  "));
+    this.expect(prediction.attempts.length >= boots.length, `${what}: predict foresaw ${prediction.attempts.length} attempts, the machine made ${boots.length} boots`);
+    this.expectEqual(observed, predicted, `${what}: booted entries vs bootctl-ts predict`);
   }
 
   /** Records what the host read back from the disk after a boot. */
@@ -134,7 +170,7 @@ export class ScenarioContext {
   async finish(error: unknown, elapsedMs: number): Promise<void> {
     if (error === undefined) {
       await this.log(`PASSED in ${(elapsedMs / 1000).toFixed(1)} s`);
-      for (const path of this.disposable) await rm(path, { force: true });
+      for (const path of this.disposable) await rm(path, { recursive: true, force: true });
       return;
     }
     await this.log(`FAILED after ${(elapsedMs / 1000).toFixed(1)} s: ${error instanceof Error ? error.message : String(error)}`);

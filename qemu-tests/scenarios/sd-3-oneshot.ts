@@ -1,0 +1,57 @@
+/**
+ * Issue 8 #3 (systemd-boot) and #10: `bootctl-ts set-oneshot` run inside the guest writes
+ * LoaderEntryOneShot; systemd-boot boots that entry at the next boot only (it deletes the
+ * variable when it reads it, Boot Loader Interface), and the boot after is the default again. The
+ * host reads the machine's NVRAM after the first boot and asks `bootctl-ts predict` with those
+ * variables what comes next; the boots must follow it.
+ */
+import { guestCmdline } from "../lib/guest-init.ts";
+import { guestRun, runJson } from "../lib/guest-runs.ts";
+import { EspTree, exportEfivars } from "../lib/host-bootctl.ts";
+import { markerValue } from "../lib/qemu.ts";
+import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
+
+const scenario: Scenario = {
+  name: "sd-3-oneshot",
+  title: "systemd-boot: set-oneshot in the guest → the next boot is that entry, the one after the default again",
+  loader: "systemd-boot",
+  budgetMs: 50_000,
+  async run(ctx: ScenarioContext) {
+    const { vmlinuz } = ctx.assets.kernel;
+    const initrd = ctx.assets.initramfs.path;
+    const tree = await EspTree.create(ctx.scratch("tree"), (l) => ctx.log(l));
+    await tree.installSystemdBoot();
+    await tree.add({ version: "1.0", title: "Other", kernel: vmlinuz, initrd, options: guestCmdline("other", ["poweroff"]) });
+    await tree.add({
+      version: "2.0", title: "Main", kernel: vmlinuz, initrd,
+      options: guestCmdline("main", [{ cli: ["set-oneshot", "test-1.0.conf"] }, { cli: ["--json=short", "status"] }, "poweroff"]),
+    });
+    const esp = await ctx.newDisk();
+    await tree.writeTo(esp);
+    const machine = await ctx.machine({ disk: esp, node: true });
+
+    const first = await machine.boot();
+    ctx.noteBoot(first);
+    ctx.expectCleanEnd(first);
+    ctx.expectEqual(markerValue(first, "LOADER_ENTRY_SELECTED"), "test-2.0.conf", "boot-1: LoaderEntrySelected (the default: first in order)");
+    ctx.expectEqual(guestRun(first, ["set-oneshot"])?.status, 0, "boot-1: set-oneshot exit status");
+    const status = guestRun(first, ["--json=short", "status"]);
+    ctx.expect(status?.status === 0, "boot-1: status in the guest failed");
+    ctx.expectEqual(runJson<{ oneShot: string | null }>(status).oneShot, "test-1.0.conf", "boot-1: status reports the one-shot entry");
+
+    const prediction = await tree.predict({ efivars: await exportEfivars(machine.vars, ctx.scratch("efivars-1")) });
+    const second = await machine.boot();
+    ctx.noteBoot(second);
+    const third = await machine.boot();
+    ctx.noteBoot(third);
+    for (const r of [second, third]) ctx.expectCleanEnd(r);
+    ctx.expectEqual(markerValue(second, "LOADER_ENTRY_SELECTED"), "test-1.0.conf", "boot-2: LoaderEntrySelected (the one-shot entry)");
+    ctx.expectEqual(markerValue(second, "BOOTED"), "other", "boot-2: booted entry");
+    ctx.expectEqual(markerValue(second, "LOADER_ENTRY_ONESHOT"), "", "boot-2: LoaderEntryOneShot (consumed by systemd-boot)");
+    ctx.expectEqual(markerValue(third, "LOADER_ENTRY_SELECTED"), "test-2.0.conf", "boot-3: LoaderEntrySelected (the default again)");
+    ctx.expectEqual(markerValue(third, "BOOTED"), "main", "boot-3: booted entry");
+    await ctx.expectPredicted(prediction, [second, third], "issue 8 #10 (after boot-1)");
+  },
+};
+
+export default scenario;
