@@ -53,6 +53,21 @@ test("1 MiB inputs: every decoder stays linear", () => {
   }
 });
 
+test("pathological grub.cfg: deep nesting and long quote runs stay linear", async () => {
+  const { parse } = await import("../../src/formats/grubcfg/parser.ts");
+  const run = (b: Uint8Array) => void parse(Buffer.from(b).toString());
+  assertLinear("nested if", (size) => {
+    const n = Math.floor(size / 40);
+    return new Uint8Array(Buffer.from("if true; then\n".repeat(n) + "echo x\n" + "fi\n".repeat(n)));
+  }, run);
+  assertLinear("nested braces", (size) => {
+    const n = Math.floor(size / 8);
+    return new Uint8Array(Buffer.from("{ ".repeat(n) + "echo x" + " }".repeat(n) + "\n"));
+  }, run);
+  assertLinear("long quote runs", (size) => new Uint8Array(Buffer.from("echo " + "'a'\"b\"".repeat(size / 8) + "\n")), run);
+  assertLinear("unterminated quote", (size) => new Uint8Array(Buffer.from("echo '" + "x".repeat(size))), run);
+});
+
 test("pathological inputs: many '+' in a file name, long version strings", () => {
   const pluses = (size: number) => new Uint8Array(Buffer.from("a" + "+1".repeat(size / 2) + ".conf"));
   assertLinear("file name with many +", pluses, (b) => void extractTries(Buffer.from(b).toString()));

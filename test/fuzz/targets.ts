@@ -5,7 +5,7 @@
  * `npm run fuzz` (≥100,000 cases per target).
  */
 import fc from "fast-check";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { BootctlError } from "../../src/errors.ts";
 import { parseGrubenv, serializeGrubenv, createGrubenv } from "../../src/formats/grubenv.ts";
 import { interpretEntry, parseEntry, serializeEntry } from "../../src/formats/bls/entry.ts";
@@ -21,6 +21,8 @@ import { parseBootCountPath } from "../../src/model/boot-count-path.ts";
 import { extractTries } from "../../src/model/boot-counter.ts";
 import { compareVersions } from "../../src/model/version.ts";
 import { buildUki } from "../support/pe-builder.ts";
+import { parse as parseGrubCfg } from "../../src/formats/grubcfg/parser.ts";
+import { stringify as stringifyGrubCfg } from "../../src/formats/grubcfg/stringify.ts";
 
 export interface FuzzTarget {
   name: string;
@@ -53,6 +55,13 @@ const bytes = fc.uint8Array({ maxLength: 2048 });
 const either = (seeds: Uint8Array[]) => fc.oneof(bytes, mutations(seeds));
 const decode = (b: Uint8Array) => Buffer.from(b).toString("utf8");
 const shared = (p: string) => new URL(`../../../shared/reference/vectors/${p}`, import.meta.url);
+const tryReadAll = (dir: URL): Uint8Array[] => {
+  try {
+    return readdirSync(dir).filter((n) => n.endsWith(".cfg")).map((n) => new Uint8Array(readFileSync(new URL(n, dir))));
+  } catch {
+    return [];
+  }
+};
 const tryRead = (u: URL): Uint8Array[] => {
   try {
     return [new Uint8Array(readFileSync(u))];
@@ -89,6 +98,19 @@ export const TARGETS: FuzzTarget[] = [
       const doc = parseLoaderConf(decode(b));
       if (serializeLoaderConf(doc) !== decode(b)) throw new Error("loader.conf does not round-trip");
       interpretLoaderConf(doc);
+    },
+  },
+  {
+    name: "grub.cfg",
+    input: fc.oneof(
+      text(fc.string({ maxLength: 300 })),
+      mutations(tryReadAll(new URL("../../fixtures/grubcfg/", import.meta.url))),
+      text(fc.array(fc.constantFrom("if", "then", "fi", "[", "]", "{", "}", "'", '"', "\\", "$x", "${y}", ";", "\n", " ", "menuentry", "--id", "#", "x"), { maxLength: 60 }).map((t) => t.join(" "))),
+    ),
+    run: (b) => {
+      const text = decode(b);
+      const script = parseGrubCfg(text);
+      if (stringifyGrubCfg(script) !== text) throw new Error("grub.cfg does not round-trip");
     },
   },
   { name: "os-release", input: text(fc.string({ maxLength: 400 })), run: (b) => void parseOsRelease(decode(b)) },

@@ -31,6 +31,15 @@ const EOF = "end of input";
 const RESERVED_BY_LENGTH: string[][] = [];
 for (const w of RESERVED_WORDS) (RESERVED_BY_LENGTH[w.length] ??= []).push(w);
 
+/** bison's YYMAXDEPTH, and the entries on GRUB's parser stack per open construct (see `nested`). */
+const BISON_MAX_DEPTH = 10000;
+const BISON_BASE_DEPTH = 7;
+const COST_IF = 6;
+const COST_LOOP = 6;
+const COST_FOR = 8;
+const COST_ELSE = 9;
+const COST_BLOCK = 5;
+
 function wordSymbol(text: string, start: number, end: number): string {
   const candidates = RESERVED_BY_LENGTH[end - start];
   if (candidates) for (const w of candidates) if (text.startsWith(w, start)) return w;
@@ -152,6 +161,34 @@ class Parser {
     throw new ParseError("E_GRUB_SYNTAX", `${reason} (word starts at line ${begin.line}, column ${begin.column})`, { line: last.line });
   }
 
+  /**
+   * GRUB's parser is a bison LALR parser with a stack of YYMAXDEPTH (10,000) entries; nesting
+   * deeper than that is "memory exhausted", a syntax error at the line being read. Each open
+   * construct holds a fixed number of stack entries while its body is parsed (measured against
+   * grub-script-check 2.06: 1,665 nested `if`/`while`/`until`, 1,249 `for`, 1,110 `else`, 1,998
+   * `menuentry`/`submenu` blocks). Tracking the same sum keeps our verdict equal to GRUB's and
+   * keeps deep input from exhausting our own stack.
+   */
+  private stackDepth = BISON_BASE_DEPTH;
+
+  /** Open a construct holding `cost` stack entries; call `leave` with the same cost after its body.
+   * (Not a callback wrapper: every JavaScript frame per level counts at 1,665 levels.) A parse
+   * error abandons the parser, so an unbalanced count after a throw does not matter. */
+  private enter(cost: number, reportedAtNextWord = false): void {
+    this.stackDepth += cost;
+    if (this.stackDepth > BISON_MAX_DEPTH) {
+      this.lines ??= new LineMap(this.text);
+      // After `{` GRUB overflows while shifting the newline, and blames the line of the next word.
+      let at = this.curStart;
+      if (reportedAtNextWord) while (at < this.text.length && /\s/.test(this.text[at]!)) at++;
+      throw new ParseError("E_GRUB_SYNTAX", "syntax error: memory exhausted (nesting too deep for GRUB's parser)", { line: this.lines.position(Math.min(at, Math.max(this.text.length - 1, 0))).line });
+    }
+  }
+
+  private leave(cost: number): void {
+    this.stackDepth -= cost;
+  }
+
   private expect(symbol: string, expected = `'${symbol}'`): void {
     if (this.cur !== symbol) this.fail(expected);
     this.advance();
@@ -234,7 +271,9 @@ class Parser {
       while (this.curArgument) this.advance();
       if (this.cur === "{") {
         this.advance();
+        this.enter(COST_BLOCK, true);
         this.parseCommandList(["}"], false);
+        this.leave(COST_BLOCK);
         this.expect("}");
       }
       return NO_SIMPLE;
@@ -247,7 +286,9 @@ class Parser {
     if (this.sym() === "{") {
       const open = this.tokenIndex();
       this.advance();
+      this.enter(COST_BLOCK, true);
       const body = this.parseCommandList(["}"], false);
+      this.leave(COST_BLOCK);
       this.expect("}");
       block = { ...this.span(open), body };
     }
@@ -260,15 +301,21 @@ class Parser {
     let elseBody: CommandNode[] | undefined;
     this.advance(); // if
     for (;;) {
+      this.enter(COST_IF);
       const condition = this.parseCommandList(["then"], true);
+      this.leave(COST_IF);
       this.expect("then");
+      this.enter(COST_IF);
       const body = this.parseCommandList(["elif", "else", "fi"], true);
+      this.leave(COST_IF);
       branches.push({ condition, body });
       const s = this.sym();
       this.advance();
       if (s === "elif") continue;
       if (s === "else") {
+        this.enter(COST_ELSE);
         elseBody = this.parseCommandList(["fi"], true);
+        this.leave(COST_ELSE);
         this.expect("fi");
       }
       break;
@@ -288,7 +335,9 @@ class Parser {
     this.advance();
     this.skipNewlines();
     this.expect("do");
+    this.enter(COST_FOR);
     const body = this.parseCommandList(["done"], true);
+    this.leave(COST_FOR);
     this.expect("done");
     return { kind: "for", ...this.span(first), variable, items, body };
   }
@@ -297,9 +346,13 @@ class Parser {
     const first = this.tokenIndex();
     const kind = this.sym() as "while" | "until";
     this.advance();
+    this.enter(COST_LOOP);
     const condition = this.parseCommandList(["do"], true);
+    this.leave(COST_LOOP);
     this.expect("do");
+    this.enter(COST_LOOP);
     const body = this.parseCommandList(["done"], true);
+    this.leave(COST_LOOP);
     this.expect("done");
     return { kind, ...this.span(first), condition, body };
   }
@@ -311,7 +364,9 @@ class Parser {
     const name = this.word();
     this.skipNewlines();
     this.expect("{");
+    this.enter(COST_BLOCK, true);
     const body = this.parseCommandList(["}"], true);
+    this.leave(COST_BLOCK);
     this.expect("}");
     return { kind: "function", ...this.span(first), name, body };
   }
