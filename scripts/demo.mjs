@@ -51,4 +51,18 @@ run("During that boot, the boot-success service asks for the state", [...sd, "bl
 run("Health checks passed: mark the boot good", [...sd, "bless-boot", "good"]);
 run("The menu afterwards: snapshot 42 has no counter left and stays the default", [...sd, "list"]);
 
+// --- GRUB: a Fedora Silverblue-like system (BLS entries rendered into grub.cfg, grubenv counting) --
+const silverblue = path.join(work, "silverblue");
+const gr = ["--root", silverblue];
+console.log(`\n${bold(`== Fedora Silverblue-like system with GRUB 2.06 (copy in ${silverblue}) ==`)}`);
+console.log("Deployment ostree:0 is on trial with three tries in the grubenv; ostree:1 is the last good one.");
+run("GRUB's menu, from grub.cfg", [...gr, "grub", "menu", "--grub-cfg", "/boot/grub2/grub.cfg"]);
+run("What GRUB will boot next, and what it saves before booting", [...gr, "grub", "default", "--grub-cfg", "/boot/grub2/grub.cfg"]);
+run("What happens if ostree:0 never boots? (grub.cfg evaluated boot after boot)", [...gr, "predict"]);
+console.log(`\n${bold("# GRUB boots ostree:0 and saves its counting state, as grub default said")}`);
+run("(what GRUB writes with save_env)", [...gr, "grubenv", "-", "set", "bootctl_tries=2", "bootctl_booted=ostree-2-fedora"]);
+run("During that boot, the boot-success service asks for the state", [...gr, "bless-boot", "status"]);
+run("Health checks passed: mark the boot good", [...gr, "bless-boot", "good"]);
+run("The grubenv afterwards: the trial ended, ostree:0 is the saved default", [...gr, "grubenv", "-", "list"]);
+
 console.log(`\n${bold("Done.")} The copy is in ${work}; nothing in the repository was changed.`);

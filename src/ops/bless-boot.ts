@@ -83,3 +83,8 @@ export function planBless(counted: BootCountPath | undefined, verb: BlessVerb, f
   }
   throw new BootctlError("E_BOOT_STATE_UNKNOWN", `can't find boot counter source file for '${names[target]}'`);
 }
+
+/** systemd-bless-boot's log line; GRUB counting keeps no attempt count to report. */
+export function markedMessage(plan: BlessPlan): string {
+  return plan.outcome === "grubenv" ? `Marked boot as '${plan.verb}'.` : `Marked boot as '${plan.verb}'. (Boot attempt counter is at ${plan.done}.)`;
+}

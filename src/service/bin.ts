@@ -17,6 +17,7 @@ import { blessBoot, blessStatusOf, type BlessOptions } from "../actions/bless-bo
 import { handleBootFailure } from "../actions/boot-failure.ts";
 import { describeCheck, runHealthChecks } from "../actions/health.ts";
 import { BootctlError } from "../errors.ts";
+import { markedMessage } from "../ops/bless-boot.ts";
 
 const EFIVARS = "/sys/firmware/efi/efivars";
 const USAGE = "usage: service.cjs health | mark-good | on-failure | bless-boot [status|good|bad|indeterminate] [--root DIR] [--path DIR]... [--efivars-path DIR]";
@@ -36,7 +37,7 @@ async function blessVerb(verb: string, options: BlessOptions): Promise<number> {
   }
   const plan = await blessBoot(verb, options);
   for (const note of plan.notes) log(note);
-  if (plan.outcome !== "already") log(`Marked boot as '${verb}'. (Boot attempt counter is at ${plan.done}.)`);
+  if (plan.outcome !== "already") log(markedMessage(plan));
   return 0;
 }
 
