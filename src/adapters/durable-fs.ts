@@ -27,7 +27,7 @@
  * (which removes temp files). `WRITE_STEPS` lists the steps of each operation for enumeration.
  */
 import { constants, type Stats } from "node:fs";
-import { copyFile, lstat, mkdir, open, readlink, rename, rmdir, symlink, unlink, type FileHandle } from "node:fs/promises";
+import { copyFile, lstat, mkdir, open, readdir, readlink, rename, rmdir, symlink, unlink, type FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
@@ -77,6 +77,23 @@ function fileError(action: string, target: string, err: unknown): BootctlError {
 export function tempNameFor(target: string): string {
   const base = path.basename(target).slice(0, 200);
   return path.join(path.dirname(target), `.#${base}.${randomBytes(6).toString("hex")}.bootctl-tmp`);
+}
+
+/**
+ * Temp files of `target` left by a writer that was killed or lost power before its rename.
+ * They are invisible to boot loaders (hidden, no `.conf`/`.efi`) but take space on a small ESP;
+ * the next write of the same file removes them. Writers of one file are serialised by the boot
+ * lock, so a temp of the same target is never a live writer's.
+ */
+async function removeStaleTemps(target: string): Promise<void> {
+  const dir = path.dirname(target);
+  const prefix = `.#${path.basename(target).slice(0, 200)}.`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith(".bootctl-tmp") && /^[0-9a-f]{12}$/.test(name.slice(prefix.length, -".bootctl-tmp".length))) {
+      await unlink(path.join(dir, name)).catch(() => undefined);
+    }
+  }
 }
 
 async function fsyncDirectory(dir: string): Promise<void> {
@@ -133,6 +150,7 @@ export async function atomicReplace(root: string, target: string, data: Uint8Arr
   }
   if (existing && !existing.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to replace ${absolute}: not a regular file`, absolute);
   const mode = existing ? existing.mode & 0o7777 : (options.mode ?? 0o644);
+  await removeStaleTemps(absolute);
   const temp = tempNameFor(absolute);
   let tempCreated = false;
   try {
@@ -257,6 +275,7 @@ export async function copyFileDurable(root: string, source: string, target: stri
   const seam = options.seam;
   const existing = await lstatOrUndefined(absolute).catch((err) => { throw fileError("read", absolute, err); });
   if (existing && !existing.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to replace ${absolute}: not a regular file`, absolute);
+  await removeStaleTemps(absolute);
   const temp = tempNameFor(absolute);
   let tempCreated = false;
   try {

@@ -83,6 +83,18 @@ test("atomicReplace: keeps the mode of an existing file and removes its temp fil
   });
 });
 
+test("a write removes temp files a crashed writer left for the same target (and only those)", async () => {
+  await withTempRoot(async (root) => {
+    writeFileSync(path.join(root, "a.conf"), OLD);
+    assert.ok(await crashes(atomicReplace(root, "a.conf", NEW, { seam: crashAfter("fsync-temp") })));
+    writeFileSync(path.join(root, ".#other.conf.0123456789ab.bootctl-tmp"), "not ours to remove");
+    assert.is(readdirSync(root).filter((n) => n.startsWith(".#a.conf.")).length, 1);
+    await atomicReplace(root, "a.conf", NEW);
+    assert.equal(readdirSync(root).sort(), [".#other.conf.0123456789ab.bootctl-tmp", "a.conf"]);
+    assert.is(readFileSync(path.join(root, "a.conf"), "utf8"), NEW);
+  });
+});
+
 test("temp files never end in .conf or .efi", async () => {
   await withTempRoot(async (root) => {
     let seen: string[] = [];
