@@ -29,7 +29,6 @@
 import { constants, type Stats } from "node:fs";
 import { copyFile, lstat, mkdir, open, readdir, readlink, rename, rmdir, symlink, unlink, type FileHandle } from "node:fs/promises";
 import * as path from "node:path";
-import { randomBytes } from "node:crypto";
 import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
 import { resolveSafe } from "./root-path.ts";
 
@@ -71,12 +70,18 @@ function fileError(action: string, target: string, err: unknown): BootctlError {
   return new FileError(`E_${action.toUpperCase().replace(/[^A-Z]+/g, "_")}`, `cannot ${action} ${target}: ${describeErrno(errno)}`, target, err);
 }
 
+/** 12 hex digits; uniqueness among concurrent writers comes from O_EXCL, not from this value
+ * (node:crypto is not loaded for it: the early-boot service avoids the start-up cost). */
+function randomHex12(): string {
+  return (Math.floor(Math.random() * 0x1000000) >>> 0).toString(16).padStart(6, "0") + ((process.pid ^ Date.now()) & 0xffffff).toString(16).padStart(6, "0");
+}
+
 /** A temp name beside `target`: hidden, unique, and never ending in `.conf` or `.efi`, so no
  * boot loader or bootctl scan (which match `*.conf` / `*.efi`) can pick up a half-written file.
  * Kept under FAT's 255-character name limit. */
 export function tempNameFor(target: string): string {
   const base = path.basename(target).slice(0, 200);
-  return path.join(path.dirname(target), `.#${base}.${randomBytes(6).toString("hex")}.bootctl-tmp`);
+  return path.join(path.dirname(target), `.#${base}.${randomHex12()}.bootctl-tmp`);
 }
 
 /**

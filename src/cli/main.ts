@@ -9,11 +9,10 @@
  *   with BOOTCTL_TS_DEBUG=1 or for internal errors (bugs).
  * - `runCli(argv, streams)` takes its inputs as parameters so tests can run it in-process.
  */
-import { cac, type Command } from "cac";
+import type { CAC, Command } from "cac";
 import { BootctlError, UsageError } from "../errors.ts";
 import type { CommandBody, CommandInvocation, GlobalOptions, JsonMode, LazyCommandBody } from "./invocation.ts";
 import type { OutputStreams } from "./output.ts";
-import { registrations } from "./registry.ts";
 
 declare const __BOOTCTL_TS_VERSION__: string | undefined;
 export const VERSION = typeof __BOOTCTL_TS_VERSION__ === "string" ? __BOOTCTL_TS_VERSION__ : "0.0.0-dev";
@@ -55,7 +54,7 @@ function restoreDash(arg: string): string {
   return arg === LONE_DASH ? "-" : arg;
 }
 
-function hyphenatedBooleanFlags(cli: ReturnType<typeof cac>): Map<string, string> {
+function hyphenatedBooleanFlags(cli: CAC): Map<string, string> {
   const map = new Map<string, string>();
   for (const option of [...cli.globalCommand.options, ...cli.commands.flatMap((c) => c.options)]) {
     if (!option.isBoolean || option.negated) continue;
@@ -93,7 +92,9 @@ export function parseGlobals(options: Record<string, unknown>): GlobalOptions {
   };
 }
 
-function buildCli() {
+/** The parser and the verb declarations load after `--version` was answered (start-up cost). */
+async function buildCli() {
+  const [{ cac }, { registrations }] = await Promise.all([import("cac"), import("./registry.ts")]);
   const cli = cac("bootctl-ts");
   cli
     .option("--root <dir>", "Operate on the file system tree under DIR (an image or chroot)")
@@ -154,7 +155,7 @@ export async function runCli(argv: string[], streams: OutputStreams = process): 
       streams.stdout.write(`bootctl-ts ${VERSION}\n`);
       return 0;
     }
-    const { cli, takePending } = buildCli();
+    const { cli, takePending } = await buildCli();
     let parsed;
     try {
       parsed = cli.parse(["node", "bootctl-ts", ...normaliseArgv(argv, hyphenatedBooleanFlags(cli))], { run: false });

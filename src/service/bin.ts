@@ -13,11 +13,13 @@
  * records them); the bless-boot status word goes to stdout.
  */
 import { parseArgs } from "node:util";
-import { blessBoot, blessStatusOf, type BlessOptions } from "../actions/bless-boot.ts";
-import { handleBootFailure } from "../actions/boot-failure.ts";
-import { describeCheck, runHealthChecks } from "../actions/health.ts";
+import type { BlessOptions } from "../actions/bless-boot.ts";
 import { BootctlError } from "../errors.ts";
 import { markedMessage } from "../ops/bless-boot.ts";
+
+// Each verb loads its own code (and the Node modules it needs, such as child_process) only
+// when it runs: the common early-boot path is `bless-boot`/`mark-good`.
+const blessModule = () => import("../actions/bless-boot.ts");
 
 const EFIVARS = "/sys/firmware/efi/efivars";
 const USAGE = "usage: service.cjs health | mark-good | on-failure | bless-boot [status|good|bad|indeterminate] [--root DIR] [--path DIR]... [--efivars-path DIR]";
@@ -27,6 +29,7 @@ function log(message: string): void {
 }
 
 async function blessVerb(verb: string, options: BlessOptions): Promise<number> {
+  const { blessBoot, blessStatusOf } = await blessModule();
   if (verb === "status") {
     process.stdout.write(`${(await blessStatusOf(options)).state}\n`);
     return 0;
@@ -67,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "health": {
       if (rest.length > 0) break;
+      const { describeCheck, runHealthChecks } = await import("../actions/health.ts");
       const report = await runHealthChecks({ root: options.root ?? "/" });
       for (const r of [...report.checks, ...report.hooks]) log(describeCheck(r));
       log(`health verdict: ${report.verdict}`);
@@ -74,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "on-failure": {
       if (rest.length > 0) break;
+      const { handleBootFailure } = await import("../actions/boot-failure.ts");
       const outcome = await handleBootFailure(options);
       log(outcome.reason);
       return 0;
