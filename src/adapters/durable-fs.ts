@@ -190,11 +190,8 @@ export interface RenameResult {
   changed: boolean;
 }
 
-/**
- * Rename `from` to `to` (both under `root`) without clobbering an existing `to`.
- * Same path → no-op (`changed: false`), like systemd's `rename_in_dir_idempotent()`.
- */
-export async function renameNoReplace(root: string, from: string, to: string, options: WriteOptions = {}): Promise<RenameResult> {
+/** rename(2) and fsync of the directories involved; `replace` decides whether `to` may exist. */
+async function renameDurable(root: string, from: string, to: string, replace: boolean, options: WriteOptions): Promise<RenameResult> {
   const source = await resolveSafe(root, from);
   const target = await resolveSafe(root, to);
   if (source === target) return { from: source, to: target, changed: false };
@@ -203,7 +200,11 @@ export async function renameNoReplace(root: string, from: string, to: string, op
     const sourceStat = await lstatOrUndefined(source);
     if (!sourceStat) throw new FileError("E_NOT_FOUND", `cannot rename ${source}: no such file or directory`, source);
     if (sourceStat.isSymbolicLink()) throw new FileError("E_SYMLINK", `refusing to rename symbolic link ${source}`, source);
-    if (await lstatOrUndefined(target)) throw new FileError("E_EXISTS", `refusing to rename ${source}: ${target} already exists`, target);
+    const targetStat = await lstatOrUndefined(target);
+    if (targetStat && !replace) throw new FileError("E_EXISTS", `refusing to rename ${source}: ${target} already exists`, target);
+    if (replace && (!sourceStat.isFile() || (targetStat && !targetStat.isFile()))) {
+      throw new FileError("E_NOT_REGULAR", `refusing to replace ${target} with ${source}: not regular files`, target);
+    }
     await rename(source, target);
     seam?.("rename", target);
     await fsyncDirectory(path.dirname(target));
@@ -216,28 +217,17 @@ export async function renameNoReplace(root: string, from: string, to: string, op
   }
 }
 
-/** Rename `from` over `to` (both under `root`), replacing `to` atomically if it exists. */
-export async function renameReplace(root: string, from: string, to: string, options: WriteOptions = {}): Promise<RenameResult> {
-  const source = await resolveSafe(root, from);
-  const target = await resolveSafe(root, to);
-  if (source === target) return { from: source, to: target, changed: false };
-  const seam = options.seam;
-  try {
-    const sourceStat = await lstatOrUndefined(source);
-    if (!sourceStat) throw new FileError("E_NOT_FOUND", `cannot rename ${source}: no such file or directory`, source);
-    if (!sourceStat.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to rename ${source}: not a regular file`, source);
-    const targetStat = await lstatOrUndefined(target);
-    if (targetStat && !targetStat.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to replace ${target}: not a regular file`, target);
-    await rename(source, target);
-    seam?.("rename", target);
-    await fsyncDirectory(path.dirname(target));
-    if (path.dirname(source) !== path.dirname(target)) await fsyncDirectory(path.dirname(source));
-    seam?.("fsync-dir", target);
-    return { from: source, to: target, changed: true };
-  } catch (err) {
-    if (err instanceof SimulatedCrash) throw err;
-    throw fileError("rename", source, err);
-  }
+/**
+ * Rename `from` to `to` (both under `root`) without clobbering an existing `to`.
+ * Same path → no-op (`changed: false`), like systemd's `rename_in_dir_idempotent()`.
+ */
+export function renameNoReplace(root: string, from: string, to: string, options: WriteOptions = {}): Promise<RenameResult> {
+  return renameDurable(root, from, to, false, options);
+}
+
+/** Rename the regular file `from` over `to` (both under `root`), replacing `to` atomically if it exists. */
+export function renameReplace(root: string, from: string, to: string, options: WriteOptions = {}): Promise<RenameResult> {
+  return renameDurable(root, from, to, true, options);
 }
 
 /**
@@ -308,46 +298,35 @@ export async function copyFileDurable(root: string, source: string, target: stri
   }
 }
 
-/** Remove `target` under `root` (a missing file is fine: the wanted state already holds). */
-export async function removeDurable(root: string, target: string, options: WriteOptions = {}): Promise<{ path: string; removed: boolean }> {
+/** unlink or rmdir, then fsync the parent; a missing path is fine (the wanted state holds). */
+async function removeNameDurable(root: string, target: string, directory: boolean, options: WriteOptions): Promise<{ path: string; removed: boolean }> {
   const absolute = await resolveSafe(root, target);
   const seam = options.seam;
   try {
     try {
-      await unlink(absolute);
+      await (directory ? rmdir(absolute) : unlink(absolute));
     } catch (err) {
       if (errnoOf(err) === "ENOENT") return { path: absolute, removed: false };
       throw err;
     }
-    seam?.("unlink", absolute);
+    seam?.(directory ? "rmdir" : "unlink", absolute);
     await fsyncDirectory(path.dirname(absolute));
     seam?.("fsync-dir", absolute);
     return { path: absolute, removed: true };
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
-    throw fileError("remove", absolute, err);
+    throw fileError(directory ? "remove directory" : "remove", absolute, err);
   }
 }
 
+/** Remove `target` under `root` (a missing file is fine: the wanted state already holds). */
+export function removeDurable(root: string, target: string, options: WriteOptions = {}): Promise<{ path: string; removed: boolean }> {
+  return removeNameDurable(root, target, false, options);
+}
+
 /** Remove the empty directory `dir` under `root`; a missing directory is fine. */
-export async function rmdirDurable(root: string, dir: string, options: WriteOptions = {}): Promise<{ path: string; removed: boolean }> {
-  const absolute = await resolveSafe(root, dir);
-  const seam = options.seam;
-  try {
-    try {
-      await rmdir(absolute);
-    } catch (err) {
-      if (errnoOf(err) === "ENOENT") return { path: absolute, removed: false };
-      throw err;
-    }
-    seam?.("rmdir", absolute);
-    await fsyncDirectory(path.dirname(absolute));
-    seam?.("fsync-dir", absolute);
-    return { path: absolute, removed: true };
-  } catch (err) {
-    if (err instanceof SimulatedCrash) throw err;
-    throw fileError("remove directory", absolute, err);
-  }
+export function rmdirDurable(root: string, dir: string, options: WriteOptions = {}): Promise<{ path: string; removed: boolean }> {
+  return removeNameDurable(root, dir, true, options);
 }
 
 /** `mkdir -p` under `root`; each directory created is made durable by fsyncing its parent. */

@@ -12,20 +12,10 @@ import { predictGrub } from "../../src/ops/predict-grub.ts";
 import { GrubEmuDisk } from "../support/grub-emu.ts";
 import { requireTool } from "../support/exec.ts";
 import { withTempRoot } from "../support/tmp.ts";
+import { UPSTREAM_00_HEADER_ENV } from "../support/grub-header.ts";
 
 /** 00_header's environment handling (upstream 2.06), our snippet, then two entries. */
-const CONFIG = `if [ -s $prefix/grubenv ]; then
-  load_env
-fi
-if [ "\${next_entry}" ] ; then
-   set default="\${next_entry}"
-   set next_entry=
-   save_env next_entry
-   set boot_once=true
-else
-   set default="\${saved_entry}"
-fi
-${grubCountingScript()}set timeout=0
+const CONFIG = `${UPSTREAM_00_HEADER_ENV}${grubCountingScript()}set timeout=0
 menuentry 'Old deployment' --id old {
   echo old
 }

@@ -16,20 +16,10 @@ import { evaluateGrubScript } from "../../src/model/grub-eval.ts";
 import { grubCountingScript } from "../../src/ops/grub-counting-script.ts";
 import { requireTool } from "../support/exec.ts";
 import { withTempRoot } from "../support/tmp.ts";
+import { UPSTREAM_00_HEADER_ENV } from "../support/grub-header.ts";
 
 const FRAGMENT = grubCountingScript();
-const CFG = `if [ -s $prefix/grubenv ]; then
-  load_env
-fi
-if [ "\${next_entry}" ] ; then
-   set default="\${next_entry}"
-   set next_entry=
-   save_env next_entry
-   set boot_once=true
-else
-   set default="\${saved_entry}"
-fi
-${FRAGMENT}
+const CFG = `${UPSTREAM_00_HEADER_ENV}${FRAGMENT}
 menuentry 'Good deployment' --id good { linux /good; }
 menuentry 'New deployment' --id new { linux /new; }
 set timeout=0

@@ -2,22 +2,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "../../src/formats/grubcfg/parser.ts";
 import { evalTest, evaluateGrubScript } from "../../src/model/grub-eval.ts";
+import { UPSTREAM_00_HEADER_ENV } from "../support/grub-header.ts";
 
 const run = (text: string, env?: Record<string, string>) =>
   evaluateGrubScript(parse(text), { grubenv: env ? new Map(Object.entries(env)) : undefined, variables: { prefix: "(hd0)/boot/grub", root: "hd0" } });
 
-const HEADER = `if [ -s $prefix/grubenv ]; then
-  load_env
-fi
-if [ "\${next_entry}" ] ; then
-   set default="\${next_entry}"
-   set next_entry=
-   save_env next_entry
-   set boot_once=true
-else
-   set default="\${saved_entry}"
-fi
-function savedefault {
+const HEADER = `${UPSTREAM_00_HEADER_ENV}function savedefault {
   if [ -z "\${boot_once}" ]; then
     saved_entry="\${chosen}"
     save_env saved_entry
