@@ -27,23 +27,12 @@
  */
 import { BootctlError } from "../errors.ts";
 import type { CommandNode, Script, SimpleCommandNode, StatementNode } from "../formats/grubcfg/ast.ts";
-import { parseMenuentryArgs } from "../formats/grubcfg/menu.ts";
+import { parseMenuentryArgs, type MenuEntryFields } from "../formats/grubcfg/menu.ts";
 import { parse } from "../formats/grubcfg/parser.ts";
 import { expandWord } from "../formats/grubcfg/word.ts";
 import { grubStrtoul, selectEntryIndex, specRemainder } from "./grub-default.ts";
 
-export interface RuntimeEntry {
-  type: "entry" | "submenu";
-  title: string;
-  id: string;
-  hasId: boolean;
-  classes: string[];
-  users: string | undefined;
-  unrestricted: boolean;
-  hotkey: string | undefined;
-  extraArgs: string[];
-  indexPath: number[];
-  titlePath: string[];
+export interface RuntimeEntry extends MenuEntryFields {
   node: SimpleCommandNode;
   /** Submenus: the entries, when the submenu was entered (undefined otherwise). */
   children: RuntimeEntry[] | undefined;

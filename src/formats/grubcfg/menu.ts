@@ -71,7 +71,8 @@ export function parseMenuentryArgs(args: readonly string[]): MenuentryOptions {
   return o;
 }
 
-export interface MenuNode {
+/** What a `menuentry`/`submenu` command declares, and where it sits in the menu tree. */
+export interface MenuEntryFields {
   type: "entry" | "submenu";
   title: string;
   /** `--id`, or the title when there is none (what `default`/`chosen` match). */
@@ -87,6 +88,9 @@ export interface MenuNode {
   /** Index of the entry within its menu level, for each level from the top. */
   indexPath: number[];
   titlePath: string[];
+}
+
+export interface MenuNode extends MenuEntryFields {
   /** Inside an `if`, loop or function: whether GRUB shows it depends on run time. */
   conditional: boolean;
   /** True when the title or id contains variables (shown here as `${name}`). */
