@@ -23,6 +23,8 @@ import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { editGrubenvFile, locateGrubenv } from "../adapters/grubenv-file.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { setVariable, unsetVariable } from "../formats/grubenv.ts";
+import { findGrubCfg, readGrubCfg } from "../adapters/grub-cfg-file.ts";
+import { evaluateGrubScript } from "../model/grub-eval.ts";
 import type { EfiEffect } from "../ops/efi-plan.ts";
 import { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "../ops/loader-variables.ts";
 
@@ -40,6 +42,8 @@ export interface SelectionTarget {
 
 export interface SelectionResult {
   loader: BootLoaderKind;
+  /** Things the user should know (e.g. a GRUB configuration that ignores saved_entry). */
+  warnings: string[];
   /** Human-readable changes ("write LoaderEntryDefault-… ", "set saved_entry=…"). */
   changes: string[];
   /** Where: the efivars directory or the grubenv file. */
@@ -67,7 +71,7 @@ async function applyEfi(target: SelectionTarget, plan: (vars: Awaited<ReturnType
   const effects = plan(await listEfiVariables(dir));
   const changes = effects.map((e) => (e.op === "delete" ? `delete ${e.name}` : `set ${e.name}=${JSON.stringify(e.data.toString("utf16le").replace(/\0$/, ""))}`));
   if (!target.dryRun) await applyEfiPlan(dir, effects);
-  return { loader: "systemd-boot", changes, target: dir, dryRun: target.dryRun === true };
+  return { loader: "systemd-boot", changes, target: dir, dryRun: target.dryRun === true, warnings: [] };
 }
 
 async function applyGrubenv(target: SelectionTarget, name: "saved_entry" | "next_entry", value: string): Promise<SelectionResult> {
@@ -75,7 +79,27 @@ async function applyGrubenv(target: SelectionTarget, name: "saved_entry" | "next
   const location = await locateGrubenv(root, undefined, { espPath: target.espPath });
   if (/[\n]/.test(value)) throw new UsageError("an entry name may not contain a newline");
   await editGrubenvFile(root, location.path, (block) => (value === "" ? unsetVariable(block, name) : setVariable(block, name, value)), { dryRun: target.dryRun === true });
-  return { loader: "grub", changes: [value === "" ? `unset ${name}` : `set ${name}=${value}`], target: location.path, dryRun: target.dryRun === true };
+  const warnings = name === "saved_entry" && value !== "" ? await savedEntryWarnings(root, value) : [];
+  return { loader: "grub", changes: [value === "" ? `unset ${name}` : `set ${name}=${value}`], target: location.path, dryRun: target.dryRun === true, warnings };
+}
+
+/**
+ * grub-set-default only takes effect when grub.cfg boots `${saved_entry}` (GRUB_DEFAULT=saved in
+ * grub-mkconfig; blscfg configs do it too). Run the configuration through the evaluator with
+ * that saved_entry and say so when `default` does not follow it.
+ */
+async function savedEntryWarnings(root: string, value: string): Promise<string[]> {
+  const cfg = await findGrubCfg(root);
+  if (cfg === undefined) return [];
+  try {
+    const { script } = await readGrubCfg(root, cfg);
+    const result = evaluateGrubScript(script, { grubenv: new Map([["saved_entry", value]]) });
+    if (result.variables.get("default") === value) return [];
+    return [`${cfg} does not boot saved_entry (no GRUB_DEFAULT=saved logic): the default stays '${result.variables.get("default") ?? "0"}'`];
+  } catch (err) {
+    if (err instanceof BootctlError) return [`cannot check ${cfg}: ${err.message}`];
+    throw err;
+  }
 }
 
 /**
@@ -101,7 +125,7 @@ async function applyLoaderConfDefault(target: SelectionTarget, id: string): Prom
     await mkdirDurable(found.esp.path, "loader");
     await atomicReplace(found.esp.path, "loader/loader.conf", next);
   }
-  return { loader: "systemd-boot", changes: [id === "" ? "remove default from loader.conf" : `set default ${id} in loader.conf`], target: file, dryRun: target.dryRun === true };
+  return { loader: "systemd-boot", changes: [id === "" ? "remove default from loader.conf" : `set default ${id} in loader.conf`], target: file, dryRun: target.dryRun === true, warnings: [] };
 }
 
 export async function setDefault(target: SelectionTarget, id: string): Promise<SelectionResult> {

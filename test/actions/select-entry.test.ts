@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,6 +59,20 @@ test("GRUB: saved_entry and next_entry like grub-set-default and grub-reboot", a
     } catch (err) {
       assert.is((err as BootctlError).code, "E_NOT_SUPPORTED");
     }
+  });
+});
+
+test("GRUB: a grub.cfg that ignores saved_entry gets a warning; one that follows it does not", async () => {
+  await withTempRoot(async (root) => {
+    mkdirSync(path.join(root, "boot/grub"), { recursive: true });
+    spawnSync("grub-editenv", [path.join(root, "boot/grub/grubenv"), "create"]);
+    const target = { root, efivarsPath: path.join(root, "none") };
+    writeFileSync(path.join(root, "boot/grub/grub.cfg"), "set default=0\nmenuentry A --id a { true }\nmenuentry B --id b { true }\n");
+    const ignored = await setDefault(target, "b");
+    assert.equal(ignored.warnings.length, 1);
+    assert.match(ignored.warnings[0]!, /does not boot saved_entry/);
+    writeFileSync(path.join(root, "boot/grub/grub.cfg"), "load_env\nset default=\"${saved_entry}\"\nmenuentry A --id a { true }\nmenuentry B --id b { true }\n");
+    assert.equal((await setDefault(target, "b")).warnings, []);
   });
 });
 

@@ -9,6 +9,11 @@ import { readFile } from "node:fs/promises";
 import { readEfiString, readEfiVariable } from "../../../adapters/efivarfs.ts";
 import { inRoot } from "../../../adapters/root-path.ts";
 import { blessStatusOf } from "../../../actions/bless-boot.ts";
+import type { GrubCountingState } from "../../../ops/grub-counting.ts";
+import { findGrubCfg, readGrubCfg } from "../../../adapters/grub-cfg-file.ts";
+import { locateGrubenv, readGrubenvFile } from "../../../adapters/grubenv-file.ts";
+import { loadEnvView } from "../../../formats/grubenv.ts";
+import { evaluateGrubScript } from "../../../model/grub-eval.ts";
 import { FAILURE_RECORD } from "../../../actions/boot-failure.ts";
 import { BootctlError } from "../../../errors.ts";
 import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
@@ -72,6 +77,7 @@ export default async function status({ globals, output }: CommandInvocation): Pr
   // Entries that used up their tries: the loader has fallen back from them (or will).
   const exhausted = menu.entries.filter(isBadEntry).map((e) => e.id);
   const failure = await lastFailure(globals.root);
+  const grubDefault = await grubDefaultEntry(globals.root, globals.espPath);
   const def = menu.defaultEntry;
   const selected = menu.selectedIndex >= 0 ? menu.entries[menu.selectedIndex] : undefined;
   const oneShot = menu.variables.oneShot;
@@ -89,6 +95,8 @@ export default async function status({ globals, output }: CommandInvocation): Pr
       bootCountPath: countPath ?? null,
       bootAssessment: assessment.state ?? null,
       badEntries: exhausted,
+      grubCounting: assessment.grub ?? null,
+      grubDefault: grubDefault ?? null,
       bootFailure: failure ?? null,
     };
     output.printJson(o);
@@ -110,20 +118,24 @@ export default async function status({ globals, output }: CommandInvocation): Pr
   output.line(`${"Default".padStart(19)}: ${def ? `${entryTitle(def.entry)} (${def.entry.id}; ${def.reason}${def.pattern !== undefined ? ` '${def.pattern}'` : ""})` : "(none)"}`);
   output.line(`${"Selected".padStart(19)}: ${selected ? `${entryTitle(selected)} (${selected.id})` : menu.variables.selected ?? "(none)"}`);
   output.line(`${"One-shot".padStart(19)}: ${oneShot ?? "(none)"}`);
+  if (grubDefault) output.line(`${"GRUB boots".padStart(19)}: ${grubDefault.title} [${grubDefault.id}] (${grubDefault.grubCfg})`);
   output.line();
   output.line(s.bold("Boot Assessment:"));
   if (countPath !== undefined) output.line(`${"Boot count path".padStart(19)}: ${countPath}`);
   output.line(`${"State".padStart(19)}: ${assessment.state ?? `unknown (${assessment.reason ?? "?"})`}`);
+  const g = assessment.grub;
+  if (g?.trial !== undefined) output.line(`${"GRUB trial".padStart(19)}: ${g.trial} (${g.tries ?? "?"} tries left; fallback ${g.fallback ?? "(none)"}; booted ${g.booted ?? "(not yet)"})`);
+  if (g?.greenboot) output.line(`${"greenboot".padStart(19)}: boot_counter=${g.greenboot.bootCounter ?? "(unset)"} boot_success=${g.greenboot.bootSuccess ?? "(unset)"}`);
   if (exhausted.length > 0) output.line(`${"Fallen back from".padStart(19)}: ${exhausted.map((id) => s.red(id)).join(", ")} (no tries left: bad)`);
   if (failure) output.line(`${"Last failure".padStart(19)}: ${failure.reason}`);
   return 0;
 }
 
 /** The `bless-boot status` word of this boot (actions/bless-boot.ts), or why it is unknown. */
-async function assessBootState(root: string, partitions: (string | undefined)[], efivarsPath: string | undefined): Promise<{ state?: string; reason?: string }> {
-  if (efivarsPath === undefined) return { state: "clean" };
+async function assessBootState(root: string, partitions: (string | undefined)[], efivarsPath: string | undefined): Promise<{ state?: string; reason?: string; grub?: GrubCountingState }> {
   try {
-    return { state: (await blessStatusOf({ root, partitions, efivarsPath })).state };
+    const status = await blessStatusOf({ root, partitions, efivarsPath: efivarsPath ?? "/nonexistent-efivars" });
+    return { state: status.state, ...(status.grub ? { grub: status.grub } : {}) };
   } catch (err) {
     if (err instanceof BootctlError) return { reason: err.message };
     throw err;
@@ -138,5 +150,22 @@ async function lastFailure(root: string): Promise<{ reason: string; guard: boole
     return { reason: record.reason, guard: record.guard === true, ...(typeof record.time === "string" ? { time: record.time } : {}) };
   } catch {
     return undefined;
+  }
+}
+
+/** What GRUB boots next, when the root has a grub.cfg: the evaluator run on it with the grubenv. */
+async function grubDefaultEntry(root: string, espPath: string | undefined): Promise<{ title: string; id: string; grubCfg: string } | undefined> {
+  const cfg = await findGrubCfg(root);
+  if (cfg === undefined) return undefined;
+  try {
+    const { script } = await readGrubCfg(root, cfg);
+    const location = await locateGrubenv(root, undefined, { espPath });
+    const loaded = await readGrubenvFile(location.path);
+    const result = evaluateGrubScript(script, { grubenv: loaded ? loadEnvView(loaded.block) : undefined });
+    if (!result.chosen) return undefined;
+    return { title: result.chosen.titlePath.join(" > "), id: result.chosen.id, grubCfg: cfg };
+  } catch (err) {
+    if (err instanceof BootctlError) return undefined;
+    throw err;
   }
 }

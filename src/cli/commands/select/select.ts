@@ -23,6 +23,7 @@ export async function runSelection({ args, options, globals, output }: CommandIn
     : verb === "set-oneshot" ? await setOneshot(target, value)
     : verb === "set-timeout" ? await setTimeout(target, value, false)
     : await setTimeout(target, value, true);
+  for (const warning of result.warnings) output.warn(warning);
   if (globals.json !== "off") output.printJson(result);
   else for (const change of result.changes) output.line(`${result.dryRun ? "would " : ""}${change} (${result.loader}: ${result.target})`);
   return 0;
