@@ -63,22 +63,6 @@ finish() {
 }
 
 
-# Removes VAR from GRUB's environment block on the ESP, rewriting the 1024 bytes in place (padded
-# with '#', as grub-editenv does) so GRUB's block list stays valid.
-step_grubenv_unset() {
-  f=/efi/EFI/BOOT/grubenv
-  [ -f "$f" ] || { mark "STEP_ERROR=no $f"; return 1; }
-  need_rw || return 1
-  sed "/^$1=/d" "$f" >/tmp/grubenv.new
-  n=$(wc -c </tmp/grubenv.new)
-  head -c $((1024 - n)) /dev/zero | tr '\000' '#' >>/tmp/grubenv.new
-  if [ "$(wc -c </tmp/grubenv.new)" = 1024 ] && dd if=/tmp/grubenv.new of="$f" bs=1024 count=1 conv=notrunc 2>/dev/null && sync; then
-    mark "GRUBENV_UNSET=$1"
-  else
-    mark "STEP_ERROR=grubenv-unset $1"
-  fi
-}
-
 step_node_version() {
   need_node || return 1
   mark "NODE_VERSION=$(/usr/bin/node --version 2>&1)"
@@ -177,7 +161,6 @@ for step in "$@"; do
     hang) finish hang; while :; do sleep 3600; done ;;
     freeze) mark "FROZEN=$(up)"; while :; do sleep 3600; done ;;
     hang-wd) step_hang_wd "$args" ;;
-    grubenv-unset) step_grubenv_unset "$args" ;;
     node-version) step_node_version ;;
     cli) IFS=:; set -- $args; IFS=$IFS_SAVE; step_cli "$@" ;;
     svc) IFS=:; set -- $args; IFS=$IFS_SAVE; step_svc "$@" ;;

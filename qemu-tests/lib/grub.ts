@@ -2,8 +2,8 @@
  * GRUB 2.06 (Debian's grub-efi-amd64-bin) as a standalone EFI image at \EFI\BOOT\BOOTX64.EFI.
  * Its embedded memdisk config only chains to ${cmdpath}/grub.cfg on the ESP ($cmdpath is the
  * directory the image was loaded from, (hd0,gpt1)/EFI/BOOT), so scenarios change grub.cfg without
- * rebuilding the image. The module set is the smallest that boots Linux from FAT and keeps a
- * counter with load_env/save_env (reference/qemu.md §4; on x86_64-efi the chainloader command lives
+ * rebuilding the image (lib/grub-bls.ts writes that grub.cfg). The module set is the smallest that
+ * boots Linux from FAT and keeps a counter with load_env/save_env (reference/qemu.md §4; on x86_64-efi the chainloader command lives
  * in the `chain` module). save_env rewrites the existing 1024-byte grubenv in place through its
  * block list, so the file must exist before the first boot.
  */
@@ -42,64 +42,6 @@ export async function buildStandaloneGrub(outPath: string, scratchDir: string): 
   }
 }
 
-export interface GrubMenuEntry {
-  id: string;
-  title: string;
-  /** Kernel command line (see guest-init.ts guestCmdline). */
-  cmdline: string;
-  linux?: string;
-  initrd?: string;
-}
-
-/**
- * A grub.cfg with a try counter kept in grubenv: `boot_counter` counts the tries left of
- * `default_entry`; each boot of it decrements and saves the counter first; at 0 the boot goes to
- * `fallback_entry`. An empty `boot_counter` means "no trial running". GRUB script has no
- * arithmetic, so the decrement is an if-chain up to `maxTries`. Markers on the console:
- * BTQ:GRUB_COUNTER (after the decrement) and BTQ:GRUB_CHOSEN.
- */
-export function renderCountingGrubCfg(entries: readonly GrubMenuEntry[], maxTries = 9): string {
-  const chain: string[] = [];
-  for (let n = maxTries; n >= 1; n--) {
-    chain.push(`${n === maxTries ? "  if  " : "  elif"} [ "$boot_counter" = ${n} ]; then set boot_counter=${n - 1}`);
-  }
-  const lines = [
-    "set timeout=0",
-    'set envfile="${cmdpath}/grubenv"',
-    'regexp --set=1:root \'^\\(([^)]*)\\)\' "$cmdpath"',
-    'load_env --file "$envfile" default_entry fallback_entry boot_counter',
-    'set chosen="$default_entry"',
-    'if [ -n "$boot_counter" ]; then',
-    ...chain,
-    '  else set chosen="$fallback_entry"; fi',
-    '  if [ "$chosen" = "$default_entry" ]; then save_env --file "$envfile" boot_counter; fi',
-    "fi",
-    'echo "BTQ:GRUB_COUNTER=$boot_counter"',
-    'echo "BTQ:GRUB_CHOSEN=$chosen"',
-    'set default="$chosen"',
-    "",
-  ];
-  for (const e of entries) {
-    if (!/^[A-Za-z0-9_-]+$/.test(e.id)) throw new SuiteError("E_QEMU_GRUB", `bad menu entry id ${JSON.stringify(e.id)}`);
-    lines.push(
-      `menuentry '${e.title.replace(/'/g, "")}' --id ${e.id} {`,
-      `  linux ${e.linux ?? "/vmlinuz"} ${e.cmdline}`,
-      `  initrd ${e.initrd ?? "/initrd.img"}`,
-      "}",
-    );
-  }
-  return lines.join("\n") + "\n";
-}
-
-export interface GrubLayout {
-  grubEfi: string;
-  vmlinuz: string;
-  initrd: string;
-  grubCfg: string;
-  /** Initial grubenv variables. */
-  env: Readonly<Record<string, string>>;
-}
-
 /** A grubenv file (made by grub-editenv itself) holding `env`. */
 export async function makeGrubenv(path: string, env: Readonly<Record<string, string>>): Promise<void> {
   await rm(path, { force: true });
@@ -115,23 +57,6 @@ export async function checkGrubScript(cfg: string, scratchDir: string): Promise<
     const file = join(dir, "grub.cfg");
     await writeFile(file, cfg);
     await exec("grub-script-check", [file]);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-export async function installGrub(esp: EspImage, layout: GrubLayout): Promise<void> {
-  await checkGrubScript(layout.grubCfg, esp.scratchDir);
-  await esp.mkdirs(GRUB_DIR);
-  await esp.copyIn(layout.grubEfi, `${GRUB_DIR}/BOOTX64.EFI`);
-  await esp.copyIn(layout.vmlinuz, "/vmlinuz");
-  await esp.copyIn(layout.initrd, "/initrd.img");
-  await esp.writeFile(`${GRUB_DIR}/grub.cfg`, layout.grubCfg);
-  const dir = await mkdtemp(join(esp.scratchDir, "env-"));
-  try {
-    const env = join(dir, "grubenv");
-    await makeGrubenv(env, layout.env);
-    await esp.copyIn(env, GRUBENV_PATH);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

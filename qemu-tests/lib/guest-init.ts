@@ -15,8 +15,6 @@
  *   hang-wd:SECONDS     end: arms softdog with that margin and hangs; the watchdog resets the VM
  *   freeze              end: prints FROZEN and stops with nothing unmounted or synced, for the
  *                       host to cut the power (BootRequest.stopOnMarker + stopSignal SIGKILL)
- *   grubenv-unset:VAR   removes VAR from /efi/EFI/BOOT/grubenv, rewriting its 1024 bytes in place
- *                       with '#' padding (GRUB's "mark good"); stand-in until bootctl-ts does it
  *   node-version        runs `node --version` and `node /app/dist/cli.cjs --version` in the guest
  *   cli:ARG:ARG…        runs `node /app/dist/cli.cjs ARG ARG…` (bootctl-ts) with the ESP at /efi;
  *                       markers CLI_BEGIN (program and arguments), CLI_OUT (each output line,
@@ -36,7 +34,7 @@
  *
  * Serial markers, one per line, `BTQ:KEY=VALUE` (BOOT_COMPLETE too): INIT_START, BOOTED, LOADER_ENTRY_SELECTED,
  * LOADER_BOOT_COUNT_PATH, LOADER_ENTRY_ONESHOT, LOADER_ENTRY_DEFAULT, BOOT_CURRENT, ESP,
- * GRUBENV_UNSET, SCRIPT, SCRIPT_RC, FROZEN, FS_OP, CUT_SPEC, CHECK_INSTALLED, FAIL_ONCE, SYSTEMCTL (the
+ * SCRIPT, SCRIPT_RC, FROZEN, FS_OP, CUT_SPEC, CHECK_INSTALLED, FAIL_ONCE, SYSTEMCTL (the
  * guest's systemctl was called: guest/systemctl.sh), NODE_READY, NODE_VERSION, CLI_VERSION, CLI_OUT, CLI_RC, STEP_ERROR, RESULT (uptimes in
  * seconds).
  *
@@ -65,7 +63,6 @@ export type GuestStep =
   | "node-version"
   | "boot-complete"
   | { hangWatchdog: number }
-  | { grubenvUnset: string }
   | { cli: readonly string[] }
   | { service: readonly string[] }
   | { clicut: readonly string[] }
@@ -87,10 +84,6 @@ function encodeStep(step: GuestStep): string {
   if ("hangWatchdog" in step) {
     if (!Number.isInteger(step.hangWatchdog) || step.hangWatchdog < 1) throw new SuiteError("E_QEMU_GUEST", `bad watchdog margin ${step.hangWatchdog}`);
     return `hang-wd:${step.hangWatchdog}`;
-  }
-  if ("grubenvUnset" in step) {
-    if (!/^[A-Za-z0-9_]+$/.test(step.grubenvUnset)) throw new SuiteError("E_QEMU_GUEST", `bad grubenv variable ${JSON.stringify(step.grubenvUnset)}`);
-    return `grubenv-unset:${step.grubenvUnset}`;
   }
   if ("cli" in step) return encodeArgs("cli", step.cli);
   if ("service" in step) return encodeArgs("svc", step.service);

@@ -47,6 +47,8 @@ export interface PredictJson {
   attempts: {
     attempt: number;
     id: string;
+    /** Counted boots: tries left after this one (GRUB: bootctl_tries). */
+    tries?: { left: number; done: number };
     fileBefore: string;
     fileAfter: string;
     outcome: "success" | "failure";
@@ -64,8 +66,13 @@ export interface DeploymentSpec {
   /** Kernel command line (guestCmdline). */
   options: string;
   tries?: number;
+  /** A kernel, or a unified kernel image (then no initrd: `add` writes EFI/Linux/<token>-<version>[+N].efi). */
   kernel: string;
-  initrd: string;
+  initrd?: string;
+  /** `--loader`: where the tries go (systemd-boot: the file name; grub: the grubenv). Default: detected. */
+  loader?: "systemd-boot" | "grub";
+  /** `--entry-token` (default ENTRY_TOKEN). */
+  entryToken?: string;
 }
 
 export const ENTRY_TOKEN = "test";
@@ -101,16 +108,23 @@ export class EspTree {
 
   /** `bootctl-ts add [--tries N]`: what an updater runs to install a new deployment. */
   async add(d: DeploymentSpec): Promise<HostRun> {
-    const args = [...this.target, "--quiet", "add", "--entry-token", ENTRY_TOKEN, "--title", d.title, "--options", d.options];
+    const args = [...this.target, "--quiet", "add", "--entry-token", d.entryToken ?? ENTRY_TOKEN, "--title", d.title, "--options", d.options];
     if (d.tries !== undefined) args.push("--tries", String(d.tries));
-    args.push(d.version, d.kernel, d.initrd);
+    if (d.loader !== undefined) args.push("--loader", d.loader);
+    args.push(d.version, d.kernel, ...(d.initrd === undefined ? [] : [d.initrd]));
     return hostCli(args, this.log);
   }
 
+  /** Any other verb on this tree (`set-default --loader grub ID`, `grub render`, …). */
+  async cli(args: readonly string[]): Promise<HostRun> {
+    return hostCli([...this.target, ...args], this.log);
+  }
+
   /** `bootctl-ts predict --json` on this tree (optionally with exported EFI variables). */
-  async predict(options: { fail?: number; efivars?: string } = {}): Promise<PredictJson> {
+  async predict(options: { fail?: number; efivars?: string; loader?: "systemd-boot" | "grub" } = {}): Promise<PredictJson> {
     const args = [...this.target, ...(options.efivars ? ["--efivars-path", options.efivars] : []), "--json=short", "predict"];
     if (options.fail !== undefined) args.push("--fail", String(options.fail));
+    if (options.loader !== undefined) args.push("--loader", options.loader);
     const run = await hostCli(args, this.log);
     const prediction = JSON.parse(run.stdout) as PredictJson;
     await this.log(`  prediction: ${prediction.attempts.map((a) => `${a.fileBefore}(${a.outcome})`).join(" → ")}; ${prediction.summary}`);

@@ -144,6 +144,18 @@ export class ScenarioContext {
     this.expectEqual(observed, predicted, `${what}: booted entries vs bootctl-ts predict`);
   }
 
+  /**
+   * Issue 8 #10 for loaders that report no entry variables (GRUB): the menu entry ids the guests
+   * reported, boot by boot, must be the ids `bootctl-ts predict` gave before the boots.
+   */
+  async expectPredictedIds(prediction: PredictJson, observed: readonly (string | undefined)[], what: string): Promise<void> {
+    const predicted = prediction.attempts.slice(0, observed.length).map((a) => a.id);
+    await this.observed(`${what}: predicted`, predicted.join("  "));
+    await this.observed(`${what}: booted`, observed.map((o) => o ?? "?").join("  "));
+    this.expect(prediction.attempts.length >= observed.length, `${what}: predict foresaw ${prediction.attempts.length} attempts, the machine made ${observed.length} boots`);
+    this.expectEqual(observed, predicted, `${what}: booted entries vs bootctl-ts predict`);
+  }
+
   /** Records what the host read back from the disk after a boot. */
   async observed(what: string, value: unknown): Promise<void> {
     await this.log(`  observed ${what}: ${typeof value === "string" ? value : JSON.stringify(value)}`);

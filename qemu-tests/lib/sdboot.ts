@@ -69,8 +69,13 @@ export async function installSystemdBoot(esp: EspImage, layout: SystemdBootLayou
 }
 
 /** The entry files now on the ESP, sorted by name. */
-export function entryFiles(esp: EspImage): Promise<string[]> {
-  return esp.list(ENTRIES_DIR);
+/**
+ * The entry files systemd-boot sees (`*.conf`; case-insensitive as on FAT). A writer stopped by a
+ * power cut may leave its hidden temp file (`.#NAME.HEX.bootctl-tmp`): no loader reads it, so it
+ * is not part of the boot state (the next write of that file removes it).
+ */
+export async function entryFiles(esp: EspImage): Promise<string[]> {
+  return (await esp.list(ENTRIES_DIR)).filter((name) => /\.conf$/i.test(name) && !name.startsWith("."));
 }
 
 /**

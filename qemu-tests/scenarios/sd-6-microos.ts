@@ -11,10 +11,11 @@
  *   snapshot 1 (blessed) boots and passes.
  * - sd-6-microos-last-try: snapshot 2 has one try only (+1); it fails on that try → the entry is
  *   out of tries, snapshot 1 is still good → the service must reboot into snapshot 1.
- * - sd-6-microos-guard: every snapshot (both +2) fails → each is marked bad and rebooted away
- *   from; then systemd-boot has only bad entries and boots the first again (+0-1 → +0-2): the
- *   service must not reboot any more: the last boot ends without a reboot (the guest stays up and
- *   the host stops it).
+ * - sd-6-microos-guard: every snapshot (both +2) fails → snapshot 2 is marked bad and rebooted
+ *   away from; snapshot 1, the fallback, fails too: it is marked bad, and since every entry is
+ *   now bad a reboot could only start a known-bad entry again, so the service stops rebooting
+ *   (issue: "when the fallback entry fails too, stop rebooting"): the boot ends without a reboot
+ *   (the guest stays up and the host stops it).
  */
 import { join } from "node:path";
 import { guestCmdline, type GuestStep } from "../lib/guest-init.ts";
@@ -123,7 +124,7 @@ const lastTry: Scenario = {
 
 const guard: Scenario = {
   name: "sd-6-microos-guard",
-  title: "systemd-boot, MicroOS-like: every snapshot (+2) fails → each marked bad and left; then the bootloop guard stops rebooting",
+  title: "systemd-boot, MicroOS-like: every snapshot (+2) fails → the new one is left, and when the fallback fails too the bootloop guard stops rebooting",
   loader: "systemd-boot",
   budgetMs: 50_000,
   async run(ctx) {
@@ -133,17 +134,13 @@ const guard: Scenario = {
     ctx.expectEqual(markerValue(first, "LOADER_ENTRY_SELECTED"), "test-snapshot2+2.conf", "boot-1: LoaderEntrySelected");
     ctx.expectEqual(await entries(), ["test-snapshot1+2.conf", "test-snapshot2+0-1.conf"], "entries after boot-1");
     const second = await machineBoot();
-    expectRebootedAfterFailure(ctx, second);
     ctx.expectEqual(markerValue(second, "LOADER_ENTRY_SELECTED"), "test-snapshot1+2.conf", "boot-2: LoaderEntrySelected");
+    ctx.expectEqual(markerValue(second, "BOOT_COMPLETE"), "health-failed", "boot-2: health verdict");
+    ctx.expectEqual(guestRun(second, ["on-failure"])?.status, 0, "boot-2: on-failure returns (the fallback failed too: no reboot)");
+    expectStayedUp(ctx, second);
     ctx.expectEqual(await entries(), ["test-snapshot1+0-1.conf", "test-snapshot2+0-1.conf"], "entries after boot-2");
-    // Only bad entries left: systemd-boot boots the first in order and counts it (+0-1 → +0-2).
-    const third = await machineBoot();
-    ctx.expectEqual(markerValue(third, "LOADER_ENTRY_SELECTED"), "test-snapshot2+0-1.conf", "boot-3: LoaderEntrySelected");
-    ctx.expectEqual(markerValue(third, "BOOT_COMPLETE"), "health-failed", "boot-3: health verdict");
-    ctx.expectEqual(guestRun(third, ["on-failure"])?.status, 0, "boot-3: on-failure returns (no reboot)");
-    expectStayedUp(ctx, third);
-    const status = runJson<{ bootFailure: { guard: boolean } | null }>(guestRun(third, ["--json=short", "status"])!);
-    ctx.expectEqual(status.bootFailure?.guard, true, "boot-3: status reports the bootloop guard's decision");
+    const status = runJson<{ bootFailure: { guard: boolean } | null }>(guestRun(second, ["--json=short", "status"])!);
+    ctx.expectEqual(status.bootFailure?.guard, true, "boot-2: status reports the bootloop guard's decision");
   },
 };
 

@@ -196,6 +196,8 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
     if (loader === "grub") throw new BootctlError("E_NOT_SUPPORTED", "unified kernel images are booted by systemd-boot (EFI/Linux); with GRUB add a kernel and its initrd");
     const existingUkis = await listNames(await resolveSafe(bootRoot, "EFI/Linux"));
     const uki = planAddUki({ bootRoot, entryToken: token, kernelVersion: options.kernelVersion, uki: options.kernelImage, existingUkis, ...(tries === undefined ? {} : { tries }) });
+    // A UKI carries its own .osrel (title) and .cmdline; systemd-boot does not take them from outside.
+    if (options.title !== undefined || options.options !== undefined) uki.notes.push("--title and --options do not apply to a unified kernel image (it carries its own .osrel and .cmdline); ignored");
     return { ...uki, bootRoot, loader };
   }
   const existingEntries = await listNames(await resolveSafe(bootRoot, "loader/entries"));
@@ -234,7 +236,7 @@ async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: str
   const saved = loadEnvView(loaded.block).get("saved_entry");
   const fallback = saved && saved !== trial ? saved : grubEntryId(menu.entries.find((e) => grubEntryId(e.id) !== trial)?.id ?? "0");
   const block = planGrubTrial(loaded.block, { trial, tries, fallback });
-  const write: Effect = { kind: "write-file", root, path: location.path, content: serializeGrubenv(block) };
+  const write: Effect = { kind: "write-file", root, path: path.relative(path.resolve(root), location.path), content: serializeGrubenv(block) };
   const entryWrite = plan.effects.findIndex((e) => e.kind === "write-file");
   const effects = [...plan.effects.slice(0, entryWrite), write, ...plan.effects.slice(entryWrite)];
   return { effects, notes: [...plan.notes, `GRUB: ${trial} gets ${tries} tries, then ${fallback} boots`], entry: plan.entry, bootRoot, grubenv: location.path };

@@ -68,7 +68,7 @@ async function predictOnGrub(options: PredictOptions): Promise<PredictResult> {
   const cfg = await findGrubCfg(root);
   if (cfg !== undefined) {
     const { script } = await readGrubCfg(root, cfg);
-    return { loader: "grub", ...predictGrubScript(script, env, options.failures, options.maxAttempts), warnings: [] };
+    return { loader: "grub", ...predictGrubScript(script, env, options.failures, options.maxAttempts) };
   }
   const counting = readCountingState(loaded.block);
   const prediction = predictGrub({

@@ -81,13 +81,15 @@ export function predictGrub(start: GrubBootState, failures: FailurePlan, maxAtte
  * nothing more; a success of a counted trial is marked good as the service would
  * (ops/grub-counting.ts). Counted = GRUB chose the entry bootctl_trial names.
  */
-export function predictGrubScript(script: Script, grubenv: ReadonlyMap<string, string>, failures: FailurePlan, maxAttempts = 64): Prediction {
+export function predictGrubScript(script: Script, grubenv: ReadonlyMap<string, string>, failures: FailurePlan, maxAttempts = 64): Prediction & { warnings: string[] } {
   let env = new Map(grubenv);
   const attempts: PredictedAttempt[] = [];
+  const warnings = new Set<string>();
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const trialBefore = env.get("bootctl_trial") || undefined;
     const oneShot = Boolean(env.get("next_entry"));
     const result = evaluateGrubScript(script, { grubenv: env });
+    for (const w of result.warnings) warnings.add(w);
     env = new Map(result.grubenv ?? env);
     const chosen = result.chosen;
     const id = chosen ? (chosen.id ?? chosen.titlePath.join(">")) : "0";
@@ -96,20 +98,20 @@ export function predictGrubScript(script: Script, grubenv: ReadonlyMap<string, s
     const tries = counted && env.get("bootctl_tries") !== undefined ? { left: Number(env.get("bootctl_tries")), done: attempt } : undefined;
     const fails = failures.kind === "first" ? attempt <= failures.count : counted;
     attempts.push({
-      attempt, id, title, reason: oneShot ? "oneshot-variable" : counted ? "default-variable" : "first-entry",
+      attempt, id, title, reason: oneShot ? "oneshot-variable" : counted || trialBefore !== undefined || env.get("saved_entry") ? "default-variable" : "first-entry",
       fileBefore: id, fileAfter: id, tries, outcome: fails ? "failure" : "success",
       fallback: attempts.length > 0 && attempts[0]!.id !== id,
     });
     if (!fails && oneShot) continue;
     if (!fails) {
       if (counted) env = loadEnvView(planGrubBless(blockOf(env), "good").after);
-      return { attempts, end: "blessed", finalId: id, summary: `${title} boots successfully${counted ? " and is marked good (saved_entry)" : ""}; it stays the default` };
+      return { attempts, end: "blessed", finalId: id, summary: `${title} boots successfully${counted ? " and is marked good (saved_entry)" : ""}; it stays the default`, warnings: [...warnings] };
     }
     if (!counted && !oneShot) {
-      return { attempts, end: "no-fallback-left", finalId: id, summary: `${title} has no boot counter: GRUB would boot it again; the bootloop guard stops rebooting` };
+      return { attempts, end: "no-fallback-left", finalId: id, summary: `${title} has no boot counter: GRUB would boot it again; the bootloop guard stops rebooting`, warnings: [...warnings] };
     }
   }
-  return { attempts, end: "limit", finalId: attempts.at(-1)?.id, summary: `still failing after ${maxAttempts} attempts` };
+  return { attempts, end: "limit", finalId: attempts.at(-1)?.id, summary: `still failing after ${maxAttempts} attempts`, warnings: [...warnings] };
 }
 
 function blockOf(env: ReadonlyMap<string, string>): GrubenvBlock {

@@ -74,9 +74,12 @@ export default async function status({ globals, output }: CommandInvocation): Pr
     }
   }
   const assessment = await assessBootState(globals.root, [menu.partitions.esp?.inRoot, menu.partitions.xbootldr?.inRoot], menu.efivarsRead ? globals.efivarsPath : undefined);
-  // Entries that used up their tries: the loader has fallen back from them (or will).
+  // Entries that used up their tries: the loader has fallen back from them (or will). On GRUB,
+  // the trial with no tries left (GRUB then boots bootctl_fallback).
   const exhausted = menu.entries.filter(isBadEntry).map((e) => e.id);
   const failure = await lastFailure(globals.root);
+  const grubTrial = assessment.grub?.trial;
+  if (grubTrial !== undefined && assessment.grub?.tries === 0) exhausted.push(grubTrial);
   const grubDefault = await grubDefaultEntry(globals.root, globals.espPath);
   const def = menu.defaultEntry;
   const selected = menu.selectedIndex >= 0 ? menu.entries[menu.selectedIndex] : undefined;

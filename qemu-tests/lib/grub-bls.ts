@@ -1,0 +1,130 @@
+/**
+ * GRUB 2.06 on bootctl-ts's boot counting (grub/README.md), as a distribution would set it up
+ * with a grub-mkstandalone image: a staging tree (EspTree, ESP at /efi) holding
+ *
+ *   /efi/EFI/BOOT/BOOTX64.EFI   the standalone GRUB (lib/grub.ts: its memdisk config only runs
+ *                               `configfile ${cmdpath}/grub.cfg`)
+ *   /efi/EFI/BOOT/grub.cfg      HEADER (00_header's environment handling) + grub/bootctl-counting.cfg
+ *                               + markers + the menu entries `bootctl-ts grub render` makes from the
+ *                               Boot Loader Specification entries in /efi/loader/entries
+ *   /efi/EFI/BOOT/grubenv       made by grub-editenv; written by `bootctl-ts add --loader grub`,
+ *                               `set-default`, `set-oneshot`, `bless-boot` and by GRUB's save_env
+ *   /boot/grub -> ../efi/EFI/BOOT   (or /boot/grub2, Fedora's name) the link Fedora used to keep
+ *                               for its ESP grubenv: `predict` and `add` look for grub.cfg and
+ *                               grubenv under /boot/grub{,2} and find these files through it
+ *
+ * Inside the guest the ESP is /efi, and bootctl-ts finds the block as the ESP's only
+ * EFI/<vendor>/grubenv. Only /efi goes onto the disk (EspTree.writeTo), so the link stays on the host.
+ *
+ * `$prefix` of a standalone image is its memdisk, where save_env would only change RAM; HEADER
+ * therefore points `bootctl_envfile` at the block next to the image (`$cmdpath`) unless
+ * `$prefix/grubenv` exists, and 00_header's load_env/save_env use that file. On the host the
+ * evaluator behind `predict` has a `$prefix` with the grubenv in it, so it reads the same block.
+ */
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { EspImage } from "./disk.ts";
+import { execText } from "./exec.ts";
+import { checkGrubScript, GRUB_DIR, GRUBENV_PATH, makeGrubenv, readGrubenv } from "./grub.ts";
+import type { EspTree } from "./host-bootctl.ts";
+import { REPO_ROOT } from "./paths.ts";
+import { markerValue, type BootResult } from "./qemu.ts";
+
+/** Where GRUB and its files sit on the ESP, relative to its root (lib/grub.ts GRUB_DIR). */
+export const GRUB_ESP_DIR = GRUB_DIR.replace(/^\//, "");
+
+/**
+ * GRUB 2.06's 00_header environment handling (util/grub.d/00_header.in with GRUB_DEFAULT=saved:
+ * load the block, boot `next_entry` once and clear it, else `saved_entry`), reading and writing
+ * the block `bootctl_envfile` names. `root` is the ESP ($cmdpath's device), where the entries'
+ * files are.
+ */
+export const HEADER = `set timeout=0
+regexp --set=1:root '^\\(([^)]*)\\)' "\${cmdpath}"
+if [ -s "\${prefix}/grubenv" ]; then
+  set bootctl_envfile="\${prefix}/grubenv"
+else
+  set bootctl_envfile="\${cmdpath}/grubenv"
+fi
+if [ -s "\${bootctl_envfile}" ]; then
+  set have_grubenv=true
+  load_env -f "\${bootctl_envfile}"
+fi
+if [ "\${next_entry}" ] ; then
+   set default="\${next_entry}"
+   set next_entry=
+   save_env -f "\${bootctl_envfile}" next_entry
+   set boot_once=true
+else
+   set default="\${saved_entry}"
+fi
+`;
+
+/** Printed after the counting fragment: what GRUB decided (markers GRUB_DEFAULT, GRUB_TRIES, GRUB_ONCE). */
+const MARKERS = `echo "BTQ:GRUB_DEFAULT=\${default}"
+echo "BTQ:GRUB_TRIES=\${bootctl_tries}"
+echo "BTQ:GRUB_ONCE=\${boot_once}"
+`;
+
+export const COUNTING_FRAGMENT = join(REPO_ROOT, "grub", "bootctl-counting.cfg");
+
+/** GRUB's files in the staging tree: the image, an empty grubenv (grub-editenv create + `env`), the /boot link. */
+export async function installGrubBls(tree: EspTree, grubEfi: string, options: { env?: Record<string, string>; bootDir?: "grub" | "grub2" } = {}): Promise<void> {
+  const dir = join(tree.esp, GRUB_ESP_DIR);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "BOOTX64.EFI"), await readFile(grubEfi));
+  await makeGrubenv(join(dir, "grubenv"), options.env ?? {});
+  await mkdir(join(tree.root, "boot"), { recursive: true });
+  await symlink(`../efi/${GRUB_ESP_DIR}`, join(tree.root, "boot", options.bootDir ?? "grub"));
+}
+
+/**
+ * grub.cfg = HEADER + grub/bootctl-counting.cfg + markers + `bootctl-ts grub render` of the tree's
+ * entries (what grub-mkconfig makes of 00_header, 09_bootctl_counting and 20_bootctl-ts), checked
+ * by grub-script-check and written to the tree. Returns the rendered menu part.
+ */
+export async function writeGrubCfg(tree: EspTree, scratchDir: string): Promise<string> {
+  const menu = (await tree.cli(["grub", "render"])).stdout;
+  const cfg = HEADER + (await readFile(COUNTING_FRAGMENT, "utf8")) + MARKERS + menu;
+  await checkGrubScript(cfg, scratchDir);
+  await writeFile(join(tree.esp, GRUB_ESP_DIR, "grub.cfg"), cfg);
+  return menu;
+}
+
+/** The menu entry ids (`--id='…'`) of a rendered menu, in order. */
+export function menuIds(menu: string): string[] {
+  return [...menu.matchAll(/^menuentry --id='([^']*)'/gm)].map((m) => m[1]!);
+}
+
+/** The tree's grubenv as grub-editenv lists it. */
+export async function treeGrubenv(tree: EspTree): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const text = await execText("grub-editenv", [join(tree.esp, GRUB_ESP_DIR, "grubenv"), "list"]);
+  for (const line of text.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The grubenv on the disk's ESP (mtools + grub-editenv list). */
+export function diskGrubenv(esp: EspImage): Promise<Record<string, string>> {
+  return readGrubenv(esp, GRUBENV_PATH);
+}
+
+/** What one GRUB boot showed: GRUB's default after counting, its tries, and the entry the guest reported. */
+export interface GrubBootView {
+  grubDefault: string | undefined;
+  tries: string | undefined;
+  once: string | undefined;
+  booted: string | undefined;
+}
+
+export function grubBootView(result: BootResult): GrubBootView {
+  return {
+    grubDefault: markerValue(result, "GRUB_DEFAULT"),
+    tries: markerValue(result, "GRUB_TRIES"),
+    once: markerValue(result, "GRUB_ONCE"),
+    booted: markerValue(result, "BOOTED"),
+  };
+}
