@@ -27,7 +27,7 @@
  * (which removes temp files). `WRITE_STEPS` lists the steps of each operation for enumeration.
  */
 import { constants, type Stats } from "node:fs";
-import { copyFile, lstat, mkdir, open, readdir, readlink, rename, rmdir, symlink, unlink, type FileHandle } from "node:fs/promises";
+import { copyFile, lstat, mkdir, open, readdir, readlink, rename, rmdir, statfs, symlink, unlink, type FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
 import { resolveSafe } from "./root-path.ts";
@@ -101,6 +101,28 @@ async function removeStaleTemps(target: string): Promise<void> {
   }
 }
 
+/** statfs f_type of FAT (MSDOS_SUPER_MAGIC): ESPs. */
+const MSDOS_SUPER_MAGIC = 0x4d44;
+
+/**
+ * FAT keeps its allocation table and directory clusters in the block device's buffers: fsync of
+ * a file or a directory does not reliably write them, and a power cut after a "durable" rename
+ * can leave a directory entry whose clusters were never recorded (the QEMU power-cut scenarios
+ * showed an empty entry file). systemd-bless-boot therefore calls syncfs() after its rename; so
+ * do we on FAT. Node has no syncfs binding: `sync -f DIR` (coreutils, busybox) is that call;
+ * a `sync` without -f (older busybox) syncs every file system, which includes this one.
+ */
+async function syncIfFat(dir: string): Promise<void> {
+  const fs = await statfs(dir).catch(() => undefined);
+  if (fs?.type !== MSDOS_SUPER_MAGIC) return;
+  const { spawnSync } = await import("node:child_process");
+  for (const args of [["-f", dir], []]) {
+    const r = spawnSync("sync", args, { stdio: "ignore" });
+    if (!r.error && r.status === 0) return;
+  }
+  throw Object.assign(new Error(`syncfs of ${dir} failed`), { code: "EIO" });
+}
+
 async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
@@ -113,6 +135,7 @@ async function fsyncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+  await syncIfFat(dir);
 }
 
 async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
