@@ -16,7 +16,7 @@
  * the counter in the id, which only matters for exact, non-glob default names).
  */
 import type { BootEntry } from "../model/boot-entry.ts";
-import type { BootCounter } from "../model/boot-counter.ts";
+import { nextAttemptName, tryExtractTries, type BootCounter } from "../model/boot-counter.ts";
 import { sortBootEntries } from "../model/entry-order.ts";
 import { selectDefault, type DefaultReason } from "../model/select-default.ts";
 
@@ -59,14 +59,6 @@ function fileName(entry: BootEntry): string {
   return entry.path.slice(entry.path.lastIndexOf("/") + 1);
 }
 
-function renamed(name: string, stripped: string, counter: BootCounter | undefined): string {
-  if (!counter) return stripped;
-  const dot = stripped.lastIndexOf(".");
-  const stem = dot < 0 ? stripped : stripped.slice(0, dot);
-  const suffix = dot < 0 ? "" : stripped.slice(dot);
-  return `${stem}+${counter.left}${counter.done === undefined ? "" : `-${counter.done}`}${suffix}`;
-}
-
 function withFile(entry: BootEntry, name: string, tries: BootCounter | undefined): BootEntry {
   return { ...entry, path: entry.path.slice(0, entry.path.lastIndexOf("/") + 1) + name, tries };
 }
@@ -84,8 +76,8 @@ export function predictSystemdBoot(state: SdBootState, failures: FailurePlan, ma
     else if (oneShot !== undefined) oneShot = undefined; // sd-boot deletes the variable when it reads it
     const entry = pick.entry;
     const before = fileName(entry);
-    const tries = entry.tries ? { left: Math.max(entry.tries.left - 1, 0), done: Math.min((entry.tries.done ?? 0) + 1, 2147483647) } : undefined;
-    const after = renamed(before, entry.id, tries);
+    const after = nextAttemptName(before) ?? before;
+    const tries = entry.tries ? tryExtractTries(after)?.counter : undefined;
     const fails = failures.kind === "first" ? attempt <= failures.count : entry.tries !== undefined;
     const record: PredictedAttempt = {
       attempt, id: entry.id, title: entry.showTitle ?? entry.title ?? entry.id, reason: pick.reason, fileBefore: before, fileAfter: after,
