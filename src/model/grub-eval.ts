@@ -279,13 +279,9 @@ export class GrubEvaluator {
         let st = 0;
         for (const item of items) {
           this.ctx.vars.set(node.variable.raw, item);
-          try {
-            st = this.execList(node.body);
-          } catch (err) {
-            if (!(err instanceof Signal) || (err.kind !== "break" && err.kind !== "continue")) throw err;
-            if (--err.count > 0) throw err;
-            if (err.kind === "break") break;
-          }
+          const pass = this.loopPass(node.body);
+          if (pass === "break") break;
+          st = pass ?? st;
         }
         return st;
       }
@@ -294,13 +290,9 @@ export class GrubEvaluator {
         for (;;) {
           const c = this.execList(node.condition);
           if ((c === 0) !== (node.kind === "while")) break;
-          try {
-            st = this.execList(node.body);
-          } catch (err) {
-            if (!(err instanceof Signal) || (err.kind !== "break" && err.kind !== "continue")) throw err;
-            if (--err.count > 0) throw err;
-            if (err.kind === "break") break;
-          }
+          const pass = this.loopPass(node.body);
+          if (pass === "break") break;
+          st = pass ?? st;
         }
         return st;
       }
@@ -311,6 +303,20 @@ export class GrubEvaluator {
 
   private expandArgs(node: SimpleCommandNode): string[] {
     return node.words.flatMap((w) => expandWord(w.raw, this.lookup));
+  }
+
+  /**
+   * One pass of a loop body: its status; "break" when `break` ends the loop; undefined after a
+   * `continue` (the status stays the previous one). Signals meant for outer loops pass through.
+   */
+  private loopPass(body: CommandNode[]): number | "break" | undefined {
+    try {
+      return this.execList(body);
+    } catch (err) {
+      if (!(err instanceof Signal) || (err.kind !== "break" && err.kind !== "continue")) throw err;
+      if (--err.count > 0) throw err;
+      return err.kind === "break" ? "break" : undefined;
+    }
   }
 
   private execSimple(node: SimpleCommandNode): number {
