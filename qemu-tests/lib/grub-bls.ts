@@ -26,7 +26,10 @@ import { join } from "node:path";
 import type { EspImage } from "./disk.ts";
 import { execText } from "./exec.ts";
 import { checkGrubScript, GRUB_DIR, GRUBENV_PATH, makeGrubenv, readGrubenv } from "./grub.ts";
-import type { EspTree } from "./host-bootctl.ts";
+import { EspTree } from "./host-bootctl.ts";
+import { guestCmdline } from "./guest-init.ts";
+import { guestRun } from "./guest-runs.ts";
+import type { ScenarioContext } from "./scenario.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { markerValue, type BootResult } from "./qemu.ts";
 
@@ -127,4 +130,37 @@ export function grubBootView(result: BootResult): GrubBootView {
     once: markerValue(result, "GRUB_ONCE"),
     booted: markerValue(result, "BOOTED"),
   };
+}
+
+/**
+ * The set-up shared by the GRUB selection scenarios (issue 8 #3 set-oneshot, #4 set-default):
+ * entries test-1.0 (the one to select) and test-2.0 (GRUB's first entry, whose guest runs the
+ * verb); the first boot runs the verb. Returns the machine, the grubenv read back after it, and
+ * `predict --loader grub` for the next boots.
+ */
+export async function grubBootAndSelect(ctx: ScenarioContext, verb: "set-oneshot" | "set-default", titles: { target: string; first: string }) {
+  const { vmlinuz } = ctx.assets.kernel;
+  const initrd = ctx.assets.initramfs.path;
+  const tree = await EspTree.create(ctx.scratch("tree"), (l) => ctx.log(l));
+  await installGrubBls(tree, await ctx.assets.grubEfi());
+  await tree.add({ version: "1.0", title: titles.target, loader: "grub", kernel: vmlinuz, initrd, options: guestCmdline("test-1.0", ["poweroff"]) });
+  await tree.add({
+    version: "2.0", title: titles.first, loader: "grub", kernel: vmlinuz, initrd,
+    options: guestCmdline("test-2.0", [{ cli: [verb, "test-1.0"] }, "poweroff"]),
+  });
+  await writeGrubCfg(tree, ctx.dir);
+  const esp = await ctx.newDisk();
+  await tree.writeTo(esp);
+  const machine = await ctx.machine({ disk: esp, node: true });
+
+  const first = await machine.boot();
+  ctx.noteBoot(first, markerValue(first, "BOOTED"));
+  ctx.expectCleanEnd(first);
+  ctx.expectEqual(grubBootView(first), { grubDefault: "", tries: "", once: "", booted: "test-2.0" }, "boot-1: no saved_entry → GRUB's first entry");
+  ctx.expectEqual(guestRun(first, [verb])?.status, 0, `boot-1: ${verb} exit status`);
+  const envAfterFirst = await diskGrubenv(esp);
+  await ctx.observed("grubenv after boot-1", envAfterFirst);
+  await tree.readBack(esp);
+  const prediction = await tree.predict({ loader: "grub" });
+  return { esp, machine, envAfterFirst, prediction };
 }

@@ -4,10 +4,7 @@
  * `save_env`) before booting, so the boot after is the default again. The host reads the disk back
  * after the first boot and asks `bootctl-ts predict --loader grub` what comes next.
  */
-import { guestCmdline } from "../lib/guest-init.ts";
-import { guestRun } from "../lib/guest-runs.ts";
-import { diskGrubenv, grubBootView, installGrubBls, writeGrubCfg } from "../lib/grub-bls.ts";
-import { EspTree } from "../lib/host-bootctl.ts";
+import { diskGrubenv, grubBootAndSelect, grubBootView } from "../lib/grub-bls.ts";
 import { markerValue } from "../lib/qemu.ts";
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
 
@@ -17,31 +14,9 @@ const scenario: Scenario = {
   loader: "grub",
   budgetMs: 50_000,
   async run(ctx: ScenarioContext) {
-    const { vmlinuz } = ctx.assets.kernel;
-    const initrd = ctx.assets.initramfs.path;
-    const tree = await EspTree.create(ctx.scratch("tree"), (l) => ctx.log(l));
-    await installGrubBls(tree, await ctx.assets.grubEfi());
-    await tree.add({ version: "1.0", title: "Other", loader: "grub", kernel: vmlinuz, initrd, options: guestCmdline("test-1.0", ["poweroff"]) });
-    await tree.add({
-      version: "2.0", title: "Main", loader: "grub", kernel: vmlinuz, initrd,
-      options: guestCmdline("test-2.0", [{ cli: ["set-oneshot", "test-1.0"] }, "poweroff"]),
-    });
-    await writeGrubCfg(tree, ctx.dir);
-    const esp = await ctx.newDisk();
-    await tree.writeTo(esp);
-    const machine = await ctx.machine({ disk: esp, node: true });
+    const { esp, machine, envAfterFirst, prediction } = await grubBootAndSelect(ctx, "set-oneshot", { target: "Other", first: "Main" });
+    ctx.expectEqual(envAfterFirst, { next_entry: "test-1.0" }, "grubenv after set-oneshot (grub-reboot writes next_entry)");
 
-    const first = await machine.boot();
-    ctx.noteBoot(first, markerValue(first, "BOOTED"));
-    ctx.expectCleanEnd(first);
-    ctx.expectEqual(grubBootView(first), { grubDefault: "", tries: "", once: "", booted: "test-2.0" }, "boot-1: no saved_entry → GRUB's first entry");
-    ctx.expectEqual(guestRun(first, ["set-oneshot"])?.status, 0, "boot-1: set-oneshot exit status");
-    const afterFirst = await diskGrubenv(esp);
-    await ctx.observed("grubenv after boot-1", afterFirst);
-    ctx.expectEqual(afterFirst, { next_entry: "test-1.0" }, "grubenv after set-oneshot (grub-reboot writes next_entry)");
-
-    await tree.readBack(esp);
-    const prediction = await tree.predict({ loader: "grub" });
     const second = await machine.boot();
     ctx.noteBoot(second, markerValue(second, "BOOTED"));
     const afterSecond = await diskGrubenv(esp);

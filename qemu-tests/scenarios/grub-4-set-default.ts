@@ -4,10 +4,7 @@
  * later boot. The host reads the disk back after the first boot and checks the next boots against
  * `bootctl-ts predict --loader grub`.
  */
-import { guestCmdline } from "../lib/guest-init.ts";
-import { guestRun } from "../lib/guest-runs.ts";
-import { diskGrubenv, grubBootView, installGrubBls, writeGrubCfg } from "../lib/grub-bls.ts";
-import { EspTree } from "../lib/host-bootctl.ts";
+import { diskGrubenv, grubBootAndSelect, grubBootView } from "../lib/grub-bls.ts";
 import { markerValue } from "../lib/qemu.ts";
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
 
@@ -17,31 +14,9 @@ const scenario: Scenario = {
   loader: "grub",
   budgetMs: 50_000,
   async run(ctx: ScenarioContext) {
-    const { vmlinuz } = ctx.assets.kernel;
-    const initrd = ctx.assets.initramfs.path;
-    const tree = await EspTree.create(ctx.scratch("tree"), (l) => ctx.log(l));
-    await installGrubBls(tree, await ctx.assets.grubEfi());
-    await tree.add({ version: "1.0", title: "Chosen", loader: "grub", kernel: vmlinuz, initrd, options: guestCmdline("test-1.0", ["poweroff"]) });
-    await tree.add({
-      version: "2.0", title: "First", loader: "grub", kernel: vmlinuz, initrd,
-      options: guestCmdline("test-2.0", [{ cli: ["set-default", "test-1.0"] }, "poweroff"]),
-    });
-    await writeGrubCfg(tree, ctx.dir);
-    const esp = await ctx.newDisk();
-    await tree.writeTo(esp);
-    const machine = await ctx.machine({ disk: esp, node: true });
+    const { esp, machine, envAfterFirst, prediction } = await grubBootAndSelect(ctx, "set-default", { target: "Chosen", first: "First" });
+    ctx.expectEqual(envAfterFirst, { saved_entry: "test-1.0" }, "grubenv after set-default (grub-set-default writes saved_entry)");
 
-    const first = await machine.boot();
-    ctx.noteBoot(first, markerValue(first, "BOOTED"));
-    ctx.expectCleanEnd(first);
-    ctx.expectEqual(grubBootView(first), { grubDefault: "", tries: "", once: "", booted: "test-2.0" }, "boot-1: no saved_entry → GRUB's first entry");
-    ctx.expectEqual(guestRun(first, ["set-default"])?.status, 0, "boot-1: set-default exit status");
-    const env = await diskGrubenv(esp);
-    await ctx.observed("grubenv after boot-1", env);
-    ctx.expectEqual(env, { saved_entry: "test-1.0" }, "grubenv after set-default (grub-set-default writes saved_entry)");
-
-    await tree.readBack(esp);
-    const prediction = await tree.predict({ loader: "grub" });
     const later = [await machine.boot(), await machine.boot()];
     for (const r of later) {
       ctx.noteBoot(r, markerValue(r, "BOOTED"));

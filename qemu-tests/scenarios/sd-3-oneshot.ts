@@ -5,10 +5,8 @@
  * host reads the machine's NVRAM after the first boot and asks `bootctl-ts predict` with those
  * variables what comes next; the boots must follow it.
  */
-import { guestCmdline } from "../lib/guest-init.ts";
-import { guestRun, runJson } from "../lib/guest-runs.ts";
-import { EspTree, exportEfivars } from "../lib/host-bootctl.ts";
 import { markerValue } from "../lib/qemu.ts";
+import { bootAndSelect } from "../lib/sdboot-selection.ts";
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
 
 const scenario: Scenario = {
@@ -17,29 +15,9 @@ const scenario: Scenario = {
   loader: "systemd-boot",
   budgetMs: 50_000,
   async run(ctx: ScenarioContext) {
-    const { vmlinuz } = ctx.assets.kernel;
-    const initrd = ctx.assets.initramfs.path;
-    const tree = await EspTree.create(ctx.scratch("tree"), (l) => ctx.log(l));
-    await tree.installSystemdBoot();
-    await tree.add({ version: "1.0", title: "Other", kernel: vmlinuz, initrd, options: guestCmdline("other", ["poweroff"]) });
-    await tree.add({
-      version: "2.0", title: "Main", kernel: vmlinuz, initrd,
-      options: guestCmdline("main", [{ cli: ["set-oneshot", "test-1.0.conf"] }, { cli: ["--json=short", "status"] }, "poweroff"]),
-    });
-    const esp = await ctx.newDisk();
-    await tree.writeTo(esp);
-    const machine = await ctx.machine({ disk: esp, node: true });
+    const { machine, statusJson, prediction } = await bootAndSelect(ctx, { verb: "set-oneshot", target: { label: "other", title: "Other" }, first: { label: "main", title: "Main" } });
+    ctx.expectEqual(statusJson.oneShot, "test-1.0.conf", "boot-1: status reports the one-shot entry");
 
-    const first = await machine.boot();
-    ctx.noteBoot(first);
-    ctx.expectCleanEnd(first);
-    ctx.expectEqual(markerValue(first, "LOADER_ENTRY_SELECTED"), "test-2.0.conf", "boot-1: LoaderEntrySelected (the default: first in order)");
-    ctx.expectEqual(guestRun(first, ["set-oneshot"])?.status, 0, "boot-1: set-oneshot exit status");
-    const status = guestRun(first, ["--json=short", "status"]);
-    ctx.expect(status?.status === 0, "boot-1: status in the guest failed");
-    ctx.expectEqual(runJson<{ oneShot: string | null }>(status).oneShot, "test-1.0.conf", "boot-1: status reports the one-shot entry");
-
-    const prediction = await tree.predict({ efivars: await exportEfivars(machine.vars, ctx.scratch("efivars-1")) });
     const second = await machine.boot();
     ctx.noteBoot(second);
     const third = await machine.boot();
