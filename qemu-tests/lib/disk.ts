@@ -15,7 +15,12 @@ const MiB = 1024 * 1024;
 /** The ESP starts at 1 MiB (sector 2048), as partitioning tools place it by default. */
 export const ESP_OFFSET_BYTES = MiB;
 
-const MTOOLS_ENV: NodeJS.ProcessEnv = { ...process.env, MTOOLS_SKIP_CHECK: "1" };
+/**
+ * mtools' environment for our images. MTOOLS_SKIP_CHECK is mtools' own switch (not a test skip):
+ * it turns off its check that the FAT geometry matches a physical floppy/disk, which a FAT file
+ * system at an offset inside a plain image file never does.
+ */
+export const MTOOLS_ENV: NodeJS.ProcessEnv = { ...process.env, MTOOLS_SKIP_CHECK: "1" };
 
 export interface DiskOptions {
   /** Size of the ESP in MiB (default 64: FAT32 needs at least 65525 clusters). */

@@ -15,7 +15,7 @@ import { existsSync } from "node:fs";
 import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { listVariables, readVarStore } from "../../src/formats/ovmf/varstore.ts";
-import type { EspImage } from "./disk.ts";
+import { MTOOLS_ENV, type EspImage } from "./disk.ts";
 import { SuiteError } from "./errors.ts";
 import { commandLine, exec } from "./exec.ts";
 import { REPO_ROOT, SYSTEMD_BOOT_EFI } from "./paths.ts";
@@ -140,7 +140,7 @@ export class EspTree {
   /** Copies the staging ESP onto the image (directories created, files replaced). */
   async writeTo(image: EspImage): Promise<void> {
     for (const name of await readdir(this.esp)) {
-      await exec("mcopy", ["-s", "-o", "-Q", "-i", image.spec, join(this.esp, name), "::/"], { env: { ...process.env, MTOOLS_SKIP_CHECK: "1" } });
+      await exec("mcopy", ["-s", "-o", "-Q", "-i", image.spec, join(this.esp, name), "::/"], { env: MTOOLS_ENV });
     }
   }
 
@@ -148,7 +148,7 @@ export class EspTree {
   async readBack(image: EspImage): Promise<void> {
     await rm(this.esp, { recursive: true, force: true });
     await mkdir(this.esp, { recursive: true });
-    await exec("mcopy", ["-s", "-n", "-Q", "-i", image.spec, "::/*", this.esp + "/"], { env: { ...process.env, MTOOLS_SKIP_CHECK: "1" } });
+    await exec("mcopy", ["-s", "-n", "-Q", "-i", image.spec, "::/*", this.esp + "/"], { env: MTOOLS_ENV });
   }
 }
 
