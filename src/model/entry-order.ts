@@ -13,13 +13,16 @@
  *      never decides anything); sd-boot's own copy has the guard the right way round and orders
  *      equal ids by more tries left, then fewer done. We reproduce userspace (`bootctl list`).
  *
- * Equal entries keep their input order (systemd sorts with glibc qsort, a stable merge sort on
- * Debian 12; the input order is the directory order, ESP before XBOOTLDR, Type #1 before Type #2).
+ * systemd sorts with glibc `qsort()`, which on Debian 12 (glibc 2.36, msort.c) is a top-down merge
+ * sort that takes the left element on ties, so equal entries keep their input order (the directory
+ * order, ESP before XBOOTLDR, Type #1 before Type #2). `sortBootEntries` runs that same merge, so
+ * even the few version strings that are not totally ordered (see `versionSortKey`) land where
+ * bootctl puts them.
  * Verified against Debian's systemd 252 by test/differential/bootctl-list.test.ts; 252 already
  * has rules 1–4 (profiles did not exist yet).
  */
 import type { BootEntry } from "./boot-entry.ts";
-import { compareVersions } from "./version.ts";
+import { compareVersionKeys, compareVersions, versionSortKey } from "./version.ts";
 
 /**
  * strcmp compares UTF-8 bytes, i.e. code point order. UTF-16 code units agree with that except
@@ -75,7 +78,151 @@ export function compareBootEntries(a: BootEntry, b: BootEntry): number {
   return 0;
 }
 
-/** A new array in menu order; equal entries keep their relative order. */
+
+/** An entry with its comparison inputs computed once (version keys: see `versionSortKey`). */
+interface Decorated<T extends BootEntry> {
+  entry: T;
+  bad: boolean;
+  version: string | undefined;
+  versionKey: string | undefined;
+  id: string;
+  idKey: string | undefined;
+}
+
+function decorate<T extends BootEntry>(entry: T): Decorated<T> {
+  const id = entry.idWithoutProfile ?? entry.id;
+  return {
+    entry, bad: entry.tries?.left === 0,
+    version: entry.version, versionKey: entry.sortKey === undefined ? undefined : versionSortKey(entry.version),
+    id, idKey: versionSortKey(id),
+  };
+}
+
+function versionOrder(a: string | undefined, ka: string | undefined, b: string | undefined, kb: string | undefined): number {
+  return ka !== undefined && kb !== undefined ? compareVersionKeys(ka, kb) : compareVersions(a, b);
+}
+
+/** `compareBootEntries` on decorated entries (same rules, same results). */
+function compareDecorated<T extends BootEntry>(x: Decorated<T>, y: Decorated<T>): number {
+  if (x.bad !== y.bad) return x.bad ? 1 : -1;
+  const a = x.entry;
+  const b = y.entry;
+  if ((a.sortKey === undefined) !== (b.sortKey === undefined)) return a.sortKey === undefined ? 1 : -1;
+  let r: number;
+  if (a.sortKey !== undefined && b.sortKey !== undefined) {
+    r = strcmp(a.sortKey, b.sortKey);
+    if (r !== 0) return r;
+    r = strcmpPtr(a.machineId, b.machineId);
+    if (r !== 0) return r;
+    r = -versionOrder(x.version, x.versionKey, y.version, y.versionKey);
+    if (r !== 0) return r;
+  }
+  r = -versionOrder(x.id, x.idKey, y.id, y.idKey);
+  if (r !== 0) return r;
+  if (a.idWithoutProfile !== undefined && b.idWithoutProfile !== undefined) return cmp(a.profile ?? UINT_MAX, b.profile ?? UINT_MAX);
+  return 0;
+}
+
+/**
+ * glibc 2.36 `msort_with_tmp()`: split at n/2, sort both halves, merge taking the left element
+ * while `compare(left, right) <= 0`. Sorts `items[from, from + n)` in place using `tmp`.
+ */
+function mergeSort<T>(items: T[], tmp: T[], from: number, n: number, compare: (a: T, b: T) => number): void {
+  if (n <= 1) return;
+  const n1 = n >>> 1;
+  const n2 = n - n1;
+  mergeSort(items, tmp, from, n1, compare);
+  mergeSort(items, tmp, from + n1, n2, compare);
+  let i = from;
+  const iEnd = from + n1;
+  let j = iEnd;
+  const jEnd = from + n;
+  let k = 0;
+  while (i < iEnd && j < jEnd) tmp[k++] = compare(items[i]!, items[j]!) <= 0 ? items[i++]! : items[j++]!;
+  while (i < iEnd) tmp[k++] = items[i++]!;
+  // What is left of the right half is already in place.
+  for (let m = 0; m < k; m++) items[from + m] = tmp[m]!;
+}
+
+/**
+ * One string per entry whose plain code-unit order is `compareBootEntries` order, ties broken by
+ * input position, so that one native string sort (no comparator calls) gives the menu:
+ *
+ *   bad flag · has-sort-key flag · [sort-key NUL · machine-id (NUL if absent, else 1 · id NUL) ·
+ *   version rank] · id rank · input index
+ *
+ * strcmp strings are mapped to code point order (`codePointRank`) and end with NUL (below every
+ * character, so a prefix sorts first). Versions and ids are compared newest first: each gets the
+ * rank of its `versionSortKey` among the distinct keys, counted from the newest, written like the
+ * index as two 15-bit units. When the rules are not a total order on these entries (a version
+ * with no key, a NUL inside a compared string, multi-profile UKIs whose profile rule applies only
+ * to pairs) there are no keys and the caller runs the comparator.
+ */
+function menuKeys(entries: readonly BootEntry[]): string[] | undefined {
+  const idKeys = new Array<string>(entries.length);
+  const versionKeys = new Array<string>(entries.length);
+  for (let index = 0; index < entries.length; index++) {
+    const e = entries[index]!;
+    if (e.idWithoutProfile !== undefined) return undefined;
+    const idKey = versionSortKey(e.id);
+    if (idKey === undefined) return undefined;
+    idKeys[index] = idKey;
+    if (e.sortKey !== undefined) {
+      const versionKey = versionSortKey(e.version);
+      if (versionKey === undefined || e.sortKey.includes("\0") || e.machineId?.includes("\0")) return undefined;
+      versionKeys[index] = versionKey;
+    }
+  }
+  const idRanks = newestFirstRanks(idKeys);
+  const versionRanks = newestFirstRanks(versionKeys.filter((k) => k !== undefined));
+  const keys = new Array<string>(entries.length);
+  for (let index = 0; index < entries.length; index++) {
+    const e = entries[index]!;
+    let key = (e.tries?.left === 0 ? "1" : "0") + (e.sortKey === undefined ? "1" : "0");
+    if (e.sortKey !== undefined) {
+      key += strcmpKey(e.sortKey) + (e.machineId === undefined ? "\0" : "\x01" + strcmpKey(e.machineId)) + rankUnits(versionRanks.get(versionKeys[index]!)!);
+    }
+    keys[index] = key + rankUnits(idRanks.get(idKeys[index]!)!) + rankUnits(index);
+  }
+  return keys;
+}
+
+/** Rank of each distinct key, 0 for the greatest (native sort of the distinct keys). */
+function newestFirstRanks(keys: readonly string[]): Map<string, number> {
+  const distinct = [...new Set(keys)].sort();
+  const ranks = new Map<string, number>();
+  for (let i = 0; i < distinct.length; i++) ranks.set(distinct[i]!, distinct.length - 1 - i);
+  return ranks;
+}
+
+/** A number below 2^30 as two fixed-width units, so that string order is number order. */
+function rankUnits(n: number): string {
+  return String.fromCharCode(n >>> 15, n & 0x7fff);
+}
+
+/** `s` in strcmp order, NUL-terminated (`s` has no NUL). */
+function strcmpKey(s: string): string {
+  let plain = true;
+  for (let k = 0; k < s.length && plain; k++) plain = s.charCodeAt(k) < 0xd800;
+  if (plain) return s + "\0";
+  let mapped = "";
+  for (let k = 0; k < s.length; k++) mapped += String.fromCharCode(codePointRank(s.charCodeAt(k)));
+  return mapped + "\0";
+}
+
+/** A new array in menu order, sorted as bootctl sorts (see the header). */
 export function sortBootEntries<T extends BootEntry>(entries: readonly T[]): T[] {
-  return entries.slice().sort(compareBootEntries);
+  const keys = menuKeys(entries);
+  if (keys !== undefined) {
+    keys.sort();
+    return keys.map((key) => entries[(key.charCodeAt(key.length - 2) << 15) | key.charCodeAt(key.length - 1)]!);
+  }
+  return sortBootEntriesByComparator(entries);
+}
+
+/** The same order by running the comparator in glibc's merge sort (no total order needed). */
+export function sortBootEntriesByComparator<T extends BootEntry>(entries: readonly T[]): T[] {
+  const items = entries.map(decorate);
+  mergeSort(items, new Array<Decorated<T>>(items.length), 0, items.length, compareDecorated);
+  return items.map((d) => d.entry);
 }

@@ -148,3 +148,84 @@ export function testVersions(left: string, operator: VersionOperator, right: str
     case "gt": return r > 0;
   }
 }
+
+/*
+ * Sort keys. `compareVersions` walks both strings in lock step, but until the comparison is
+ * decided both strings take the same branch of the loop and each consumes its own characters
+ * independently of the other. So every string splits on its own into "rounds" of tokens
+ *
+ *   [`~`] then END, or [`-`] [`^`] [`.`] then a digit run or a (possibly empty) letter run,
+ *
+ * and comparing two strings is comparing their token sequences, token by token, in this order:
+ * `~` < END < `-` < `^` < `.` < letters < digits (an empty digit run is a letter run); letter runs
+ * byte-wise with a shorter prefix first; digit runs without leading zeros, shorter first, then
+ * digit by digit. `versionSortKey` writes that sequence as a string whose plain code-unit order
+ * (`<`) is exactly `compareVersions`, so a menu sort compares each pair with one native string
+ * comparison instead of walking versions again (issue 4's list performance).
+ *
+ * The one place where the loop looks at a character without skipping invalid ones first is the
+ * end check right after a `~`: there a non-ASCII character compares *below* the end of the other
+ * string (signed `char`), which is not a total order (`~é` < `~` < `~.` < `~é`). Such strings
+ * have no key (`undefined`): callers fall back to `compareVersions` for them.
+ */
+const KEY_TILDE = "\x01";
+const KEY_END = "\x02";
+const KEY_DASH = "\x03";
+const KEY_CARET = "\x04";
+const KEY_DOT = "\x05";
+const KEY_LETTERS = "\x06";
+const KEY_DIGITS = "\x07";
+/** Ends a letter run: below every letter, so a prefix sorts first. */
+const KEY_RUN_END = "\x00";
+
+/**
+ * A string whose code-unit order equals `compareVersions` order, or undefined (see above). Every
+ * unit of a key is below 0x8000, and no key is a proper prefix of
+ * another (each ends with the END token).
+ */
+export function versionSortKey(version: string | null | undefined): string | undefined {
+  const s = version ?? "";
+  const n = s.length;
+  let key = "";
+  let i = 0;
+  for (;;) {
+    while (i < n && !isValidChar(s.charCodeAt(i))) i++;
+    if (i < n && s.charCodeAt(i) === TILDE) {
+      key += KEY_TILDE;
+      i++;
+      if (i < n && s.charCodeAt(i) >= 0x80) return undefined;
+    }
+    if (i >= n) return key + KEY_END;
+    if (s.charCodeAt(i) === DASH) {
+      key += KEY_DASH;
+      i++;
+    }
+    if (i < n && s.charCodeAt(i) === CARET) {
+      key += KEY_CARET;
+      i++;
+    }
+    if (i < n && s.charCodeAt(i) === DOT) {
+      key += KEY_DOT;
+      i++;
+    }
+    if (i < n && isDigit(s.charCodeAt(i))) {
+      let end = i;
+      while (end < n && isDigit(s.charCodeAt(end))) end++;
+      while (i < end && s.charCodeAt(i) === 0x30) i++;
+      const length = end - i;
+      // Fixed-width length (two 15-bit units, up to 2^30 - 1 digits): shorter numbers first.
+      key += KEY_DIGITS + String.fromCharCode((length >>> 15) & 0x7fff, length & 0x7fff) + s.slice(i, end);
+      i = end;
+    } else {
+      let end = i;
+      while (end < n && isAlpha(s.charCodeAt(end))) end++;
+      key += KEY_LETTERS + s.slice(i, end) + KEY_RUN_END;
+      i = end;
+    }
+  }
+}
+
+/** Order of two `versionSortKey` results (both defined). */
+export function compareVersionKeys(a: string, b: string): VersionOrder {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

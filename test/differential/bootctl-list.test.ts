@@ -38,8 +38,8 @@ interface TreeFile {
   kind?: "file" | "dir" | "symlink";
 }
 
-const stems = ["fedora", "debian", "arch", "arch-lts", "linux-6.9", "linux-6.9-rc1", "a-10", "a-5", "b", "Q", "q", "6a98-6.1.0", "x_y", "A-10"];
-const versions = ["6.1.0-18-amd64", "6.1.0-9-amd64", "1", "10", "2~rc1", "1.0^git", "5.15.0", ""];
+const stems = ["fedora", "debian", "arch", "arch-lts", "linux-6.9", "linux-6.9-rc1", "a-10", "a-5", "b", "Q", "q", "6a98-6.1.0", "x_y", "A-10", "v~é", "v~"];
+const versions = ["6.1.0-18-amd64", "6.1.0-9-amd64", "1", "10", "2~rc1", "1.0^git", "5.15.0", "", "~é", "~", "~.", "1~é2", "01.2", "1_0"];
 const machineIds = ["dd235d00696545768f6f693bfd23b15f", "309de666fd5044268a9a26541ac93176", "b75451ad92f94feeab50b0b442768dbd"];
 const titles = ["Fedora Linux", "Debian GNU/Linux 12", "Arch", "Arch", "T"];
 
@@ -167,6 +167,41 @@ test(`library and CLI agree with bootctl list --json=short (systemd 252) on ${TR
   // The generator must actually exercise the interesting cases.
   assert.ok(entriesSeen > TREES, `only ${entriesSeen} entries listed`);
   assert.ok(withCounters > 50, `only ${withCounters} counted entries`);
+});
+
+/** All orderings of `items` (small inputs only). */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [items.slice()];
+  return items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((p) => [x, ...p]));
+}
+
+test("versions that are not totally ordered (`~` then non-ASCII) sort exactly as bootctl's qsort does", () => {
+  requireTool("bootctl", "systemd-boot");
+  // compareVersions: "~é" < "~" < "~." < "~é" (signed char after `~`), so the result depends on
+  // the sort algorithm: glibc 2.36's merge sort, fed in directory order.
+  const versionsCycle = ["~é", "~", "~.", "~éa", "1"];
+  const esp = mkdtempSync(path.join(tmpdir(), "bootctl-ts-diff-"));
+  const mounted = spawnSync("mount", ["--bind", esp, esp], { encoding: "utf8" });
+  if (mounted.status !== 0) {
+    rmSync(esp, { recursive: true, force: true });
+    throw new Error(`mount --bind needs root: ${mounted.stderr}`);
+  }
+  const mismatches: string[] = [];
+  let orders = 0;
+  try {
+    for (const order of permutations(versionsCycle.map((v, i) => ({ name: `e${i}.conf`, content: `title T\nsort-key k\nversion ${v}\n` })))) {
+      writeTree(esp, order);
+      const theirs = bootctlList(esp);
+      const ours = oursList(esp);
+      orders++;
+      if (JSON.stringify(theirs) !== JSON.stringify(ours)) mismatches.push(order.map((f) => f.name).join(" "));
+    }
+  } finally {
+    spawnSync("umount", [esp]);
+    rmSync(esp, { recursive: true, force: true });
+  }
+  assert.is(orders, 120);
+  assert.equal(mismatches.slice(0, 3), [], `${mismatches.length} of ${orders} creation orders differ`);
 });
 
 test.run();

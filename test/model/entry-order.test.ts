@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { interpretEntry, parseEntry } from "../../src/formats/bls/entry.ts";
 import { entryTitle, type BootEntry } from "../../src/model/boot-entry.ts";
 import { type1Entry } from "../../src/model/entry-build.ts";
-import { sortBootEntries } from "../../src/model/entry-order.ts";
+import { compareBootEntries, sortBootEntries, sortBootEntriesByComparator } from "../../src/model/entry-order.ts";
+import fc from "fast-check";
 import { fnmatchCasefold } from "../../src/model/fnmatch.ts";
 import { findEntryById, selectDefault, selectSelected } from "../../src/model/select-default.ts";
 import { uniquifyTitles } from "../../src/model/show-title.ts";
@@ -71,6 +72,42 @@ test("default: one-shot, preferred, default var, preferred/default pattern, firs
   assert.is(selectDefault(es, { defaultPattern: "@other" })?.reason, "first-entry");
   assert.is(selectSelected(es, { selected: "fedora-1.conf" }), 1);
   assert.is(selectDefault([], {}), undefined);
+});
+
+// The key sort (one native string sort) must give exactly the order of systemd's comparator run
+// in glibc's merge sort (itself checked against bootctl in test/differential/bootctl-list.test.ts).
+const piece = fc.constantFrom("", "1", "01", "2", "10", "a", "B", "~", "-", "^", ".", "_", "é", "\u{1F600}", "\uE000", "\uFFFD", "rc");
+const word = fc.array(piece, { maxLength: 5 }).map((p) => p.join(""));
+// Entry file names are ASCII letters, digits and `+-_.@` (src/model/entry-name.ts).
+const idWord = fc.array(fc.constantFrom("1", "01", "2", "10", "a", "B", "@", "-", ".", "rc", "_"), { minLength: 1, maxLength: 5 }).map((p) => p.join(""));
+const entryArb = fc.record({
+  id: idWord, counter: fc.constantFrom("", "+0", "+1", "+0-3", "+2-1"),
+  sortKey: fc.option(fc.constantFrom("", "fedora", "fedorb", "fed", "\u{1F600}", "\uE000"), { nil: undefined }),
+  machineId: fc.option(fc.constantFrom("", "aa", "ab", "a"), { nil: undefined }),
+  version: fc.option(word, { nil: undefined }),
+});
+
+test("property: the key sort equals the comparator in glibc's merge sort", () => {
+  let keyed = 0;
+  fc.assert(fc.property(fc.array(entryArb, { maxLength: 24 }), (specs) => {
+    const entries = specs.map((s, i) => entry(`${s.id}-${i}${s.counter}.conf`,
+      (s.sortKey === undefined ? "" : `sort-key ${s.sortKey}\n`) + (s.machineId === undefined ? "" : `machine-id ${s.machineId}\n`) + (s.version === undefined ? "" : `version ${s.version}\n`)));
+    const byKeys = sortBootEntries(entries).map((e) => e.path);
+    const byComparator = sortBootEntriesByComparator(entries).map((e) => e.path);
+    assert.equal(byKeys, byComparator);
+    if (!specs.some((s) => /~[^\x00-\x7f]/.test(s.id) || /~[^\x00-\x7f]/.test(s.version ?? ""))) keyed++;
+    // Where the rules are a total order, the result is also what any stable sort gives.
+    if (!entries.some((e) => /~[^\x00-\x7f]/.test(`${e.id}${e.version ?? ""}`))) {
+      assert.equal(byKeys, entries.slice().sort(compareBootEntries).map((e) => e.path));
+    }
+  }), { numRuns: 3000 });
+  assert.ok(keyed > 1000, `only ${keyed} inputs took the key path`);
+});
+
+test("a 200,000-character version sorts without overflowing the stack", () => {
+  const long = "1.".repeat(100_000);
+  const sorted = sortBootEntries([entry("a.conf", `sort-key k\nversion ${long}\n`), entry("b.conf", `sort-key k\nversion ${long}1\n`)]);
+  assert.equal(sorted.map((e) => e.id), ["b.conf", "a.conf"]);
 });
 
 test.run();

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
-import { compareVersions, testVersions } from "../../src/model/version.ts";
+import { compareVersionKeys, compareVersions, testVersions, versionSortKey } from "../../src/model/version.ts";
 
 // systemd src/test/test-string-util.c, TEST(strverscmp_improved): each is newer than all before.
 const SYSTEMD_ORDERED = [
@@ -83,6 +83,38 @@ test("property: arbitrary strings terminate with -1, 0 or 1", () => {
   fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 64 }), fc.string({ unit: "binary", maxLength: 64 }), (a, b) => {
     return [-1, 0, 1].includes(compareVersions(a, b));
   }), { numRuns: 5000 });
+});
+
+// Sort keys: the order of two keys must be exactly compareVersions (the oracle here is the
+// comparison itself, which test/differential/compare-versions.test.ts checks against
+// systemd-analyze). Alphabet: every token kind, leading zeros, invalid ASCII and non-ASCII.
+const versionChars = fc.constantFrom("0", "00", "1", "9", "10", "a", "b", "Z", "~", "-", "^", ".", "_", " ", "é", "\u{1F600}", "\x7f", "+");
+const versionString = fc.array(versionChars, { maxLength: 12 }).map((parts) => parts.join(""));
+
+test("property: versionSortKey order equals compareVersions whenever both keys exist", () => {
+  fc.assert(fc.property(versionString, versionString, (a, b) => {
+    const ka = versionSortKey(a);
+    const kb = versionSortKey(b);
+    if (ka === undefined || kb === undefined) return;
+    assert.is(compareVersionKeys(ka, kb), compareVersions(a, b), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+  }), { numRuns: 20000 });
+});
+
+test("versionSortKey: only a non-ASCII character right after `~` has no key", () => {
+  assert.is(versionSortKey("1~é"), undefined);
+  assert.is(versionSortKey("~\u{1F600}"), undefined);
+  for (const s of ["", "~", "1~_", "é~1", "1.2-rc~3", "~~", "0001", SYSTEMD_ORDERED.join("")]) assert.type(versionSortKey(s), "string", s);
+  fc.assert(fc.property(versionString, (s) => {
+    assert.is(versionSortKey(s) === undefined, /~[^\x00-\x7f]/.test(s), JSON.stringify(s));
+  }), { numRuns: 2000 });
+});
+
+test("versionSortKey: the systemd and spec chains sort in their order by key", () => {
+  for (const list of [SYSTEMD_ORDERED, SPEC_ORDERED]) {
+    const keys = list.map((v) => versionSortKey(v)!);
+    for (let i = 1; i < keys.length; i++) assert.ok(keys[i - 1]! < keys[i]!, `${list[i - 1]} < ${list[i]}`);
+  }
+  assert.is(versionSortKey("01"), versionSortKey("1")); // leading zeros are ignored
 });
 
 test.run();
