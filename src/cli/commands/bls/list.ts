@@ -4,8 +4,8 @@
  * JSON: an array (`[]` when empty) of `bootEntryToJson()` objects. Text: one block per entry
  * as `show_boot_entry()` prints it; an empty menu prints "No boot loader entries found." to stderr.
  */
-import { existsSync } from "node:fs";
-import * as path from "node:path";
+import { FilePresence } from "../../../adapters/file-presence.ts";
+import { describeErrno } from "../../../errors.ts";
 import { bootEntryToJson } from "../../../model/boot-entry-json.ts";
 import { entryTitle, type BootEntry } from "../../../model/boot-entry.ts";
 import type { CommandInvocation } from "../../invocation.ts";
@@ -24,15 +24,22 @@ const SOURCE_DESCRIPTION: Record<BootEntry["source"], string> = {
   xbootldr: "Extended Boot Loader Partition",
 };
 
-function fileLine(out: string[], field: string | undefined, root: string, p: string, output: Output): void {
+/** One file line; a missing file is shown in red with `strerror()` of `access()`'s errno. */
+function fileLine(out: string[], field: string | undefined, root: string, p: string, output: Output, files: FilePresence): void {
   const label = (field ?? "").padStart(13) + (field ? ":" : " ");
-  const exists = existsSync(path.join(root, p));
-  const shown = exists ? p : `${output.style.red(p)} (No such file or directory)`;
+  const errno = files.missing(root, p);
+  const shown = errno === undefined ? p : `${output.style.red(p)} (${strerror(errno)})`;
   out.push(`${label} ${output.style.gray(root + "/")}${shown}`);
 }
 
+/** `strerror()` wording: the sentence-case form of our errno descriptions. */
+function strerror(errno: string): string {
+  const text = describeErrno(errno);
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** One entry as `show_boot_entry()` prints it. */
-export function formatEntry(e: BootEntry, isDefault: boolean, isSelected: boolean, output: Output): string[] {
+export function formatEntry(e: BootEntry, isDefault: boolean, isSelected: boolean, output: Output, files: FilePresence): string[] {
   const s = output.style;
   const out: string[] = [];
   out.push(`         type: ${TYPE_DESCRIPTION[e.type]}`);
@@ -53,15 +60,15 @@ export function formatEntry(e: BootEntry, isDefault: boolean, isSelected: boolea
   if (e.version !== undefined) out.push(`      version: ${e.version}`);
   if (e.machineId !== undefined) out.push(`   machine-id: ${e.machineId}`);
   if (e.architecture !== undefined) out.push(` architecture: ${e.architecture}`);
-  if (e.linux !== undefined) fileLine(out, "linux", e.root, e.linux, output);
-  if (e.efi !== undefined) fileLine(out, "efi", e.root, e.efi, output);
-  if (e.uki !== undefined) fileLine(out, "uki", e.root, e.uki, output);
+  if (e.linux !== undefined) fileLine(out, "linux", e.root, e.linux, output, files);
+  if (e.efi !== undefined) fileLine(out, "efi", e.root, e.efi, output, files);
+  if (e.uki !== undefined) fileLine(out, "uki", e.root, e.uki, output, files);
   if (e.ukiUrl !== undefined) out.push(`      uki-url: ${e.ukiUrl}`);
   if (e.profile !== undefined) out.push(`      profile: ${e.profile}`);
-  e.initrd.forEach((p, i) => fileLine(out, i === 0 ? "initrd" : undefined, e.root, p, output));
+  e.initrd.forEach((p, i) => fileLine(out, i === 0 ? "initrd" : undefined, e.root, p, output, files));
   if (e.options.length > 0) out.push(`      options: ${e.options.join(" ").split(/\r?\n/).join("\n              ")}`);
-  if (e.devicetree !== undefined) fileLine(out, "devicetree", e.root, e.devicetree, output);
-  e.devicetreeOverlay.forEach((p, i) => fileLine(out, i === 0 ? "devicetree-overlay" : undefined, e.root, p, output));
+  if (e.devicetree !== undefined) fileLine(out, "devicetree", e.root, e.devicetree, output, files);
+  e.devicetreeOverlay.forEach((p, i) => fileLine(out, i === 0 ? "devicetree-overlay" : undefined, e.root, p, output, files));
   return out;
 }
 
@@ -79,7 +86,8 @@ export default async function list({ globals, output }: CommandInvocation): Prom
     output.info("No boot loader entries found.");
     return 0;
   }
-  const blocks = menu.entries.map((e, i) => formatEntry(e, i === defaultIndex, i === menu.selectedIndex, output).join("\n"));
+  const files = new FilePresence();
+  const blocks = menu.entries.map((e, i) => formatEntry(e, i === defaultIndex, i === menu.selectedIndex, output, files).join("\n"));
   output.line(blocks.join("\n\n"));
   return 0;
 }

@@ -1,0 +1,52 @@
+/**
+ * Whether the files an entry names exist, as `bootctl list` checks them: `access(root/path, F_OK)`
+ * (systemd src/shared/bootspec.c `boot_entry_file_check()`), following symbolic links, with the
+ * errno it would print (`%m`) when a file is missing.
+ *
+ * A menu of thousands of entries names thousands of files, mostly in a few directories. The
+ * status of each parent directory is asked once and remembered, so a file whose directory is
+ * missing costs no system call, and one in an existing directory costs one. Paths are joined
+ * lexically (`path.join`, which folds `..`). The answers are for one listing: nothing is watched.
+ */
+import { accessSync, existsSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { errnoOf } from "../errors.ts";
+
+export class FilePresence {
+  /** Absolute directory → undefined when it is a directory, else the errno of reaching it. */
+  readonly #directories = new Map<string, string | undefined>();
+
+  /** undefined when `root/relative` exists, else the errno (`ENOENT`, `ENOTDIR`, …). */
+  missing(root: string, relative: string): string | undefined {
+    const full = path.join(root, relative);
+    const parent = path.dirname(full);
+    if (parent !== full) {
+      const parentStatus = this.#directoryStatus(parent);
+      if (parentStatus !== undefined) return parentStatus;
+    }
+    if (existsSync(full)) return undefined;
+    try {
+      accessSync(full);
+      return undefined;
+    } catch (err) {
+      return errnoOf(err) ?? "ENOENT";
+    }
+  }
+
+  #directoryStatus(dir: string): string | undefined {
+    if (this.#directories.has(dir)) return this.#directories.get(dir);
+    let status: string | undefined;
+    const parent = path.dirname(dir);
+    if (parent !== dir) status = this.#directoryStatus(parent);
+    if (status === undefined) {
+      try {
+        const st = statSync(dir, { throwIfNoEntry: false });
+        status = st === undefined ? "ENOENT" : st.isDirectory() ? undefined : "ENOTDIR";
+      } catch (err) {
+        status = errnoOf(err) ?? "ENOENT";
+      }
+    }
+    this.#directories.set(dir, status);
+    return status;
+  }
+}
