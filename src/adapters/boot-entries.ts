@@ -140,7 +140,7 @@ function loadType1(root: string, source: BootEntrySource, ctx: Context): void {
         if (de.isSymbolicLink() && de.name.toLowerCase().endsWith(".conf")) ctx.warnings.push(`${path.join(full, de.name)}: symbolic link, ignoring`);
         continue;
       }
-      const file = path.join(full, de.name);
+      const file = full + "/" + de.name; // `full` is normalized; a dirent name has no `/`
       const bytes = readRegular(file, ENTRY_FILE_MAX, ctx);
       if (!bytes) continue;
       if (bytes.includes(0)) {

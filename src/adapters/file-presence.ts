@@ -12,14 +12,19 @@ import { accessSync, existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { errnoOf } from "../errors.ts";
 
+/** Absolute, no empty, `.` or `..` component, no trailing slash. */
+const SIMPLE_PATH = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/;
+
 export class FilePresence {
   /** Absolute directory → undefined when it is a directory, else the errno of reaching it. */
   readonly #directories = new Map<string, string | undefined>();
 
   /** undefined when `root/relative` exists, else the errno (`ENOENT`, `ENOTDIR`, …). */
   missing(root: string, relative: string): string | undefined {
-    const full = path.join(root, relative);
-    const parent = path.dirname(full);
+    // Entry paths are normalized already (`mangleEntryPath`): join them without re-parsing.
+    const simple = SIMPLE_PATH.test(relative) && !root.endsWith("/");
+    const full = simple ? root + relative : path.join(root, relative);
+    const parent = simple ? full.slice(0, full.lastIndexOf("/")) : path.dirname(full);
     if (parent !== full) {
       const parentStatus = this.#directoryStatus(parent);
       if (parentStatus !== undefined) return parentStatus;

@@ -168,44 +168,51 @@ export function testVersions(left: string, operator: VersionOperator, right: str
  * string (signed `char`), which is not a total order (`~é` < `~` < `~.` < `~é`). Such strings
  * have no key (`undefined`): callers fall back to `compareVersions` for them.
  */
-const KEY_TILDE = "\x01";
-const KEY_END = "\x02";
-const KEY_DASH = "\x03";
-const KEY_CARET = "\x04";
-const KEY_DOT = "\x05";
-const KEY_LETTERS = "\x06";
-const KEY_DIGITS = "\x07";
-/** Ends a letter run: below every letter, so a prefix sorts first. */
-const KEY_RUN_END = "\x00";
+const KEY_RUN_END = 0; // ends a letter run: below every letter, so a prefix sorts first
+const KEY_TILDE = 1;
+const KEY_END = 2;
+const KEY_DASH = 3;
+const KEY_CARET = 4;
+const KEY_DOT = 5;
+const KEY_LETTERS = 6;
+const KEY_DIGITS = 7;
+
+/** Scratch space for building keys: every input character makes at most 4 units. */
+let keyUnits = new Uint16Array(256);
 
 /**
  * A string whose code-unit order equals `compareVersions` order, or undefined (see above). Every
- * unit of a key is below 0x8000, and no key is a proper prefix of
- * another (each ends with the END token).
+ * unit of a key is below 0x8000, and no key is a proper prefix of another (each ends with the END
+ * token).
  */
 export function versionSortKey(version: string | null | undefined): string | undefined {
   const s = version ?? "";
   const n = s.length;
-  let key = "";
+  if (keyUnits.length < 4 * n + 8) keyUnits = new Uint16Array(4 * n + 8);
+  const u = keyUnits;
+  let k = 0;
   let i = 0;
   for (;;) {
     while (i < n && !isValidChar(s.charCodeAt(i))) i++;
     if (i < n && s.charCodeAt(i) === TILDE) {
-      key += KEY_TILDE;
+      u[k++] = KEY_TILDE;
       i++;
       if (i < n && s.charCodeAt(i) >= 0x80) return undefined;
     }
-    if (i >= n) return key + KEY_END;
+    if (i >= n) {
+      u[k++] = KEY_END;
+      return unitsToString(u, k);
+    }
     if (s.charCodeAt(i) === DASH) {
-      key += KEY_DASH;
+      u[k++] = KEY_DASH;
       i++;
     }
     if (i < n && s.charCodeAt(i) === CARET) {
-      key += KEY_CARET;
+      u[k++] = KEY_CARET;
       i++;
     }
     if (i < n && s.charCodeAt(i) === DOT) {
-      key += KEY_DOT;
+      u[k++] = KEY_DOT;
       i++;
     }
     if (i < n && isDigit(s.charCodeAt(i))) {
@@ -214,15 +221,25 @@ export function versionSortKey(version: string | null | undefined): string | und
       while (i < end && s.charCodeAt(i) === 0x30) i++;
       const length = end - i;
       // Fixed-width length (two 15-bit units, up to 2^30 - 1 digits): shorter numbers first.
-      key += KEY_DIGITS + String.fromCharCode((length >>> 15) & 0x7fff, length & 0x7fff) + s.slice(i, end);
-      i = end;
+      u[k++] = KEY_DIGITS;
+      u[k++] = (length >>> 15) & 0x7fff;
+      u[k++] = length & 0x7fff;
+      while (i < end) u[k++] = s.charCodeAt(i++);
     } else {
-      let end = i;
-      while (end < n && isAlpha(s.charCodeAt(end))) end++;
-      key += KEY_LETTERS + s.slice(i, end) + KEY_RUN_END;
-      i = end;
+      u[k++] = KEY_LETTERS;
+      while (i < n && isAlpha(s.charCodeAt(i))) u[k++] = s.charCodeAt(i++);
+      u[k++] = KEY_RUN_END;
     }
   }
+}
+
+/** `units[0, length)` as a string, in slices (one call with a huge argument list would overflow). */
+function unitsToString(units: Uint16Array, length: number): string {
+  const apply = String.fromCharCode.apply as (thisArg: null, args: ArrayLike<number>) => string;
+  if (length <= 8192) return apply.call(String.fromCharCode, null, units.subarray(0, length));
+  let s = "";
+  for (let k = 0; k < length; k += 8192) s += apply.call(String.fromCharCode, null, units.subarray(k, Math.min(length, k + 8192)));
+  return s;
 }
 
 /** Order of two `versionSortKey` results (both defined). */

@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import {
-  addEntryValue, interpretEntry, mangleEntryPath, parseEntry, parseUnsigned, removeEntryKey, serializeEntry, setEntryValue,
+  addEntryValue, interpretEntry, mangleEntryPath, mangleEntryPathFully, parseEntry, parseUnsigned, removeEntryKey, serializeEntry, setEntryValue,
 } from "../../../src/formats/bls/entry.ts";
 import { parseLine, splitLines } from "../../../src/formats/bls/lines.ts";
 
@@ -89,6 +89,12 @@ test("property: setEntryValue then interpret gives the value, other lines unchan
     assert.is(fields(out).title, v);
     assert.is(out.split("\n").filter((l) => !l.startsWith("title")).join("\n"), "# keep\nfoo  bar\n");
   }));
+});
+
+test("property: the mangle_path fast path answers exactly as the full steps", () => {
+  const component = fc.constantFrom("", ".", "..", "...", "a", "vmlinuz-6.1", "x y", "é", "\u{1F600}", ".hidden", "a".repeat(90), "b".repeat(300));
+  const pathArb = fc.tuple(fc.boolean(), fc.array(component, { maxLength: 6 })).map(([abs, cs]) => (abs ? "/" : "") + cs.join("/"));
+  fc.assert(fc.property(pathArb, (p) => assert.equal(mangleEntryPath(p), mangleEntryPathFully(p), JSON.stringify(p))), { numRuns: 5000 });
 });
 
 test.run();
