@@ -7,7 +7,7 @@
  */
 import { open, readdir, readFile, stat } from "node:fs/promises";
 import * as path from "node:path";
-import { BootctlError, describeErrno, errnoOf } from "../errors.ts";
+import { BootctlError, ParseError, describeErrno, errnoOf } from "../errors.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
 import { withBootLock, withBootLocks } from "../adapters/boot-lock.ts";
 import { loadBootEntries } from "../adapters/boot-entries.ts";
@@ -23,7 +23,8 @@ import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { confine, inRoot, resolveSafe } from "../adapters/root-path.ts";
 import { parseOsRelease } from "../formats/bls/os-release.ts";
 import { assertSafeComponent, planAddEntry, planAddUki, planRemoveEntry } from "../ops/add-entry.ts";
-import { readPeHeaders } from "../formats/pe/pe-sections.ts";
+import { readPeHeaders, readPeSections } from "../formats/pe/pe-sections.ts";
+import { readUki } from "../formats/pe/uki.ts";
 import type { Plan } from "../ops/plan.ts";
 
 export interface EntryTarget {
@@ -156,6 +157,31 @@ export async function isUki(file: string): Promise<boolean> {
   }
 }
 
+/**
+ * A file that names itself a UKI (`.linux` and `.osrel` sections) must also be one that boots
+ * and lists: every section's data inside the file (systemd's pe_read_section_data() reads
+ * min(VirtualSize, SizeOfRawData) bytes at PointerToRawData and refuses a short read; the stub
+ * does the same for `.linux`), and `.osrel` readable within systemd's size limit (bootctl list
+ * skips the UKI otherwise). Installing one that fails either would add an entry that never boots.
+ * The whole file is read (UKIs are tens of MiB; bootctl list reads them whole too).
+ */
+async function assertBootableUki(file: string): Promise<void> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new BootctlError("E_NOT_FOUND", `cannot read ${file}: ${describeErrno(errnoOf(err))}`);
+  }
+  try {
+    readPeSections(bytes);
+    const uki = readUki(bytes);
+    if (uki.base.error) throw uki.base.error;
+  } catch (err) {
+    if (err instanceof BootctlError) throw new BootctlError("E_UKI_INVALID", `${file} is not a usable unified kernel image: ${err instanceof ParseError ? err.reason : err.message}`);
+    throw err;
+  }
+}
+
 /** Plans name every directory they need; leave out the ones that exist (dry runs list real changes). */
 async function withoutExistingDirectories<T extends Plan>(plan: T): Promise<T> {
   const effects = [];
@@ -192,6 +218,7 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
     if (!isFile) throw new BootctlError("E_NOT_FOUND", `${source} is not a regular file`);
   }
   if (await isUki(options.kernelImage)) {
+    await assertBootableUki(options.kernelImage);
     if ((options.initrds ?? []).length > 0) throw new BootctlError("E_UKI_INITRD", "a unified kernel image carries its own initrd; give no INITRD arguments");
     if (loader === "grub") throw new BootctlError("E_NOT_SUPPORTED", "unified kernel images are booted by systemd-boot (EFI/Linux); with GRUB add a kernel and its initrd");
     const existingUkis = await listNames(await resolveSafe(bootRoot, "EFI/Linux"));
@@ -275,8 +302,10 @@ async function planRemove(options: RemoveEntryOptions, bootRoot: string): Promis
   assertSafeComponent("kernel version", options.kernelVersion);
   const existingEntries = await listNames(await resolveSafe(bootRoot, "loader/entries"));
   const existingUkis = await listNames(await resolveSafe(bootRoot, "EFI/Linux"));
-  const kernelFiles = await listNames(await resolveSafe(bootRoot, `${token}/${options.kernelVersion}`));
-  const plan = planRemoveEntry({ bootRoot, entryToken: token, kernelVersion: options.kernelVersion, existingEntries, existingUkis, kernelFiles });
+  const kernelDir = await resolveSafe(bootRoot, `${token}/${options.kernelVersion}`);
+  const kernelFiles = await listNames(kernelDir);
+  const kernelDirectory = await stat(kernelDir).then((st) => st.isDirectory(), () => false);
+  const plan = planRemoveEntry({ bootRoot, entryToken: token, kernelVersion: options.kernelVersion, existingEntries, existingUkis, kernelFiles, kernelDirectory });
   if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
   return plan;
 }

@@ -7,7 +7,7 @@
  * Node built-ins only: the early-boot service imports this.
  */
 import { lstat } from "node:fs/promises";
-import { BootctlError, errnoOf } from "../errors.ts";
+import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
 import { readEfiString } from "../adapters/efivarfs.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
 import { withBootLocks } from "../adapters/boot-lock.ts";
@@ -48,16 +48,22 @@ export async function readBootCountPath(efivarsPath: string): Promise<BootCountP
   return value === undefined ? undefined : parseBootCountPath(value);
 }
 
+/**
+ * Whether the partition has `relative` (a name derived from LoaderBootCountPath). Symbolic links
+ * below the partition are refused; any other failure to look (EACCES, ELOOP, ENAMETOOLONG, EIO)
+ * is a FileError naming the path, never a raw system error.
+ */
 async function exists(partition: string, relative: string): Promise<boolean> {
   const absolute = confine(partition, relative.replace(/^\/+/, ""));
-  await refuseSymlinks(partition, absolute);
   try {
+    await refuseSymlinks(partition, absolute);
     const st = await lstat(absolute);
     if (st.isDirectory()) throw new BootctlError("E_BOOT_COUNT_PATH", `${absolute} is a directory, not a boot entry file`);
     return true;
   } catch (err) {
     if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") return false;
-    throw err;
+    if (err instanceof BootctlError) throw err;
+    throw new FileError("E_READ", `cannot look up ${absolute}: ${describeErrno(errnoOf(err))}`, absolute, err);
   }
 }
 

@@ -15,7 +15,8 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { BootctlError, UsageError, errnoOf } from "../errors.ts";
+import { BootctlError, FileError, UsageError, describeErrno, errnoOf } from "../errors.ts";
+import { resolveSafe } from "../adapters/root-path.ts";
 import { atomicReplace, mkdirDurable } from "../adapters/durable-fs.ts";
 import { parseLoaderConf, removeLoaderConfKey, serializeLoaderConf, setLoaderConfValue } from "../formats/bls/loader-conf.ts";
 import { applyEfiPlan, listEfiVariables, readEfiString, requireEfivarsDir } from "../adapters/efivarfs.ts";
@@ -113,12 +114,15 @@ function offlineImage(target: SelectionTarget): boolean {
 async function applyLoaderConfDefault(target: SelectionTarget, id: string): Promise<SelectionResult> {
   const found = discoverBootPartitions({ root: target.root ?? "/", espPath: target.espPath, bootPath: target.bootPath });
   if (!found.esp) throw new BootctlError("E_NO_BOOT_PARTITION", "no ESP found for loader.conf; give --esp-path");
-  const file = path.join(found.esp.path, "loader", "loader.conf");
+  // Checked before it is read: a loader.conf (or loader/) that is a symbolic link is refused,
+  // never followed out of the ESP (root-path.ts; systemd's CHASE_PROHIBIT_SYMLINKS on the ESP).
+  const file = await resolveSafe(found.esp.path, "loader/loader.conf");
   const text = await readFile(file, "utf8").catch((err) => {
     if (errnoOf(err) === "ENOENT") return "";
-    throw err;
+    throw new FileError("E_READ", `cannot read ${file}: ${describeErrno(errnoOf(err))}`, file, err);
   });
-  if (/[\s"]/.test(id)) throw new UsageError(`entry id for loader.conf may not contain blanks or quotes: '${id}'`);
+  // One word on one line: systemd's loader.conf reader ends a line at LF, CR or NUL.
+  if (/[\s"\0]/.test(id)) throw new UsageError(`entry id for loader.conf may not contain blanks, quotes or NUL: '${id.replace(/\0/g, "\\0")}'`);
   const doc = parseLoaderConf(text);
   const next = serializeLoaderConf(id === "" ? removeLoaderConfKey(doc, "default") : setLoaderConfValue(doc, "default", id));
   if (!target.dryRun && next !== text) {

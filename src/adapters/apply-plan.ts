@@ -66,8 +66,10 @@ async function undoFor(effect: Effect): Promise<Undo | undefined> {
         const slash = current.lastIndexOf("/");
         current = slash <= 0 ? "" : current.slice(0, slash);
       }
+      // Each directory on its own: the deepest may never have been created (mkdir failed there,
+      // e.g. ENAMETOOLONG), and a failure to remove it must not keep its parents behind.
       return async () => {
-        for (const dir of missing) await applyEffect({ kind: "rmdir-if-empty", root: effect.root, path: dir });
+        for (const dir of missing) await applyEffect({ kind: "rmdir-if-empty", root: effect.root, path: dir }).catch(() => undefined);
       };
     }
     case "copy-file":

@@ -32,10 +32,22 @@ export class BootCountPathError extends BootctlError {
   }
 }
 
+/** NAME_MAX and PATH_MAX (linux/limits.h), in bytes; PATH_MAX counts the terminating NUL. */
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
+
+/**
+ * systemd's `path_is_normalized()` (src/basic/path-util.c) on an absolute path: no empty, `.` or
+ * `..` component, no trailing slash, every component at most NAME_MAX bytes
+ * (`path_find_first_component()` returns -EINVAL beyond) and the whole path shorter than
+ * PATH_MAX bytes (`path_is_valid_full()`). Lengths are of the UTF-8 text systemd converts the
+ * variable to.
+ */
 function isNormalisedAbsolute(p: string): boolean {
   if (!p.startsWith("/")) return false;
   if (p.length > 1 && p.endsWith("/")) return false;
-  return p.split("/").slice(1).every((part) => part !== "" && part !== "." && part !== "..");
+  if (Buffer.byteLength(p, "utf8") >= PATH_MAX) return false;
+  return p.split("/").slice(1).every((part) => part !== "" && part !== "." && part !== ".." && Buffer.byteLength(part, "utf8") <= NAME_MAX);
 }
 
 /** Parse the variable's value (already decoded from UTF-16). Throws BootCountPathError. */

@@ -36,10 +36,46 @@ export interface AddEntryInputs extends KernelEntrySpec {
   existingEntries: readonly string[];
 }
 
-/** A path component we create from user input: no separators, not `.`/`..`, no NUL. */
+/** NAME_MAX (linux/limits.h): the longest file name, in bytes. FAT's limit (255 UTF-16 units)
+ * is never smaller for the same name, since a UTF-16 unit takes at least one UTF-8 byte. */
+export const NAME_MAX = 255;
+
+function printable(value: string): string {
+  return value.replace(/\0/g, "\\0").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+}
+
+/**
+ * A path component we create from user input: no separators, not `.`/`..`, no NUL, LF or CR,
+ * and at most NAME_MAX bytes (systemd's `filename_is_valid()`, which kernel-install's callers
+ * apply to the entry token and version). Checked before anything is written: a name the file
+ * system refuses half-way through a plan would otherwise fail after directories were created.
+ */
 export function assertSafeComponent(what: string, value: string): void {
-  if (value === "" || value === "." || value === ".." || /[/\\\0\n]/.test(value)) {
-    throw new BootctlError("E_BAD_NAME", `invalid ${what} '${value.replace(/\0/g, "\\0").replace(/\n/g, "\\n")}'`);
+  if (value === "" || value === "." || value === ".." || /[/\\\0\n\r]/.test(value)) {
+    throw new BootctlError("E_BAD_NAME", `invalid ${what} '${printable(value)}'`);
+  }
+  assertNameLength(what, value);
+}
+
+/** Refuse a file name longer than NAME_MAX bytes (the message does not repeat the whole name). */
+export function assertNameLength(what: string, name: string): void {
+  const bytes = Buffer.byteLength(name, "utf8");
+  if (bytes > NAME_MAX) {
+    throw new BootctlError("E_NAME_TOO_LONG", `${what} '${printable(name.slice(0, 40))}…' is ${bytes} bytes long; file names may have at most ${NAME_MAX}`);
+  }
+}
+
+/**
+ * A value written on one line of an entry file (title, options, sort key, machine id): no LF,
+ * CR or NUL. systemd's entry parser (`read_line()`) ends a line at any of them, so a title
+ * `T\nlinux /x` would add a `linux` line — the same injection kernel-install's plain `echo`
+ * would let through. Refused, not escaped: the format has no escape for a line break.
+ */
+export function assertOneLine(what: string, value: string): void {
+  const m = /[\n\r\0]/.exec(value);
+  if (m) {
+    const code = m[0].charCodeAt(0).toString(16).padStart(2, "0").toUpperCase();
+    throw new BootctlError("E_BAD_VALUE", `line break or NUL (U+00${code}) in the ${what}: it would start a new line in the entry file`);
   }
 }
 
@@ -86,8 +122,13 @@ export function planAddEntry(inputs: AddEntryInputs): Plan & { entry: string } {
   for (const name of initrdNames) assertSafeComponent("initrd file name", name);
   if (initrdNames.includes("linux")) throw new BootctlError("E_BAD_NAME", "an initrd may not be named 'linux'");
   if (new Set(initrdNames).size !== initrdNames.length) throw new BootctlError("E_BAD_NAME", "two initrds have the same file name");
+  assertOneLine("title", inputs.title);
+  assertOneLine("kernel options", inputs.options);
+  if (inputs.sortKey !== undefined) assertOneLine("sort key", inputs.sortKey);
+  if (inputs.machineId !== undefined) assertOneLine("machine id", inputs.machineId);
   const stem = `${inputs.entryToken}-${inputs.kernelVersion}.conf`;
   const entry = inputs.tries === undefined ? stem : withTries(stem, inputs.tries);
+  assertNameLength("entry file name", entry);
   const root = inputs.bootRoot;
   const effects: Effect[] = [
     { kind: "mkdir", root, path: dir },
@@ -125,6 +166,7 @@ export function planAddUki(inputs: AddUkiInputs): Plan & { entry: string } {
   assertSafeComponent("kernel version", inputs.kernelVersion);
   const stem = `${inputs.entryToken}-${inputs.kernelVersion}.efi`;
   const entry = inputs.tries === undefined ? stem : withTries(stem, inputs.tries);
+  assertNameLength("UKI file name", entry);
   const root = inputs.bootRoot;
   const others = namesOfEntry(inputs.entryToken, inputs.kernelVersion, inputs.existingUkis, ".efi").filter((name) => name !== entry);
   return {
@@ -147,6 +189,9 @@ export interface RemoveEntryInputs {
   existingUkis?: readonly string[];
   /** File names inside `$BOOT/<token>/<version>/`. */
   kernelFiles: readonly string[];
+  /** Whether `$BOOT/<token>/<version>/` exists. An empty one is what a remove stopped just
+   * before its last step (the rmdir) leaves: the next remove takes it away instead of failing. */
+  kernelDirectory?: boolean;
 }
 
 export function planRemoveEntry(inputs: RemoveEntryInputs): Plan {
@@ -156,7 +201,8 @@ export function planRemoveEntry(inputs: RemoveEntryInputs): Plan {
   const dir = `${inputs.entryToken}/${inputs.kernelVersion}`;
   const entries = namesOfEntry(inputs.entryToken, inputs.kernelVersion, inputs.existingEntries);
   const ukis = namesOfEntry(inputs.entryToken, inputs.kernelVersion, inputs.existingUkis ?? [], ".efi");
-  if (entries.length === 0 && ukis.length === 0 && inputs.kernelFiles.length === 0) {
+  const removeDirectory = inputs.kernelFiles.length > 0 || inputs.kernelDirectory === true;
+  if (entries.length === 0 && ukis.length === 0 && !removeDirectory) {
     throw new BootctlError("E_NOT_FOUND", `no entry or files for ${inputs.entryToken}-${inputs.kernelVersion}`);
   }
   return {
@@ -164,7 +210,7 @@ export function planRemoveEntry(inputs: RemoveEntryInputs): Plan {
       ...entries.map((name): Effect => ({ kind: "remove", root, path: `loader/entries/${name}` })),
       ...ukis.map((name): Effect => ({ kind: "remove", root, path: `EFI/Linux/${name}` })),
       ...inputs.kernelFiles.map((name): Effect => ({ kind: "remove", root, path: `${dir}/${name}` })),
-      ...(inputs.kernelFiles.length > 0 ? [{ kind: "rmdir", root, path: dir } as Effect] : []),
+      ...(removeDirectory ? [{ kind: "rmdir", root, path: dir } as Effect] : []),
     ],
     notes: [],
   };

@@ -35,6 +35,10 @@ function requireFeature(vars: readonly VariableLike[], feature: LoaderFeature, w
 }
 
 function setString(name: string, value: string): EfiEffect {
+  // The variables are NUL-terminated UTF-16 strings (Boot Loader Interface): an embedded NUL
+  // would silently cut the id where systemd-boot reads it. (bootctl takes ids from argv, which
+  // cannot hold NUL; library callers can.)
+  if (value.includes("\0")) throw new BootctlError("E_BAD_VALUE", `${name}: the value contains a NUL character, which ends a UTF-16 string`);
   return { op: "write", name, guid: LOADER_VENDOR_GUID, attributes: DEFAULT_ATTRIBUTES, data: encodeUcs2z(value) };
 }
 

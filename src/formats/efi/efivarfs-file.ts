@@ -3,6 +3,7 @@
  * `Name-GUID` whose content is the variable's 32-bit little-endian attributes followed by its data.
  */
 import { ParseError } from "../../errors.ts";
+import { isGuidText } from "./guids.ts";
 
 export const EFI_VARIABLE_NON_VOLATILE = 0x1;
 export const EFI_VARIABLE_BOOTSERVICE_ACCESS = 0x2;
@@ -27,8 +28,14 @@ export function encodeEfivarfsFile(value: EfiVariableValue): Buffer {
   return Buffer.concat([header, value.data]);
 }
 
-/** `Name-GUID`, the file name efivarfs uses. Names may not contain `/` (refused). */
+/**
+ * `Name-GUID`, the file name efivarfs uses. Refused (E_EFIVAR_NAME): an empty name, a name with
+ * `/` or NUL (not a file name), and a vendor GUID that is not the 8-4-4-4-12 hex text efivarfs
+ * itself uses (the kernel's efivarfs_valid_name() rejects every other name; here it also keeps a
+ * caller's GUID such as `../x` from turning the name into a path out of the directory).
+ */
 export function efivarFileName(name: string, guid: string): string {
-  if (name === "" || name.includes("/") || name.includes("\0")) throw new ParseError("E_EFIVAR_NAME", `invalid EFI variable name '${name}'`, { line: 1 });
+  if (name === "" || name.includes("/") || name.includes("\0")) throw new ParseError("E_EFIVAR_NAME", `invalid EFI variable name '${name.replace(/\0/g, "\\0")}'`, { line: 1 });
+  if (!isGuidText(guid)) throw new ParseError("E_EFIVAR_NAME", `invalid vendor GUID '${guid.replace(/\0/g, "\\0")}' for EFI variable ${name}`, { line: 1 });
   return `${name}-${guid.toLowerCase()}`;
 }
