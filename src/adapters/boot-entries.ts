@@ -21,7 +21,7 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readSync, type Dir } from "node:fs";
 import * as path from "node:path";
-import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
+import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
 import { interpretEntry, parseEntry } from "../formats/bls/entry.ts";
 import { interpretLoaderConf, parseLoaderConf, type LoaderConf } from "../formats/bls/loader-conf.ts";
 import { readUki } from "../formats/pe/uki.ts";
@@ -191,7 +191,9 @@ function loadType2(root: string, source: BootEntrySource, ctx: Context): void {
         for (const s of r.skipped) ctx.warnings.push(`${file}: profile @${s.profile}: ${s.reason}, ignoring`);
         ctx.entries.push(...r.entries);
       } catch (err) {
-        if (err instanceof Error && "code" in err) ctx.warnings.push(`${file}: ${err.message}, ignoring`);
+        // A PE file has no lines: the reason alone (a ParseError's message starts with "1: ").
+        if (err instanceof ParseError) ctx.warnings.push(`${file}: ${err.reason}, ignoring`);
+        else if (err instanceof Error && "code" in err) ctx.warnings.push(`${file}: ${err.message}, ignoring`);
         else throw err;
       }
     }

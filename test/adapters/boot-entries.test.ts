@@ -74,7 +74,7 @@ test("Type #2: title/version/sort-key from .osrel, profiles @N, malformed PE ski
   assert.is(byId.get("multi.efi@default")?.title, "Fedora Linux 41 (Default)");
   assert.is(byId.get("multi.efi@1")?.title, "Fedora Linux 41 (Debug)");
   assert.is(byId.get("multi.efi@2")?.title, "Fedora Linux 41 (@2)");
-  assert.match(r.warnings.join("\n"), /broken\.efi: /);
+  assert.match(r.warnings.join("\n"), /broken\.efi: [^0-9]/); // a PE file has no line number to show
 }));
 
 test("discovery: explicit paths; auto-detect /efi, /boot under an image root", () => withTempRoot((root) => {
