@@ -30,7 +30,7 @@ import type { BootEntry, BootEntrySource } from "../model/boot-entry.ts";
 import { EntryRefusedError, type1Entry, type2Entries } from "../model/entry-build.ts";
 import { isHiddenOrBackupName } from "../model/entry-name.ts";
 import { sortBootEntries } from "../model/entry-order.ts";
-import { uniquifyTitles } from "../model/show-title.ts";
+import { uniquifyTitlesInPlace } from "../model/show-title.ts";
 import { refuseSymlinksSync } from "./root-path.ts";
 
 /** Entry files above this size are skipped (BLS entries are a few hundred bytes). */
@@ -262,7 +262,7 @@ export function loadBootEntriesSync(options: LoadBootEntriesOptions): LoadedBoot
     loadType1(xbootldr, "xbootldr", ctx);
     if (options.type2 !== false) loadType2(xbootldr, "xbootldr", ctx);
   }
-  const entries = uniquifyTitles(sortBootEntries(ctx.entries));
+  const entries = uniquifyTitlesInPlace(sortBootEntries(ctx.entries)); // the entries are ours: no copies
   return { entries, loaderConf, loaderConfPath, warnings: ctx.warnings };
 }
 

@@ -200,11 +200,12 @@ function rankUnits(n: number): string {
   return String.fromCharCode(n >>> 15, n & 0x7fff);
 }
 
+/** UTF-16 units whose order differs from code point order (surrogates and what follows them). */
+const HIGH_UNITS = /[\uD800-\uFFFF]/;
+
 /** `s` in strcmp order, NUL-terminated (`s` has no NUL). */
 function strcmpKey(s: string): string {
-  let plain = true;
-  for (let k = 0; k < s.length && plain; k++) plain = s.charCodeAt(k) < 0xd800;
-  if (plain) return s + "\0";
+  if (!HIGH_UNITS.test(s)) return s + "\0";
   let mapped = "";
   for (let k = 0; k < s.length; k++) mapped += String.fromCharCode(codePointRank(s.charCodeAt(k)));
   return mapped + "\0";

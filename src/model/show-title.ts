@@ -18,7 +18,11 @@ function collisions(entries: readonly BootEntry[]): boolean[] {
 
 /** New entries with `showTitle` set as systemd sets it (entries whose title is unique keep theirs). */
 export function uniquifyTitles<T extends BootEntry>(entries: readonly T[]): T[] {
-  const out = entries.map((e) => ({ ...e }));
+  return uniquifyTitlesInPlace(entries.map((e) => ({ ...e })));
+}
+
+/** `uniquifyTitles` on entries the caller owns: sets their `showTitle` and returns the same array. */
+export function uniquifyTitlesInPlace<T extends BootEntry>(out: T[]): T[] {
   const rounds: ((e: T) => string | undefined)[] = [(e) => e.version, (e) => e.machineId, (e) => e.id];
   for (const extra of rounds) {
     const clash = collisions(out);
