@@ -177,69 +177,70 @@ const KEY_DOT = 5;
 const KEY_LETTERS = 6;
 const KEY_DIGITS = 7;
 
-/** Scratch space for building keys: every input character makes at most 4 units. */
-let keyUnits = new Uint16Array(256);
+/** One token per match: a separator, a digit run, a letter run, or a run of ignored characters. */
+const VERSION_TOKEN = /[~\-^.]|[0-9]+|[A-Za-z]+|[^A-Za-z0-9~\-^.]+/g;
+
+/** Where a round of the comparison loop stands: the separators it has taken so far. */
+const AT_ROUND_START = 0;
+const AFTER_TILDE = 1;
+const AFTER_DASH = 2;
+const AFTER_CARET = 3;
+const AFTER_DOT = 4;
+
+/** An empty letter run: a round that ends on anything but a digit or a letter. */
+const EMPTY_LETTERS = String.fromCharCode(KEY_LETTERS, KEY_RUN_END);
 
 /**
  * A string whose code-unit order equals `compareVersions` order, or undefined (see above). Every
  * unit of a key is below 0x8000, and no key is a proper prefix of another (each ends with the END
- * token).
+ * token). Tokens come from one regular expression (native code: this runs for every entry of a
+ * menu, mostly before the JIT has warmed up); the rounds are replayed over them.
  */
 export function versionSortKey(version: string | null | undefined): string | undefined {
   const s = version ?? "";
-  const n = s.length;
-  if (keyUnits.length < 4 * n + 8) keyUnits = new Uint16Array(4 * n + 8);
-  const u = keyUnits;
-  let k = 0;
-  let i = 0;
-  for (;;) {
-    while (i < n && !isValidChar(s.charCodeAt(i))) i++;
-    if (i < n && s.charCodeAt(i) === TILDE) {
-      u[k++] = KEY_TILDE;
-      i++;
-      if (i < n && s.charCodeAt(i) >= 0x80) return undefined;
+  let key = "";
+  let state = AT_ROUND_START;
+  VERSION_TOKEN.lastIndex = 0;
+  for (let m = VERSION_TOKEN.exec(s); m !== null; m = VERSION_TOKEN.exec(s)) {
+    const token = m[0];
+    const c = token.charCodeAt(0);
+    let next: number;
+    if (c === TILDE) next = AFTER_TILDE;
+    else if (c === DASH) next = AFTER_DASH;
+    else if (c === CARET) next = AFTER_CARET;
+    else if (c === DOT) next = AFTER_DOT;
+    else if (isDigit(c) || isAlpha(c)) next = AT_ROUND_START;
+    else {
+      // Ignored characters: skipped at the start of a round. Anywhere else the round ends with an
+      // empty letter run (the next round skips them) — except right after `~`, where a non-ASCII
+      // character is the signed-char case that has no key.
+      if (state === AFTER_TILDE && c >= 0x80) return undefined;
+      if (state !== AT_ROUND_START) key += EMPTY_LETTERS;
+      state = AT_ROUND_START;
+      continue;
     }
-    if (i >= n) {
-      u[k++] = KEY_END;
-      return unitsToString(u, k);
+    if (next !== AT_ROUND_START) {
+      // A separator continues the round only in the order `~`, `-`, `^`, `.` (a `~` only at the
+      // start); otherwise the round ends with an empty letter run and the separator starts the next.
+      if (next <= state) key += EMPTY_LETTERS;
+      key += String.fromCharCode(next === AFTER_TILDE ? KEY_TILDE : next === AFTER_DASH ? KEY_DASH : next === AFTER_CARET ? KEY_CARET : KEY_DOT);
+      state = next;
+      continue;
     }
-    if (s.charCodeAt(i) === DASH) {
-      u[k++] = KEY_DASH;
-      i++;
-    }
-    if (i < n && s.charCodeAt(i) === CARET) {
-      u[k++] = KEY_CARET;
-      i++;
-    }
-    if (i < n && s.charCodeAt(i) === DOT) {
-      u[k++] = KEY_DOT;
-      i++;
-    }
-    if (i < n && isDigit(s.charCodeAt(i))) {
-      let end = i;
-      while (end < n && isDigit(s.charCodeAt(end))) end++;
-      while (i < end && s.charCodeAt(i) === 0x30) i++;
-      const length = end - i;
+    if (isDigit(c)) {
+      let zeros = 0;
+      while (zeros < token.length && token.charCodeAt(zeros) === 0x30) zeros++;
+      const length = token.length - zeros;
       // Fixed-width length (two 15-bit units, up to 2^30 - 1 digits): shorter numbers first.
-      u[k++] = KEY_DIGITS;
-      u[k++] = (length >>> 15) & 0x7fff;
-      u[k++] = length & 0x7fff;
-      while (i < end) u[k++] = s.charCodeAt(i++);
+      key += String.fromCharCode(KEY_DIGITS, (length >>> 15) & 0x7fff, length & 0x7fff) + (zeros === 0 ? token : token.slice(zeros));
     } else {
-      u[k++] = KEY_LETTERS;
-      while (i < n && isAlpha(s.charCodeAt(i))) u[k++] = s.charCodeAt(i++);
-      u[k++] = KEY_RUN_END;
+      key += String.fromCharCode(KEY_LETTERS) + token + String.fromCharCode(KEY_RUN_END);
     }
+    state = AT_ROUND_START;
   }
-}
-
-/** `units[0, length)` as a string, in slices (one call with a huge argument list would overflow). */
-function unitsToString(units: Uint16Array, length: number): string {
-  const apply = String.fromCharCode.apply as (thisArg: null, args: ArrayLike<number>) => string;
-  if (length <= 8192) return apply.call(String.fromCharCode, null, units.subarray(0, length));
-  let s = "";
-  for (let k = 0; k < length; k += 8192) s += apply.call(String.fromCharCode, null, units.subarray(k, Math.min(length, k + 8192)));
-  return s;
+  // The end: after `-`, `^` or `.` the round still ends with an empty letter run.
+  if (state >= AFTER_DASH) key += EMPTY_LETTERS;
+  return key + String.fromCharCode(KEY_END);
 }
 
 /** Order of two `versionSortKey` results (both defined). */
