@@ -18,8 +18,8 @@
  * Errors name the variable and explain EPERM, ENOENT, ENOSPC and EINVAL.
  */
 import { spawnSync } from "node:child_process";
-import { constants, statfsSync } from "node:fs";
-import { lstat, open, readFile, readdir, stat, unlink } from "node:fs/promises";
+import { constants, readFileSync, statfsSync } from "node:fs";
+import { lstat, open, readdir, stat, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
 import { decodeEfivarfsFile, efivarFileName, encodeEfivarfsFile, type EfiVariableValue } from "../formats/efi/efivarfs-file.ts";
@@ -37,7 +37,9 @@ export async function readEfiVariable(efivarsDir: string, name: string, guid: st
   const file = path.join(efivarsDir, efivarFileName(name, guid));
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    // Synchronous: a variable is a few bytes, and a listing reads several before anything else
+    // can happen (no promise machinery to load on the start-up path).
+    bytes = readFileSync(file);
   } catch (err) {
     const errno = errnoOf(err);
     if (errno === "ENOENT") return undefined;
