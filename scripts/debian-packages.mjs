@@ -9,6 +9,7 @@ export const FAST_PACKAGES = [
   "grub-emu", // grub-emu, to see what GRUB boots
   "systemd-boot", // bootctl list --json
   "efibootmgr", // efibootmgr -v on a directory of variables
+  "efivar", // efivar -p: the Loader* variables read back after a killed write
   "strace", // fault injection against the real CLI
   "e2fsprogs", // chattr, for efivarfs immutable flags
   "util-linux", // mount --bind for bootctl's ESP checks

@@ -49,15 +49,18 @@ export async function cleanupBootFiles(options: UnlinkOptions & { entryToken?: s
   const token = options.entryToken ?? (await resolveEntryToken(root, bootRoot));
   const dir = await resolveSafe(bootRoot, token);
   let files: string[] = [];
+  let directories: string[] = [];
   try {
     const found = await readdir(dir, { recursive: true, withFileTypes: true });
-    files = found.filter((d) => d.isFile()).map((d) => path.relative(bootRoot, path.join(d.path, d.name)).split(path.sep).join("/"));
+    const relative = (d: (typeof found)[number]) => path.relative(bootRoot, path.join(d.path, d.name)).split(path.sep).join("/");
+    files = found.filter((d) => d.isFile()).map(relative);
+    directories = found.filter((d) => d.isDirectory()).map(relative);
   } catch (err) {
     if (errnoOf(err) !== "ENOENT") throw err;
   }
   return locked(options, async () => {
     const menu = await loadMenu(options);
-    const plan = planCleanup({ entries: menu.entries, root: bootRoot, entryToken: token, files });
+    const plan = planCleanup({ entries: menu.entries, root: bootRoot, entryToken: token, files, directories });
     if (!options.dryRun) await applyPlan(plan, options.seam ? { seam: options.seam } : {});
     return plan;
   });

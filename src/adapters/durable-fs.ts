@@ -76,12 +76,31 @@ function randomHex12(): string {
   return (Math.floor(Math.random() * 0x1000000) >>> 0).toString(16).padStart(6, "0") + ((process.pid ^ Date.now()) & 0xffffff).toString(16).padStart(6, "0");
 }
 
+/** An efivarfs file name, `Name-GUID` (Documentation/filesystems/efivarfs.rst). */
+const EFIVAR_FILE_NAME = /-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** FNV-1a, 32 bits, as 8 hex digits (a short stable tag of a name; not a security measure). */
+function fnv1a32(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, "0");
+}
+
+/**
+ * The start of the temp names of a file called `base`: `.#<base>.`, cut to stay under FAT's
+ * 255-character limit. Beside an EFI variable file it is `.#<8-hex tag of base>.`: libefivar
+ * (efibootmgr, efivar) lists a directory of variable files by taking every name of 38 or more
+ * characters as `Name-GUID` and fails the whole listing (EINVAL) when one does not end in a GUID
+ * (generic_get_next_variable_name), so a temp left there by a kill must be shorter than that.
+ */
+function tempStem(base: string): string {
+  return EFIVAR_FILE_NAME.test(base) ? `.#${fnv1a32(base)}.` : `.#${base.slice(0, 200)}.`;
+}
+
 /** A temp name beside `target`: hidden, unique, and never ending in `.conf` or `.efi`, so no
- * boot loader or bootctl scan (which match `*.conf` / `*.efi`) can pick up a half-written file.
- * Kept under FAT's 255-character name limit. */
+ * boot loader or bootctl scan (which match `*.conf` / `*.efi`) can pick up a half-written file. */
 export function tempNameFor(target: string): string {
-  const base = path.basename(target).slice(0, 200);
-  return path.join(path.dirname(target), `.#${base}.${randomHex12()}.bootctl-tmp`);
+  return path.join(path.dirname(target), `${tempStem(path.basename(target))}${randomHex12()}.bootctl-tmp`);
 }
 
 /**
@@ -92,7 +111,7 @@ export function tempNameFor(target: string): string {
  */
 async function removeStaleTemps(target: string): Promise<void> {
   const dir = path.dirname(target);
-  const prefix = `.#${path.basename(target).slice(0, 200)}.`;
+  const prefix = tempStem(path.basename(target));
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     if (name.startsWith(prefix) && name.endsWith(".bootctl-tmp") && /^[0-9a-f]{12}$/.test(name.slice(prefix.length, -".bootctl-tmp".length))) {
@@ -397,6 +416,9 @@ export async function symlinkDurable(root: string, link: string, target: string,
   const absolute = path.join(dir, path.basename(link));
   const seam = options.seam;
   const existing = await lstatOrUndefined(absolute).catch((err) => { throw fileError("read", absolute, err); });
+  // A temp link left by a writer stopped before its rename goes even when the link is already
+  // right (the run that was stopped may have been the one that got it right).
+  await removeStaleTemps(absolute);
   if (existing) {
     if (!existing.isSymbolicLink()) throw new FileError("E_NOT_SYMLINK", `refusing to replace ${absolute}: not a symbolic link`, absolute);
     if ((await readlink(absolute)) === target) return { path: absolute, changed: false };

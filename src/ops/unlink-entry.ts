@@ -68,6 +68,10 @@ export interface CleanupInputs {
   entryToken: string;
   /** Files (relative to `root`, e.g. `token/6.1/linux`) found under `root/<entryToken>/`. */
   files: readonly string[];
+  /** Directories (relative to `root`) found under `root/<entryToken>/`. The empty ones go too:
+   * an unlink, remove or cleanup stopped before its last rmdir leaves them, and nothing else
+   * would ever take them away. */
+  directories?: readonly string[];
 }
 
 export function planCleanup(inputs: CleanupInputs): Plan {
@@ -75,11 +79,20 @@ export function planCleanup(inputs: CleanupInputs): Plan {
   for (const e of inputs.entries) if (e.root === inputs.root) for (const f of referencedFiles(e)) referenced.add(f);
   for (const e of inputs.entries) if (e.root === inputs.root) referenced.add(relativeTo(e.root, e.path));
   const effects: Effect[] = [];
-  const dirs = new Map<string, Effect>();
+  const dirs = new Set<string>(inputs.directories ?? []);
+  const kept: string[] = [];
   for (const f of [...inputs.files].sort()) {
-    if (referenced.has(f)) continue;
+    if (referenced.has(f)) {
+      kept.push(f);
+      continue;
+    }
     effects.push({ kind: "remove", root: inputs.root, path: f });
-    for (const d of parents(f)) if (!dirs.has(d)) dirs.set(d, { kind: "rmdir-if-empty", root: inputs.root, path: d });
+    for (const d of parents(f)) dirs.add(d);
   }
-  return { effects: [...effects, ...dirs.values()], notes: [] };
+  // Directories that will hold no file, deepest first (rmdir-if-empty keeps any that still has
+  // something else in it, such as a symbolic link).
+  const emptied = [...dirs]
+    .filter((d) => !kept.some((f) => f.startsWith(`${d}/`)))
+    .sort((a, b) => b.split("/").length - a.split("/").length || (a < b ? -1 : a > b ? 1 : 0));
+  return { effects: [...effects, ...emptied.map((d): Effect => ({ kind: "rmdir-if-empty", root: inputs.root, path: d }))], notes: [] };
 }

@@ -3,19 +3,22 @@
  * `grub-editenv F list`, which runs GRUB's own envblk reader — sees either the old or the new
  * variables, and the file keeps its size.
  * 1. The durable-fs seam: a simulated power cut after every step of the update.
- * 2. A real `node dist/cli.cjs grubenv F set …` process killed with SIGKILL (strace fault
- *    injection) at every call of every write-related system call, until a run completes.
+ * 2. A real `node dist/cli.cjs grubenv F set|create` process (unset is the same replacement)
+ *    killed with SIGKILL (strace fault injection, test/support/strace-kill.ts) at every call of
+ *    every write-related system call, until a run completes; the expected blocks are
+ *    grub-editenv's for the same edit.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { createGrubenvFile, editGrubenvFile } from "../../src/adapters/grubenv-file.ts";
 import { SimulatedCrash, WRITE_STEPS, type WriteStep } from "../../src/adapters/durable-fs.ts";
 import { setVariable, unsetVariable } from "../../src/formats/grubenv.ts";
-import { CLI } from "../support/cli.ts";
 import { execTool, requireTool } from "../support/exec.ts";
-import { mapPool } from "../support/pool.ts";
+import { formatReport, grubEditenvList, killEverywhere, type CrashScenario } from "../support/strace-kill.ts";
 import { withTempRoot } from "../support/tmp.ts";
 
 const BASIC = new URL("../../../shared/reference/vectors/grubenv/basic.grubenv", import.meta.url).pathname;
@@ -71,43 +74,72 @@ test("seam: unset, create, and a set that creates a missing file are just as saf
   }
 });
 
-const SYSCALLS = ["openat", "write", "pwrite64", "fsync", "fdatasync", "rename", "renameat", "renameat2", "unlink", "close"];
+const FILE = "boot/grub/grubenv";
+const grubenvArgs = (...verb: string[]) => (tree: string) => ["grubenv", path.join(tree, FILE), ...verb];
+const grubenvView = (tree: string) => grubEditenvList(path.join(tree, FILE));
+const withBasic = (tree: string) => {
+  mkdirSync(path.join(tree, "boot/grub"), { recursive: true });
+  copyFileSync(BASIC, path.join(tree, FILE));
+};
 
-test("process: SIGKILL at every write-related system call of `bootctl-ts grubenv F set` (strace)", async () => {
+/** The expected blocks are grub-editenv's own: the same edit made by the real tool on a copy. */
+function grubEditenvResult(...verb: string[]): string {
+  return withTempRootSync((dir) => {
+    const file = path.join(dir, "grubenv");
+    copyFileSync(BASIC, file);
+    const r = spawnSync("grub-editenv", [file, ...verb], { encoding: "utf8" });
+    assert.is(r.status, 0, r.stderr);
+    return spawnSync("grub-editenv", [file, "list"], { encoding: "utf8" }).stdout;
+  });
+}
+
+function withTempRootSync<T>(body: (dir: string) => T): T {
+  const dir = mkdtempSync(path.join(tmpdir(), "bootctl-ts-grubenv-"));
+  try {
+    return body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const scenarios: CrashScenario[] = [
+  {
+    name: "grubenv F set boot_success=0 boot_counter=2",
+    setup: withBasic,
+    args: grubenvArgs("set", "boot_success=0", "boot_counter=2"),
+    view: grubenvView,
+    checkNew: (view) => {
+      assert.is(view, NEW_LIST);
+      assert.is(view, grubEditenvResult("set", "boot_success=0", "boot_counter=2"));
+    },
+  },
+  {
+    name: "grubenv F create (a new 1024-byte block)",
+    setup: (tree) => {
+      mkdirSync(path.join(tree, "boot/grub"), { recursive: true });
+    },
+    args: grubenvArgs("create"),
+    view: grubenvView,
+    // grub-editenv create: an empty block; `list` prints nothing (the old state: no file).
+    checkNew: (view, tree) => {
+      assert.is(view, "");
+      assert.is(statSync(path.join(tree, FILE)).size, 1024);
+    },
+  },
+];
+
+test("process: SIGKILL at every write-related system call of `bootctl-ts grubenv F set|create` (strace)", async () => {
   requireTool("strace", "strace");
   requireTool("grub-editenv", "grub-common");
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
-  await withTempRoot(async (root) => {
-    let killed = 0;
-    let completed = 0;
-    const outcomes = new Set<string>();
-    // Each syscall family in parallel; within one, the call number N grows until a run is not killed.
-    await mapPool(SYSCALLS, 2, async (syscall) => {
-      for (let n = 1; n < 500; n++) {
-        const file = path.join(root, `${syscall}-${n}.env`);
-        copyFileSync(BASIC, file);
-        const r = await execTool("strace", [
-          "-f", "-qq", "-o", "/dev/null", "-e", `trace=${syscall}`, "-e", `inject=${syscall}:signal=KILL:when=${n}`,
-          process.execPath, CLI, "grubenv", file, "set", "boot_success=0", "boot_counter=2",
-        ]);
-        const list = await grubList(file);
-        assert.ok(list === OLD_LIST || list === NEW_LIST, `${syscall} #${n} (exit ${r.status}): ${JSON.stringify(list)}`);
-        assert.is(readFileSync(file).length, 1024, `${syscall} #${n}`);
-        outcomes.add(list);
-        rmSync(file);
-        if (r.status === 0) {
-          assert.is(list, NEW_LIST, `${syscall}: a completed run must have written the new block`);
-          completed++;
-          return;
-        }
-        killed++;
-      }
-      assert.unreachable(`${syscall}: never completed`);
-    });
-    assert.is(completed, SYSCALLS.length);
-    assert.ok(killed >= 40, `only ${killed} kills`);
-    assert.is(outcomes.size, 2); // both the old and the new block were observed
-  });
+  const started = Date.now();
+  const reports = await killEverywhere(scenarios);
+  for (const r of reports) console.log(`  ${formatReport(r)}`);
+  console.log(`  grubenv-crash: ${Date.now() - started} ms`);
+  for (const r of reports) {
+    assert.ok(r.kills >= 4, `${r.name}: only ${r.kills} kills`);
+    assert.ok(r.outcomes.old > 0 && r.outcomes.new + r.outcomes.completed > 0, `${r.name}: ${JSON.stringify(r.outcomes)}`);
+    assert.is(r.outcomes.intermediate, 0, r.name);
+  }
 });
 
 test.run();
