@@ -8,14 +8,14 @@
  * scenario keeps its images, serial logs and transcript under .qemu-work/results/<name>/.
  */
 import { existsSync } from "node:fs";
-import { readdir, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { spawnSync } from "node:child_process";
 import { prepareAssets, type Assets } from "./lib/assets.ts";
 import { describeError } from "./lib/errors.ts";
 import { ensureSuitePackages, packageVersion } from "./lib/packages.ts";
-import { REPO_ROOT, resultsDir } from "./lib/paths.ts";
+import { REPO_ROOT, resultsDir, workDir } from "./lib/paths.ts";
 import { qemuLimit } from "./lib/qemu.ts";
 import { ScenarioContext, type Scenario } from "./lib/scenario.ts";
 
@@ -47,6 +47,27 @@ async function loadScenarios(): Promise<Scenario[]> {
     }
   }
   return scenarios;
+}
+
+/** Where the scenario times of earlier runs are kept (outside results/, merged run after run). */
+function durationsFile(): string {
+  return join(workDir(), "durations.json");
+}
+
+async function loadDurations(): Promise<Record<string, number>> {
+  try {
+    const parsed = JSON.parse(await readFile(durationsFile(), "utf8")) as unknown;
+    if (typeof parsed !== "object" || parsed === null) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === "number" && e[1] > 0));
+  } catch {
+    return {};
+  }
+}
+
+async function saveDurations(previous: Record<string, number>, outcomes: readonly Outcome[]): Promise<void> {
+  const merged = { ...previous };
+  for (const o of outcomes) if (o.ok) merged[o.scenario.name] = o.elapsedMs;
+  await writeFile(durationsFile(), JSON.stringify(merged, null, 2) + "\n").catch(() => undefined);
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -118,8 +139,11 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  // Longest first, at most qemuLimit() scenarios at once (each runs one QEMU at a time).
-  const queue = [...scenarios].sort((a, b) => b.budgetMs - a.budgetMs);
+  // Longest first (the time measured in earlier runs, else the budget), at most qemuLimit()
+  // scenarios at once (each runs one QEMU at a time): the long ones do not end up alone at the end.
+  const durations = await loadDurations();
+  const expected = (s: Scenario): number => durations[s.name] ?? s.budgetMs;
+  const queue = [...scenarios].sort((a, b) => expected(b) - expected(a));
   const outcomes: Outcome[] = [];
   const worker = async (): Promise<void> => {
     for (let s = queue.shift(); s; s = queue.shift()) {
@@ -140,6 +164,7 @@ async function main(): Promise<number> {
     kernel: { package: assets.kernel.package, version: assets.kernel.version, release: assets.kernel.release },
     scenarios: outcomes.map((o) => ({ name: o.scenario.name, ok: o.ok, elapsedMs: o.elapsedMs, budgetMs: o.scenario.budgetMs, bootTimesMs: o.bootTimesMs })),
   }, null, 2) + "\n");
+  await saveDurations(durations, outcomes);
   console.log(`qemu: ${outcomes.length} scenarios in ${seconds(wallMs)} wall time (${seconds(sum)} of scenario time); results in ${resultsDir()}`);
   console.log(`qemu: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;

@@ -27,7 +27,7 @@ import type { EspImage } from "./disk.ts";
 import { execText } from "./exec.ts";
 import { checkGrubScript, GRUB_DIR, GRUBENV_PATH, makeGrubenv, readGrubenv } from "./grub.ts";
 import { EspTree } from "./host-bootctl.ts";
-import { guestCmdline } from "./guest-init.ts";
+import { guestCmdline, type GuestStep } from "./guest-init.ts";
 import { guestRun } from "./guest-runs.ts";
 import type { ScenarioContext } from "./scenario.ts";
 import { REPO_ROOT } from "./paths.ts";
@@ -81,6 +81,11 @@ export async function installGrubBls(tree: EspTree, grubEfi: string, options: { 
   await symlink(`../efi/${GRUB_ESP_DIR}`, join(tree.root, "boot", options.bootDir ?? "grub"));
 }
 
+/** Everything in grub.cfg before the menu entries: HEADER + the counting fragment + the markers. */
+export async function grubCfgHead(): Promise<string> {
+  return HEADER + (await readFile(COUNTING_FRAGMENT, "utf8")) + MARKERS;
+}
+
 /**
  * grub.cfg = HEADER + grub/bootctl-counting.cfg + markers + `bootctl-ts grub render` of the tree's
  * entries (what grub-mkconfig makes of 00_header, 09_bootctl_counting and 20_bootctl-ts), checked
@@ -88,7 +93,7 @@ export async function installGrubBls(tree: EspTree, grubEfi: string, options: { 
  */
 export async function writeGrubCfg(tree: EspTree, scratchDir: string): Promise<string> {
   const menu = (await tree.cli(["grub", "render"])).stdout;
-  const cfg = HEADER + (await readFile(COUNTING_FRAGMENT, "utf8")) + MARKERS + menu;
+  const cfg = (await grubCfgHead()) + menu;
   await checkGrubScript(cfg, scratchDir);
   await writeFile(join(tree.esp, GRUB_ESP_DIR, "grub.cfg"), cfg);
   return menu;
@@ -138,29 +143,37 @@ export function grubBootView(result: BootResult): GrubBootView {
  * verb); the first boot runs the verb. Returns the machine, the grubenv read back after it, and
  * `predict --loader grub` for the next boots.
  */
-export async function grubBootAndSelect(ctx: ScenarioContext, verb: "set-oneshot" | "set-default", titles: { target: string; first: string }) {
+export async function grubBootAndSelect(
+  ctx: ScenarioContext,
+  verb: "set-oneshot" | "set-default",
+  titles: { target: string; first: string },
+  more: { prepare?: (tree: EspTree) => Promise<void>; steps?: readonly GuestStep[] } = {},
+) {
   const { vmlinuz } = ctx.assets.kernel;
   const initrd = ctx.assets.initramfs.path;
   const tree = await EspTree.create(ctx.scratch("tree"), (l) => ctx.log(l));
   await installGrubBls(tree, await ctx.assets.grubEfi());
+  await more.prepare?.(tree);
   await tree.add({ version: "1.0", title: titles.target, loader: "grub", kernel: vmlinuz, initrd, options: guestCmdline("test-1.0", ["poweroff"]) });
   await tree.add({
     version: "2.0", title: titles.first, loader: "grub", kernel: vmlinuz, initrd,
-    options: guestCmdline("test-2.0", [{ cli: [verb, "test-1.0"] }, "poweroff"]),
+    options: guestCmdline("test-2.0", [{ cli: [verb, "test-1.0"] }, ...(more.steps ?? []), "poweroff"]),
   });
   await writeGrubCfg(tree, ctx.dir);
   const esp = await ctx.newDisk();
   await tree.writeTo(esp);
   const machine = await ctx.machine({ disk: esp, node: true });
 
+  const before = await tree.predict({ loader: "grub" });
   const first = await machine.boot();
   ctx.noteBoot(first, markerValue(first, "BOOTED"));
   ctx.expectCleanEnd(first);
+  await ctx.expectPredictedIds(before, [markerValue(first, "BOOTED")], "boot-1: issue 8 #10");
   ctx.expectEqual(grubBootView(first), { grubDefault: "", tries: "", once: "", booted: "test-2.0" }, "boot-1: no saved_entry → GRUB's first entry");
   ctx.expectEqual(guestRun(first, [verb])?.status, 0, `boot-1: ${verb} exit status`);
   const envAfterFirst = await diskGrubenv(esp);
   await ctx.observed("grubenv after boot-1", envAfterFirst);
   await tree.readBack(esp);
   const prediction = await tree.predict({ loader: "grub" });
-  return { esp, machine, envAfterFirst, prediction };
+  return { tree, esp, machine, first, envAfterFirst, prediction };
 }

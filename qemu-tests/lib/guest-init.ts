@@ -109,6 +109,15 @@ export function guestCmdline(entry: string, steps: readonly GuestStep[]): string
   return ["console=ttyS0", "quiet", "panic=-1", `test.entry=${entry}`, `test.do=${encoded.join(",") || "poweroff"}`].join(" ");
 }
 
+/**
+ * The last of the markers /init prints before it touches anything (BOOTED, LOADER_ENTRY_SELECTED,
+ * LOADER_BOOT_COUNT_PATH, LOADER_ENTRY_ONESHOT, LOADER_ENTRY_DEFAULT, BOOT_CURRENT): a boot that
+ * only has to show which entry started can be ended there (`UNTIL_IDENTIFIED`), before the ESP
+ * is mounted and before any Node step, so nothing the guest would do afterwards is lost.
+ */
+export const IDENTIFIED_MARKER = "BOOT_CURRENT";
+export const UNTIL_IDENTIFIED = { stopOnMarker: (m: { key: string }): boolean => m.key === IDENTIFIED_MARKER };
+
 /** Where `script:NAME` steps find their scripts on the ESP. */
 export function guestScriptPath(name: string): string {
   return `/bootctl-test/${name}.sh`;

@@ -131,6 +131,21 @@ export class EspTree {
     return prediction;
   }
 
+  /**
+   * Issue 8 #10 before a boot: `predict --json` on what the image holds now (its ESP read back into
+   * this tree) and, with `vars`, on that machine's NVRAM (its OVMF VARS exported as an efivarfs
+   * directory next to the ESP: LoaderEntryOneShot, LoaderEntryDefault, BootNext, …).
+   */
+  async predictImage(image: EspImage, options: { vars?: string; fail?: number; loader?: "systemd-boot" | "grub" } = {}): Promise<PredictJson> {
+    await this.readBack(image);
+    const efivars = options.vars === undefined ? undefined : await exportEfivars(options.vars, join(this.root, "efivars"));
+    return this.predict({
+      ...(efivars === undefined ? {} : { efivars }),
+      ...(options.fail === undefined ? {} : { fail: options.fail }),
+      ...(options.loader === undefined ? {} : { loader: options.loader }),
+    });
+  }
+
   /** The entry files under loader/entries of the staging tree. */
   async entryFiles(): Promise<string[]> {
     const dir = join(this.esp, "loader", "entries");

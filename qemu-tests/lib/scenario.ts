@@ -178,6 +178,13 @@ export class ScenarioContext {
     this.expect(result.exitCode === 0, `${result.label}: QEMU exited ${result.exitCode ?? result.signal} (${result.qemuStderr || "no stderr"})`);
   }
 
+  /** Fails unless the boot reported which entry started and was then ended by the host (UNTIL_IDENTIFIED). */
+  expectIdentified(result: BootResult): void {
+    this.expect(!result.shell, `${result.label}: firmware fell through to the UEFI shell (see ${result.consoleLog})`);
+    this.expect(!result.timedOut, `${result.label}: hard timeout after ${(result.durationMs / 1000).toFixed(1)} s (see ${result.consoleLog})`);
+    this.expect(result.stoppedOnMarker, `${result.label}: the guest ended before it reported which entry started (${describeEnd(result)})`);
+  }
+
   /** Ends the transcript; on success removes the images (logs stay). */
   async finish(error: unknown, elapsedMs: number): Promise<void> {
     if (error === undefined) {

@@ -32,9 +32,11 @@ export async function bootAndSelect(ctx: ScenarioContext, setup: SelectionSetup)
   await tree.writeTo(esp);
   const machine: Machine = await ctx.machine({ disk: esp, node: true });
 
+  const before = await tree.predict();
   const first = await machine.boot();
   ctx.noteBoot(first);
   ctx.expectCleanEnd(first);
+  await ctx.expectPredicted(before, [first], "boot-1: issue 8 #10");
   ctx.expectEqual(markerValue(first, "LOADER_ENTRY_SELECTED"), "test-2.0.conf", "boot-1: LoaderEntrySelected (the default: first in order)");
   ctx.expectEqual(guestRun(first, [setup.verb])?.status, 0, `boot-1: ${setup.verb} exit status`);
   const status = guestRun(first, ["--json=short", "status"]);

@@ -27,16 +27,37 @@
  *
  * - grub-9-powercut-bless: `bless-boot good` on a trial (`add --loader grub --tries 3`).
  * - grub-9-powercut-set-default: `set-default test-1.0` with no saved_entry yet.
+ * - grub-9-powercut-add: `add --loader grub --tries 2` of a new kernel in the guest, followed (when
+ *   it returned) by what a distribution's kernel hook runs next, update-grub (grub-mkconfig: the
+ *   menu rendered by `bootctl-ts grub render` into grub.cfg.new, then mv). add copies the kernel
+ *   and initrd (temp + rename each), then writes the grubenv (the trial: bootctl_trial,
+ *   bootctl_tries, bootctl_fallback = saved_entry) and then the BLS entry, each by temp file +
+ *   fsync + rename + directory fsync. The cuts:
+ *     after:rename:1:grubenv         the trial's rename returned, not yet synced → old or trial block;
+ *                                    no entry, grub.cfg old
+ *     after:rename:1:loader/entries  the entry's rename returned → the trial block (synced before),
+ *                                    entry old or new, grub.cfg old
+ *     none                           add returned, update-grub ran, then the power was cut → all new
+ *   (the kernel copy, cut in sd-9-powercut-add, goes through the same durable-fs code). A trial
+ *   whose menu entry GRUB does not have yet (grub.cfg not yet regenerated) is a state GRUB itself
+ *   resolves: the counting fragment lowers bootctl_tries and sets `default` to the trial, GRUB
+ *   finds no entry with that id and boots the menu's first entry (normal/menu.c: an unknown
+ *   default is entry 0), here the saved default. bootctl-ts's choice (add-entry.ts: the grubenv
+ *   before the entry) accepts that state; so "old or new" is, for what boots: the old default
+ *   until update-grub ran, the trial after it. predict, which runs grub.cfg through its evaluator,
+ *   names the entry that boots; it reports such a boot uncounted (the entry booted is not the
+ *   trial), so its tries are compared only where the predicted boot is the trial's.
  */
 import { join } from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";
-import { CUT_FILE, guestCmdline } from "../lib/guest-init.ts";
+import { CUT_FILE, guestCmdline, guestScriptPath } from "../lib/guest-init.ts";
 import { guestRun } from "../lib/guest-runs.ts";
 import type { EspImage } from "../lib/disk.ts";
-import { GRUB_ESP_DIR, diskGrubenv, grubBootView, installGrubBls, writeGrubCfg, type GrubBootView } from "../lib/grub-bls.ts";
+import { GRUB_ESP_DIR, diskGrubenv, grubBootView, grubCfgHead, installGrubBls, menuIds, writeGrubCfg, type GrubBootView } from "../lib/grub-bls.ts";
 import { EspTree } from "../lib/host-bootctl.ts";
 import { markerValue, type BootResult, type Machine } from "../lib/qemu.ts";
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
+import { entryFiles } from "../lib/sdboot.ts";
 
 const CUT = { stopOnMarker: (m: { key: string }) => m.key === "FROZEN", stopSignal: "SIGKILL" as const };
 
@@ -61,6 +82,13 @@ function oldOrNew(ctx: ScenarioContext, actual: Env, oldEnv: Env, newEnv: Env, w
   if (a === JSON.stringify(sorted(oldEnv))) return 0;
   if (a === JSON.stringify(sorted(newEnv))) return 1;
   ctx.expect(false, `${what}: grubenv ${a} is neither the old ${JSON.stringify(sorted(oldEnv))} nor the new ${JSON.stringify(sorted(newEnv))} block`);
+}
+
+/** Index of `actual` in `allowed` ([old, new]); fails when it is neither. */
+function oneOf(ctx: ScenarioContext, actual: string[], allowed: string[][], what: string): number {
+  const i = allowed.findIndex((a) => JSON.stringify(a) === JSON.stringify(actual));
+  ctx.expect(i >= 0, `${what}: ${JSON.stringify(actual)} is neither the old ${JSON.stringify(allowed[0])} nor the new ${JSON.stringify(allowed[1])} state`);
+  return i;
 }
 
 /** What predict says of the next boot: the entry, and GRUB's bootctl_tries after it ("" uncounted). */
@@ -93,8 +121,8 @@ async function cutBoot(ctx: ScenarioContext, machine: Machine, esp: EspImage, sp
   ctx.expect(result.stoppedOnMarker && result.signal === "SIGKILL", `${result.label}: the power was not cut at FROZEN (${result.signal ?? result.exitCode})`);
   if (spec !== "none") {
     const frozen = markerValue(result, "FROZEN") ?? "";
-    const [when, op] = spec.split(":");
-    ctx.expect(frozen.startsWith(`${when} ${op} `) && frozen.includes("grubenv"), `${result.label}: frozen at ${JSON.stringify(frozen)}, not at ${spec}`);
+    const [when, op, , match] = spec.split(":");
+    ctx.expect(frozen.startsWith(`${when} ${op} `) && frozen.includes(match ?? ""), `${result.label}: frozen at ${JSON.stringify(frozen)}, not at ${spec}`);
   }
   return result;
 }
@@ -230,4 +258,111 @@ const setDefault: Scenario = {
   },
 };
 
-export default [bless, setDefault];
+/** What the guest of the base entry runs: the updater's add, then update-grub when add returned. */
+function addScript(cmdline: string): string {
+  return `need_node && need_rw
+mkdir -p /etc/kernel
+echo "${cmdline}" >/etc/kernel/cmdline
+step_clicut add --loader grub --entry-token test --tries 2 --title Added 3.0 /efi/test/1.0/linux /efi/test/1.0/initrd.img || return 1
+# update-grub: grub-mkconfig writes grub.cfg.new and renames it over grub.cfg.
+bootctl_ts grub render >/tmp/menu.cfg || { mark "UPDATE_GRUB=render failed"; return 1; }
+cat /efi/bootctl-test/grub-head.cfg /tmp/menu.cfg >/efi/${GRUB_ESP_DIR}/grub.cfg.new && sync \
+  && mv -f /efi/${GRUB_ESP_DIR}/grub.cfg.new /efi/${GRUB_ESP_DIR}/grub.cfg && sync && mark "UPDATE_GRUB=done"
+`;
+}
+
+/** The menu entry ids of the grub.cfg on the disk (mtools read-back). */
+async function diskMenuIds(ctx: ScenarioContext, esp: EspImage, label: string): Promise<string[]> {
+  const ids = menuIds(await esp.readText(`/${GRUB_ESP_DIR}/grub.cfg`));
+  await ctx.observed(`grub.cfg menu after ${label}`, ids.join(" "));
+  return ids;
+}
+
+/** The BLS entries on the disk. */
+async function diskEntries(ctx: ScenarioContext, esp: EspImage, label: string): Promise<string[]> {
+  const files = await entryFiles(esp);
+  await ctx.observed(`loader/entries after ${label}`, files.join(" "));
+  return files;
+}
+
+/** Compares a GRUB boot with predict: the entry that booted always, the tries where predict counts the boot. */
+function expectBootedAsPredicted(ctx: ScenarioContext, result: BootResult, predicted: NextBoot): void {
+  const booted = markerValue(result, "BOOTED") ?? "?";
+  const tries = predicted.tries === "" ? "" : markerValue(result, "GRUB_TRIES") ?? "?";
+  ctx.expectEqual({ id: booted, tries }, predicted, `${result.label}: booted entry (and tries left of a counted boot) vs bootctl-ts predict --loader grub on the disk before it (issue 8 #10)`);
+}
+
+const add: Scenario = {
+  name: "grub-9-powercut-add",
+  title: "GRUB: power cut during `add --loader grub --tries 2` in the guest → the next boot reaches the old default or the trial; grubenv, entries and grub.cfg old or new",
+  loader: "grub",
+  budgetMs: 60_000,
+  async run(ctx: ScenarioContext) {
+    const { vmlinuz } = ctx.assets.kernel;
+    const initrd = ctx.assets.initramfs.path;
+    const tree = await grubTree(ctx);
+    const addedCmdline = guestCmdline("test-3.0", ["poweroff"]);
+    await writeFile(join(tree.esp, ...guestScriptPath("add").split("/").filter(Boolean)), addScript(addedCmdline));
+    await writeFile(join(tree.esp, "bootctl-test", "grub-head.cfg"), await grubCfgHead());
+    await tree.add({ version: "1.0", title: "Base", loader: "grub", kernel: vmlinuz, initrd, options: guestCmdline("test-1.0", [{ script: "add" }, "freeze"]) });
+    await tree.cli(["--quiet", "set-default", "--loader", "grub", "test-1.0"]);
+    await writeGrubCfg(tree, ctx.dir);
+    const esp = await ctx.newDisk("disk", { espMiB: 96 });
+    await tree.writeTo(esp);
+    const machine = await ctx.machine({ disk: esp, node: true });
+    const OLD: Env = { saved_entry: "test-1.0" };
+    /** The block add writes (grub/README.md): the trial with all its tries; GRUB's bookkeeping of an earlier trial (bootctl_booted, bootctl_state) removed. */
+    const TRIAL: Env = { saved_entry: "test-1.0", bootctl_trial: "test-3.0", bootctl_tries: "2", bootctl_fallback: "test-1.0" };
+    const OLD_ENTRIES = ["test-1.0.conf"];
+    const NEW_ENTRIES = ["test-1.0.conf", "test-3.0.conf"];
+    const OLD_MENU = ["test-1.0"];
+    /** GRUB's view of a boot from the old block, and from the trial block while grub.cfg has no entry for it. */
+    const FROM_OLD: GrubBootView = { grubDefault: "test-1.0", tries: "", once: "", booted: "test-1.0" };
+    const DANGLING: GrubBootView = { grubDefault: "test-3.0", tries: "1", once: "", booted: "test-1.0" };
+
+    // Boot 1: the saved default; add is cut right after the grubenv's rename.
+    const p1 = await predictNext(ctx, tree, esp);
+    const b1 = await cutBoot(ctx, machine, esp, "after:rename:1:grubenv");
+    ctx.expectEqual(grubBootView(b1), FROM_OLD, `${b1.label}: GRUB's choice (saved_entry, no trial)`);
+    expectBootedAsPredicted(ctx, b1, p1);
+    const env1 = await grubenvAfter(ctx, esp, b1.label);
+    const state1 = oldOrNew(ctx, env1, OLD, TRIAL, "after a cut right after the grubenv's rename");
+    await ctx.log(`  the unsynced grubenv rename ${state1 === 0 ? "was lost (old block)" : "survived (trial block)"}`);
+    ctx.expectEqual(await diskEntries(ctx, esp, b1.label), OLD_ENTRIES, "entries after a cut before the entry was written: old");
+    ctx.expectEqual(await diskMenuIds(ctx, esp, b1.label), OLD_MENU, "grub.cfg after a cut inside add: old");
+
+    // Boot 2: the trial, if it survived, has no menu entry yet: GRUB counts it and boots the first
+    // entry. add runs again and is cut right after the entry's rename (the grubenv was synced before).
+    const p2 = await predictNext(ctx, tree, esp);
+    const b2 = await cutBoot(ctx, machine, esp, "after:rename:1:loader/entries");
+    ctx.expectEqual(grubBootView(b2), state1 === 0 ? FROM_OLD : DANGLING, `${b2.label}: GRUB's choice (${state1 === 0 ? "old block" : "trial without a menu entry → the menu's first entry"})`);
+    expectBootedAsPredicted(ctx, b2, p2);
+    ctx.expectEqual(await grubenvAfter(ctx, esp, b2.label), sorted(TRIAL), "grubenv after a cut behind it (synced before the entry was written): the trial");
+    const state2 = oneOf(ctx, await diskEntries(ctx, esp, b2.label), [OLD_ENTRIES, NEW_ENTRIES], "after a cut right after the entry's rename");
+    await ctx.log(`  the unsynced entry rename ${state2 === 0 ? "was lost (old entries)" : "survived (new entries)"}`);
+    ctx.expectEqual(await diskMenuIds(ctx, esp, b2.label), OLD_MENU, "grub.cfg after a cut inside add: old");
+
+    // Boot 3: the trial still has no menu entry; add runs to its end, update-grub too, then the power is cut.
+    const p3 = await predictNext(ctx, tree, esp);
+    const b3 = await cutBoot(ctx, machine, esp, "none");
+    ctx.expectEqual(grubBootView(b3), DANGLING, `${b3.label}: GRUB's choice (trial without a menu entry → the menu's first entry)`);
+    expectBootedAsPredicted(ctx, b3, p3);
+    ctx.expectEqual(guestRun(b3, ["add"])?.status, 0, `${b3.label}: add exit status`);
+    ctx.expectEqual(markerValue(b3, "UPDATE_GRUB"), "done", `${b3.label}: update-grub after add`);
+    ctx.expectEqual(await grubenvAfter(ctx, esp, b3.label), sorted(TRIAL), "grubenv after add returned and the power was cut: the trial, all its tries again");
+    ctx.expectEqual(await diskEntries(ctx, esp, b3.label), NEW_ENTRIES, "entries after add returned and the power was cut: new");
+    ctx.expectEqual(await esp.readText("/loader/entries/test-3.0.conf"),
+      `title      Added\nversion    3.0\noptions    ${addedCmdline}\nlinux      /test/3.0/linux\ninitrd     /test/3.0/initrd.img\n`,
+      "the added entry is complete");
+    ctx.expectEqual(await diskMenuIds(ctx, esp, b3.label), ["test-3.0", "test-1.0"], "grub.cfg after update-grub: the trial first (BLS order, newest version first)");
+
+    // Boot 4: the trial boots, counted.
+    const p4 = await predictNext(ctx, tree, esp);
+    const b4 = await machine.boot();
+    ctx.noteBoot(b4, `${markerValue(b4, "BOOTED") ?? "?"}(${markerValue(b4, "GRUB_TRIES") ?? "?"})`);
+    ctx.expectCleanEnd(b4);
+    expectBoot(ctx, b4, { grubDefault: "test-3.0", tries: "1", once: "", booted: "test-3.0" }, p4, "the added deployment on trial");
+  },
+};
+
+export default [bless, setDefault, add];

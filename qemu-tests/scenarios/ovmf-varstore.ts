@@ -7,7 +7,8 @@
  * every boot (BdsEntry.c) — supersede *our* `Timeout` record, which proves the firmware took it as
  * the live copy. Then the writer compacts the store (edk2 Reclaim layout) and boot 3 must accept
  * the compacted layout the same way. No loader is installed: OVMF ends in its UEFI shell, which
- * the harness detects and stops at once.
+ * the harness must detect on the serial console and stop at once as "nothing booted", not wait for
+ * the hard timeout (this also serves as the harness's own control for that case).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { deleteVariable, getVariable, readVarStore, setVariable, type VarStore } from "../../src/formats/ovmf/varstore.ts";
@@ -41,6 +42,8 @@ const scenario: Scenario = {
     const first = await machine.boot();
     ctx.sequence.push("populate");
     ctx.expect(first.shell, `boot-1: OVMF did not reach its UEFI shell (see ${first.consoleLog})`);
+    ctx.expect(!first.timedOut, "boot-1: the boot ran into the hard timeout instead of stopping at the shell");
+    ctx.expectEqual(first.markers.length, 0, "boot-1: guest markers from a disk with nothing to boot");
     const populated = await readFile(machine.vars);
     const firmwareTimeout = getVariable(readVarStore(populated), "Timeout", GLOBAL_GUID);
     ctx.expect(firmwareTimeout !== undefined, "boot-1: OVMF did not create Timeout");

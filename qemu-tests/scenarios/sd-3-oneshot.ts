@@ -5,6 +5,7 @@
  * host reads the machine's NVRAM after the first boot and asks `bootctl-ts predict` with those
  * variables what comes next; the boots must follow it.
  */
+import { UNTIL_IDENTIFIED } from "../lib/guest-init.ts";
 import { markerValue } from "../lib/qemu.ts";
 import { bootAndSelect } from "../lib/sdboot-selection.ts";
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
@@ -20,9 +21,11 @@ const scenario: Scenario = {
 
     const second = await machine.boot();
     ctx.noteBoot(second);
-    const third = await machine.boot();
+    // Boot 3 only has to show which entry started (its guest would run set-oneshot again).
+    const third = await machine.boot(UNTIL_IDENTIFIED);
     ctx.noteBoot(third);
-    for (const r of [second, third]) ctx.expectCleanEnd(r);
+    ctx.expectCleanEnd(second);
+    ctx.expectIdentified(third);
     ctx.expectEqual(markerValue(second, "LOADER_ENTRY_SELECTED"), "test-1.0.conf", "boot-2: LoaderEntrySelected (the one-shot entry)");
     ctx.expectEqual(markerValue(second, "BOOTED"), "other", "boot-2: booted entry");
     ctx.expectEqual(markerValue(second, "LOADER_ENTRY_ONESHOT"), "", "boot-2: LoaderEntryOneShot (consumed by systemd-boot)");

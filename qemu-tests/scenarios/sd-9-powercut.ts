@@ -16,12 +16,17 @@
  *   after the variable write returned (new: SetVariable is done when write() returns).
  * - sd-9-powercut-add: `add --tries 2` of a new kernel, cut after the kernel copy was written
  *   (old), right after the entry's rename (old or new), then run to its end (new).
+ *
+ * Issue 8 #10: before every boot the host reads the ESP back and exports the machine's NVRAM
+ * (LoaderEntryDefault written by the guest), runs `bootctl-ts predict --json` on them, and the
+ * entry systemd-boot then selects and the name it renames it to (LoaderEntrySelected,
+ * LoaderBootCountPath) must be the prediction's first attempt.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CUT_FILE, guestCmdline, guestScriptPath } from "../lib/guest-init.ts";
 import { guestRuns } from "../lib/guest-runs.ts";
-import { EspTree } from "../lib/host-bootctl.ts";
+import { EspTree, type PredictJson } from "../lib/host-bootctl.ts";
 import type { EspImage } from "../lib/disk.ts";
 import { markerValue, type BootResult, type Machine } from "../lib/qemu.ts";
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
@@ -29,10 +34,22 @@ import { entryFiles } from "../lib/sdboot.ts";
 
 const CUT = { stopOnMarker: (m: { key: string }) => m.key === "FROZEN", stopSignal: "SIGKILL" as const };
 
-async function cutBoot(ctx: ScenarioContext, machine: Machine, esp: EspImage, spec: string): Promise<BootResult> {
+/** Issue 8 #10: predict on the disk and NVRAM as they are before the next boot. */
+function predictNext(tree: EspTree, machine: Machine, esp: EspImage): Promise<PredictJson> {
+  return tree.predictImage(esp, { vars: machine.vars });
+}
+
+/** The boot systemd-boot made must be the first attempt predict foresaw from the state before it. */
+async function expectAsPredicted(ctx: ScenarioContext, prediction: PredictJson, result: BootResult): Promise<void> {
+  await ctx.expectPredicted(prediction, [result], `${result.label}: issue 8 #10`);
+}
+
+async function cutBoot(ctx: ScenarioContext, tree: EspTree, machine: Machine, esp: EspImage, spec: string): Promise<BootResult> {
   await esp.writeFile(CUT_FILE, spec);
+  const prediction = await predictNext(tree, machine, esp);
   const result = await machine.boot(CUT);
   ctx.noteBoot(result);
+  await expectAsPredicted(ctx, prediction, result);
   await ctx.observed(`${result.label}: cut ${spec}, frozen at`, markerValue(result, "FROZEN") ?? "(never frozen)");
   await ctx.observed(`entries after ${result.label}`, (await entryFiles(esp)).join(" "));
   ctx.expect(!result.shell && !result.timedOut, `${result.label}: the boot did not reach the cut (see ${result.consoleLog})`);
@@ -70,16 +87,16 @@ const bless: Scenario = {
     await tree.writeTo(esp);
     const machine = await ctx.machine({ disk: esp, node: true });
 
-    const b1 = await cutBoot(ctx, machine, esp, "before:rename:1");
+    const b1 = await cutBoot(ctx, tree, machine, esp, "before:rename:1");
     ctx.expectEqual(markerValue(b1, "LOADER_ENTRY_SELECTED"), "test-2.0+3.conf", "boot-1: LoaderEntrySelected");
     ctx.expectEqual(await entryFiles(esp), ["test-1.0.conf", "test-2.0+2-1.conf"], "after a cut before the rename: the old state");
 
-    const b2 = await cutBoot(ctx, machine, esp, "after:rename:1");
+    const b2 = await cutBoot(ctx, tree, machine, esp, "after:rename:1");
     ctx.expectEqual(markerValue(b2, "LOADER_ENTRY_SELECTED"), "test-2.0+2-1.conf", "boot-2: LoaderEntrySelected (still a good entry)");
     const state2 = oneOf(ctx, await entryFiles(esp), [["test-1.0.conf", "test-2.0+1-2.conf"], ["test-1.0.conf", "test-2.0.conf"]], "after a cut right after the rename");
     await ctx.log(`  the unsynced rename ${state2 === 0 ? "was lost (old state)" : "survived (new state)"}`);
 
-    const b3 = await cutBoot(ctx, machine, esp, "none");
+    const b3 = await cutBoot(ctx, tree, machine, esp, "none");
     ctx.expectEqual(markerValue(b3, "BOOTED"), "new", "boot-3: booted entry");
     const run3 = guestRuns(b3)[0];
     if (state2 === 0) {
@@ -108,14 +125,16 @@ const setDefault: Scenario = {
     await tree.writeTo(esp);
     const machine = await ctx.machine({ disk: esp, node: true });
 
-    const b1 = await cutBoot(ctx, machine, esp, "before:open-write:1:LoaderEntryDefault");
+    const b1 = await cutBoot(ctx, tree, machine, esp, "before:open-write:1:LoaderEntryDefault");
     ctx.expectEqual(markerValue(b1, "LOADER_ENTRY_SELECTED"), "test-2.0.conf", "boot-1: LoaderEntrySelected");
-    const b2 = await cutBoot(ctx, machine, esp, "after:write:1:LoaderEntryDefault");
+    const b2 = await cutBoot(ctx, tree, machine, esp, "after:write:1:LoaderEntryDefault");
     ctx.expectEqual(markerValue(b2, "LOADER_ENTRY_SELECTED"), "test-2.0.conf", "boot-2: LoaderEntrySelected (the cut before the write left no default)");
     ctx.expectEqual(markerValue(b2, "LOADER_ENTRY_DEFAULT"), "", "boot-2: LoaderEntryDefault");
+    const p3 = await predictNext(tree, machine, esp);
     const b3 = await machine.boot();
     ctx.noteBoot(b3);
     ctx.expectCleanEnd(b3);
+    await expectAsPredicted(ctx, p3, b3);
     ctx.expectEqual(markerValue(b3, "LOADER_ENTRY_SELECTED"), "test-1.0.conf", "boot-3: LoaderEntrySelected (the variable written before the cut)");
     ctx.expectEqual(markerValue(b3, "LOADER_ENTRY_DEFAULT"), "test-1.0.conf", "boot-3: LoaderEntryDefault");
   },
@@ -144,16 +163,16 @@ const add: Scenario = {
     const OLD = ["test-1.0.conf"];
     const NEW = ["test-1.0.conf", "test-3.0+2.conf"];
 
-    const b1 = await cutBoot(ctx, machine, esp, "after:copyFile:1");
+    const b1 = await cutBoot(ctx, tree, machine, esp, "after:copyFile:1");
     ctx.expectEqual(markerValue(b1, "BOOTED"), "base", "boot-1: booted entry");
     ctx.expectEqual(await entryFiles(esp), OLD, "after a cut behind the kernel copy: the old state");
 
-    const b2 = await cutBoot(ctx, machine, esp, "after:rename:1:loader/entries");
+    const b2 = await cutBoot(ctx, tree, machine, esp, "after:rename:1:loader/entries");
     ctx.expectEqual(markerValue(b2, "BOOTED"), "base", "boot-2: booted entry (the half-done add left the base entry)");
     const state2 = oneOf(ctx, await entryFiles(esp), [OLD, NEW], "after a cut right after the entry's rename");
     await ctx.log(`  the unsynced entry rename ${state2 === 0 ? "was lost (old state)" : "survived (new state)"}`);
     if (state2 === 0) {
-      const b3 = await cutBoot(ctx, machine, esp, "none");
+      const b3 = await cutBoot(ctx, tree, machine, esp, "none");
       ctx.expectEqual(markerValue(b3, "BOOTED"), "base", "boot-3: booted entry");
       ctx.expectEqual(guestRuns(b3)[0]?.status, 0, "boot-3: add exit status");
       ctx.expectEqual(await entryFiles(esp), NEW, "after add returned and the power was cut: the new state");
@@ -164,9 +183,11 @@ const add: Scenario = {
     // What add reported as done survived the cut, complete: the added entry (newest version)
     // boots next, counted. (Before the file layer synced FAT with syncfs, this entry came back
     // empty after the cut and systemd-boot skipped it.)
+    const pLast = await predictNext(tree, machine, esp);
     const last = await machine.boot();
     ctx.noteBoot(last);
     ctx.expectCleanEnd(last);
+    await expectAsPredicted(ctx, pLast, last);
     ctx.expectEqual(markerValue(last, "LOADER_ENTRY_SELECTED"), "test-3.0+2.conf", `${last.label}: the added entry boots, counted`);
     ctx.expectEqual(markerValue(last, "BOOTED"), "added", `${last.label}: booted entry`);
   },

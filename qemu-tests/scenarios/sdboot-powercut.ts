@@ -2,9 +2,11 @@
  * systemd-boot, power lost during the boot: the new entry (2 tries) comes up and the host then cuts
  * the power (SIGKILL of QEMU, nothing unmounted or synced in the guest). systemd-boot's counting
  * rename happened in the firmware before the kernel started, so it survives; after two cut boots
- * (new+2 → new+1-1 → new+0-2) the old entry boots by itself and the ESP is clean.
+ * (new+2 → new+1-1 → new+0-2) the old entry boots by itself and the ESP is clean. The boots
+ * follow `bootctl-ts predict` run on the image before the first one (issue 8 #10).
  */
 import { guestCmdline } from "../lib/guest-init.ts";
+import { EspTree } from "../lib/host-bootctl.ts";
 import { markerValue } from "../lib/qemu.ts";
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
 import { countedEntryFile, entryFiles, installSystemdBoot } from "../lib/sdboot.ts";
@@ -26,6 +28,8 @@ const scenario: Scenario = {
         { file: countedEntryFile("old"), title: "Old (known good)", sortKey: "test", version: "1", options: guestCmdline("old", ["poweroff"]) },
       ],
     });
+    // Issue 8 #10: predict on the image before the first boot (a power cut is a failed boot).
+    const prediction = await (await EspTree.create(ctx.scratch("tree"), (l) => ctx.log(l))).predictImage(esp);
     const machine = await ctx.machine({ disk: esp });
     const steps = await machine.bootSequence({
       maxBoots: TRIES + 2,
@@ -50,6 +54,7 @@ const scenario: Scenario = {
         ctx.expectEqual(observed, [countedEntryFile("new", 0, TRIES), "old.conf"], `${result.label}: entries afterwards`);
       }
     }
+    await ctx.expectPredicted(prediction, steps.map((st) => st.result), "issue 8 #10");
     const fsck = await esp.fsck();
     await ctx.observed("fsck.vfat -n", fsck.report);
     ctx.expect(fsck.clean, `the ESP is not clean after the power cuts: ${fsck.report}`);

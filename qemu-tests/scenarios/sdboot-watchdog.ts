@@ -2,9 +2,11 @@
  * systemd-boot, a hang caught by a watchdog: the new entry (one try) runs a guest script from the
  * ESP, then hangs with softdog armed (3 s margin). The watchdog resets the machine without the host
  * stepping in, systemd-boot has already counted the try (new+1 → new+0-1), and the next boot falls
- * back to the old entry.
+ * back to the old entry. The boots follow `bootctl-ts predict` run on the image before the first
+ * one (issue 8 #10).
  */
 import { guestCmdline, guestScriptPath } from "../lib/guest-init.ts";
+import { EspTree } from "../lib/host-bootctl.ts";
 import { markerValue } from "../lib/qemu.ts";
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
 import { countedEntryFile, entryFiles, installSystemdBoot } from "../lib/sdboot.ts";
@@ -35,6 +37,8 @@ const scenario: Scenario = {
     await esp.mkdirs("/bootctl-test");
     await esp.writeFile(guestScriptPath("arm"), 'mark "SCRIPT=arm entry=$T_entry"\n');
     // The hard timeout is well above a slow boot plus the margin, so only the watchdog can end boot 1 in time.
+    // Issue 8 #10: predict on the image before the first boot (a hang reset by the watchdog is a failed boot).
+    const prediction = await (await EspTree.create(ctx.scratch("tree"), (l) => ctx.log(l))).predictImage(esp);
     const machine = await ctx.machine({ disk: esp, timeoutMs: 90_000 });
     const steps = await machine.bootSequence({
       maxBoots: 3,
@@ -60,6 +64,7 @@ const scenario: Scenario = {
     ctx.expectCleanEnd(fallback.result);
     ctx.expectEqual(markerValue(fallback.result, "BOOTED"), "old", "boot-2: booted entry");
     ctx.expectEqual(markerValue(fallback.result, "LOADER_ENTRY_SELECTED"), "old.conf", "boot-2: LoaderEntrySelected");
+    await ctx.expectPredicted(prediction, steps.map((st) => st.result), "issue 8 #10");
   },
 };
 
