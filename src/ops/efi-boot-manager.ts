@@ -3,7 +3,9 @@
  * - set-next N: `Boot####` must exist ("Boot entry N does not exist"); BootNext = N;
  * - clear-next: delete BootNext;
  * - set-order: BootOrder = the list (each 1–4 hex digits; duplicates refused);
- * - delete N: delete `Boot####` and drop N from BootOrder (efibootmgr -B does both);
+ * - delete N: delete `Boot####` and drop N from BootOrder (efibootmgr -B does both); BootNext is
+ *   left as efibootmgr leaves it. Re-running it after an interruption finishes the job
+ *   (efibootmgr -B refuses there; see planBootOptionDeletion);
  * - set-active / set-inactive N: rewrite `Boot####` with LOAD_OPTION_ACTIVE set / cleared;
  * - create: the lowest free number (efibootmgr `find_free_var`), attributes NV|BS|RT, the new
  *   number put first in BootOrder.
@@ -62,12 +64,60 @@ function currentOrder(vars: readonly VariableLike[]): number[] | undefined {
   return v ? decodeBootOrder(v.data.length % 2 ? v.data.subarray(0, v.data.length - 1) : v.data) : undefined;
 }
 
-export function planDeleteBootOption(vars: readonly VariableLike[], n: number): EfiEffect[] {
-  requireOption(vars, n);
-  const effects: EfiEffect[] = [{ op: "delete", name: bootOptionName(n), guid: G }];
+export interface BootOptionDeletion {
+  effects: EfiEffect[];
+  /** True when `Boot####` was already gone and the plan only removes N from the BootOrder an
+   * interrupted delete left. */
+  resumed: boolean;
+  /** One line for the user when `resumed` (the CLI prints it as information). */
+  note?: string;
+}
+
+/**
+ * `efi delete N` (efibootmgr -b N -B), as two changes, each one variable replaced or removed in
+ * a single step, in efibootmgr 17's order (`delete_var`, then `remove_from_order`):
+ *   1. delete `Boot####`;
+ *   2. rewrite BootOrder without N (every occurrence), when it names N.
+ * The changes are exactly efibootmgr's (checked in test/ops/efi-boot-manager.test.ts), and so
+ * is every state between them. None of them stops a boot: the boot manager goes on with
+ * BootOrder when an option cannot be loaded (UEFI 2.10 §3.1.2), which a missing `Boot####`
+ * cannot. Removing the reference first would avoid the dangling number, but would leave an
+ * unlisted option instead, a state efibootmgr never leaves.
+ *
+ * BootNext is left as efibootmgr leaves it, also when it names N. The firmware ignores and
+ * deletes a BootNext naming a missing option at the next boot: the boot manager deletes
+ * BootNext before it tries the option it names and goes on with BootOrder when that option
+ * cannot be loaded (UEFI 2.10 §3.1.2). As with efibootmgr, an option created before that boot
+ * takes the lowest free number (`efi create`, efibootmgr -c) and may be the one BootNext names;
+ * `efi clear-next` (efibootmgr -N) removes BootNext.
+ *
+ * Interrupted runs: when `Boot####` is already gone but BootOrder still names N, the plan is the
+ * remaining step (resumed, with a note), so re-running the same command finishes the job and
+ * reaches the same variables as an uninterrupted run. efibootmgr 17 in that state
+ * (`efibootmgr -b N -B`) prints "Could not delete variable: No such file or directory", exits 15
+ * and changes nothing: its user has to repair BootOrder with -o by hand. When BootOrder does not
+ * name N, there is nothing to finish and the verb refuses as before ("Boot entry N does not
+ * exist"), also when BootNext names N: efibootmgr would not touch BootNext either.
+ */
+export function planBootOptionDeletion(vars: readonly VariableLike[], n: number): BootOptionDeletion {
+  const present = global(vars, bootOptionName(n)) !== undefined;
   const order = currentOrder(vars);
-  if (order?.includes(n)) effects.push(write("BootOrder", encodeBootOrder(order.filter((x) => x !== n))));
-  return effects;
+  const inOrder = order?.includes(n) === true;
+  if (!present && !inOrder) requireOption(vars, n); // throws E_EFI_NO_BOOT_ENTRY
+  const effects: EfiEffect[] = [];
+  if (present) effects.push({ op: "delete", name: bootOptionName(n), guid: G });
+  if (order && inOrder) effects.push(write("BootOrder", encodeBootOrder(order.filter((x) => x !== n))));
+  if (present) return { effects, resumed: false };
+  return {
+    effects,
+    resumed: true,
+    note: `${bootOptionName(n)} was already deleted (an interrupted delete); removing ${formatBootNumber(n)} from BootOrder`,
+  };
+}
+
+/** The effects of planBootOptionDeletion (library form kept for existing callers). */
+export function planDeleteBootOption(vars: readonly VariableLike[], n: number): EfiEffect[] {
+  return planBootOptionDeletion(vars, n).effects;
 }
 
 export function planSetBootOptionActive(vars: readonly VariableLike[], n: number, active: boolean): EfiEffect[] {

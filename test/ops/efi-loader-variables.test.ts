@@ -49,10 +49,11 @@ test("timeouts: seconds, menu-force as UINT32_MAX, menu-hidden as 0, bad values 
   assert.throws(() => planSetTimeout(vars, "soon"));
 });
 
-test("boot manager plans: set-next needs an existing option; delete drops it from BootOrder; create picks the lowest free number", async () => {
+test("boot manager plans: set-next needs an existing option; delete drops it from BootOrder (BootNext kept); create picks the lowest free number", async () => {
   const vars = await listEfiVariables(dir);
   assert.throws(() => planSetBootNext(vars, 0x42), /Boot entry 0042 does not exist/);
   const del = planDeleteBootOption(vars, 1);
+  // The fixture's BootNext is 0001: left alone, as efibootmgr -B leaves it (see test/ops/efi-boot-manager.test.ts).
   assert.equal(del.map((e) => e.op + " " + e.name), ["delete Boot0001", "write BootOrder"]);
   const order = del[1]!.op === "write" ? decodeBootOrder(del[1]!.data) : [];
   assert.equal(order, [0, 2, 3]);

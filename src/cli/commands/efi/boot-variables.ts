@@ -1,8 +1,8 @@
-/** `efi set-next N`, `clear-next`, `set-order N,N,…`, `delete N`, `set-active N`, `set-inactive N`. */
+/** `efi set-next N`, `clear-next`, `set-order N,N,…`, `delete N` (also finishes an interrupted one), `set-active N`, `set-inactive N`. */
 import { UsageError } from "../../../errors.ts";
 import { listEfiVariables, requireEfivarsDir } from "../../../adapters/efivarfs.ts";
 import {
-  parseBootNumberArg, planClearBootNext, planDeleteBootOption, planSetBootNext, planSetBootOptionActive, planSetBootOrder,
+  parseBootNumberArg, planBootOptionDeletion, planClearBootNext, planSetBootNext, planSetBootOptionActive, planSetBootOrder,
 } from "../../../ops/efi-boot-manager.ts";
 import type { EfiEffect } from "../../../ops/efi-plan.ts";
 import type { CommandInvocation } from "../../invocation.ts";
@@ -31,9 +31,13 @@ export default async function efiBootVariables(inv: CommandInvocation): Promise<
       effects = planSetBootOrder(list === "" ? [] : list.split(",").map(parseBootNumberArg));
       break;
     }
-    case "delete":
-      effects = planDeleteBootOption(vars, parseBootNumberArg(one(args, action)));
+    case "delete": {
+      // Also finishes a delete that was interrupted between its writes (see planBootOptionDeletion).
+      const plan = planBootOptionDeletion(vars, parseBootNumberArg(one(args, action)));
+      if (plan.note !== undefined) inv.output.info(plan.note);
+      effects = plan.effects;
       break;
+    }
     case "set-active":
     case "set-inactive":
       effects = planSetBootOptionActive(vars, parseBootNumberArg(one(args, action)), action === "set-active");
