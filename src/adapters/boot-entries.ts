@@ -72,6 +72,8 @@ export function nativePeMachine(arch: string = process.arch): number | undefined
 
 interface Context {
   seen: Set<string>;
+  /** Type #1 files read so far, by content, with their inode once asked (see sameInodeSeen). */
+  byContent: Map<string, { file: string; inode?: string | undefined }[]>;
   warnings: string[];
   entries: BootEntry[];
 }
@@ -130,6 +132,77 @@ function readRegular(file: string, max: number, ctx: Context): Buffer | undefine
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * Scratch space for Type #1 entry files: one byte more than the largest file we accept, so that
+ * reading allocates nothing per file and a larger file shows itself by filling it.
+ */
+let entryScratch: Buffer | undefined;
+
+/**
+ * A Type #1 entry file's bytes (a view into the scratch buffer, valid until the next call), or
+ * undefined after a warning. Opened with O_NOFOLLOW and read to the end without an fstat: a
+ * menu of thousands of entries spends most of its reading time building stat results, and
+ * systemd's one use of them here, reading each inode once, is kept by `sameInodeSeen`.
+ */
+function readEntryFile(file: string, ctx: Context): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (err) {
+    ctx.warnings.push(`${file}: cannot open, ignoring: ${describeErrno(errnoOf(err))}`);
+    return undefined;
+  }
+  try {
+    entryScratch ??= Buffer.allocUnsafe(ENTRY_FILE_MAX + 1);
+    let got = 0;
+    for (;;) {
+      const n = readSync(fd, entryScratch, got, entryScratch.length - got, got);
+      if (n === 0) break;
+      got += n;
+      if (got === entryScratch.length) {
+        ctx.warnings.push(`${file}: file is ${fstatSync(fd).size} bytes, more than ${ENTRY_FILE_MAX}, ignoring`);
+        return undefined;
+      }
+    }
+    return entryScratch.subarray(0, got);
+  } catch (err) {
+    ctx.warnings.push(`${file}: cannot read, ignoring: ${describeErrno(errnoOf(err))}`);
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * systemd reads each inode once (`inodes_seen`): a hard link, or the same file seen again through
+ * an XBOOTLDR that is the ESP, is listed once, at its first name. Two names of one inode have the
+ * same content, so only files whose content equals an earlier file's are asked for their inode
+ * (lstat), and a file is skipped when its inode is one of theirs.
+ */
+function sameInodeSeen(file: string, text: string, ctx: Context): boolean {
+  const twins = ctx.byContent.get(text);
+  if (twins === undefined) {
+    ctx.byContent.set(text, [{ file }]);
+    return false;
+  }
+  const inode = inodeOf(file);
+  for (const twin of twins) {
+    if (!("inode" in twin)) twin.inode = inodeOf(twin.file);
+    if (inode !== undefined && twin.inode === inode) return true;
+  }
+  twins.push({ file, inode });
+  return false;
+}
+
+function inodeOf(file: string): string | undefined {
+  try {
+    const st = lstatSync(file);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function loadType1(root: string, source: BootEntrySource, ctx: Context): void {
   const opened = openDirNoFollow(root, "loader/entries", ctx.warnings);
   if (!opened) return;
@@ -141,7 +214,7 @@ function loadType1(root: string, source: BootEntrySource, ctx: Context): void {
         continue;
       }
       const file = full + "/" + de.name; // `full` is normalized; a dirent name has no `/`
-      const bytes = readRegular(file, ENTRY_FILE_MAX, ctx);
+      const bytes = readEntryFile(file, ctx);
       if (!bytes) continue;
       if (bytes.includes(0)) {
         ctx.warnings.push(`${file}:${lineOf(bytes, bytes.indexOf(0))}: binary data (NUL byte), ignoring entry`);
@@ -154,6 +227,7 @@ function loadType1(root: string, source: BootEntrySource, ctx: Context): void {
         ctx.warnings.push(`${file}:${lineOf(bytes, firstInvalidUtf8(bytes))}: not valid UTF-8, ignoring entry`);
         continue;
       }
+      if (sameInodeSeen(file, text, ctx)) continue;
       const interpreted = interpretEntry(parseEntry(text));
       for (const d of interpreted.diagnostics) if (!d.fatal) ctx.warnings.push(`${file}:${d.line}: ${d.message}`);
       if (interpreted.error) {
@@ -234,7 +308,7 @@ function readLoaderConf(esp: string, warnings: string[]): { conf: LoaderConf; fi
     else if (errnoOf(err) !== "ENOENT") warnings.push(`${file}: ${describeErrno(errnoOf(err))}, ignoring`);
     return undefined;
   }
-  const bytes = readRegular(file, ENTRY_FILE_MAX, { seen: new Set(), warnings, entries: [] });
+  const bytes = readRegular(file, ENTRY_FILE_MAX, { seen: new Set(), byContent: new Map(), warnings, entries: [] });
   if (!bytes) return undefined;
   const conf = interpretLoaderConf(parseLoaderConf(bytes.toString("utf8")));
   for (const d of conf.diagnostics) warnings.push(`${file}:${d.line}: ${d.message}`);
@@ -243,7 +317,7 @@ function readLoaderConf(esp: string, warnings: string[]): { conf: LoaderConf; fi
 
 /** Load, sort and title-uniquify the boot menu of the given partitions. */
 export function loadBootEntriesSync(options: LoadBootEntriesOptions): LoadedBootConfig {
-  const ctx: Context = { seen: new Set(), warnings: [], entries: [] };
+  const ctx: Context = { seen: new Set(), byContent: new Map(), warnings: [], entries: [] };
   let loaderConf: LoaderConf | undefined;
   let loaderConfPath: string | undefined;
   const esp = options.esp === undefined ? undefined : path.resolve(options.esp);

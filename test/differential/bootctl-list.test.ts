@@ -21,7 +21,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { loadBootEntriesSync } from "../../src/adapters/boot-entries.ts";
@@ -202,6 +202,33 @@ test("versions that are not totally ordered (`~` then non-ASCII) sort exactly as
   }
   assert.is(orders, 120);
   assert.equal(mismatches.slice(0, 3), [], `${mismatches.length} of ${orders} creation orders differ`);
+});
+
+test("hard links are listed once, at the first name in directory order; equal copies are listed twice (bootctl's inodes_seen)", () => {
+  requireTool("bootctl", "systemd-boot");
+  const esp = mkdtempSync(path.join(tmpdir(), "bootctl-ts-diff-"));
+  const mounted = spawnSync("mount", ["--bind", esp, esp], { encoding: "utf8" });
+  if (mounted.status !== 0) {
+    rmSync(esp, { recursive: true, force: true });
+    throw new Error(`mount --bind needs root: ${mounted.stderr}`);
+  }
+  try {
+    const dir = path.join(esp, "loader", "entries");
+    mkdirSync(dir, { recursive: true });
+    const same = "title Same\nversion 1\nlinux /vmlinuz\n";
+    for (const name of ["a.conf", "c.conf", "e.conf"]) writeFileSync(path.join(dir, name), same); // copies
+    linkSync(path.join(dir, "a.conf"), path.join(dir, "b.conf")); // hard links of a
+    linkSync(path.join(dir, "a.conf"), path.join(dir, "d+1.conf"));
+    linkSync(path.join(dir, "c.conf"), path.join(dir, "f.conf")); // hard link of c
+    writeFileSync(path.join(dir, "g.conf"), "title Other\n");
+    const theirs = bootctlList(esp);
+    const ours = oursList(esp);
+    assert.equal(ours, theirs);
+    assert.is(theirs.length, 4); // one of a/b/d, one of c/f, e, g
+  } finally {
+    spawnSync("umount", [esp]);
+    rmSync(esp, { recursive: true, force: true });
+  }
 });
 
 test.run();
