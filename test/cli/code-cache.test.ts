@@ -1,0 +1,52 @@
+/**
+ * dist/cli.cjs runs the CLI bundle with V8's code cache written at build time
+ * (src/cli/bin-code-cache.ts): the cache must be one V8 accepts for this bundle, and a missing
+ * or damaged cache must change nothing but speed.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import Module from "node:module";
+import * as path from "node:path";
+import * as vm from "node:vm";
+import { fileURLToPath } from "node:url";
+import { withTempRoot } from "../support/tmp.ts";
+
+const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
+const DEMO = fileURLToPath(new URL("../../fixtures/demo/microos", import.meta.url));
+
+test("the built cache is accepted by V8 for the built bundle", () => {
+  const main = path.join(DIST, "cli-main.cjs");
+  assert.ok(existsSync(path.join(DIST, "cli-main.cache")), "dist/cli-main.cache is missing: run `npm run build`");
+  const script = new vm.Script(Module.wrap(readFileSync(main, "utf8").replace(/^#!/, "//")), {
+    filename: main,
+    cachedData: readFileSync(path.join(DIST, "cli-main.cache")),
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  assert.is(script.cachedDataRejected, false);
+});
+
+test("without a cache, and with a damaged one, the CLI answers exactly the same", () => withTempRoot((root) => {
+  const list = ["--root", DEMO, "--esp-path", "/efi", "--efivars-path", path.join(DEMO, "efivars"), "list", "--json=short"];
+  const run = (dir: string, args: string[]) => spawnSync(process.execPath, [path.join(dir, "cli.cjs"), ...args], { encoding: "utf8" });
+  const expected = run(DIST, list);
+  assert.is(expected.status, 0, expected.stderr);
+  assert.ok(JSON.parse(expected.stdout).length > 0);
+  for (const cache of ["missing", "damaged"] as const) {
+    const dir = path.join(root, cache);
+    mkdirSync(dir);
+    for (const f of ["cli.cjs", "cli-main.cjs"]) copyFileSync(path.join(DIST, f), path.join(dir, f));
+    if (cache === "damaged") writeFileSync(path.join(dir, "cli-main.cache"), Buffer.alloc(4096, 0x5a));
+    const r = run(dir, list);
+    assert.is(r.status, 0, `${cache}: ${r.stderr}`);
+    assert.is(r.stdout, expected.stdout, cache);
+    assert.is(r.stderr, expected.stderr, cache);
+    const bad = run(dir, ["no-such-verb"]);
+    assert.is(bad.status, 2, cache);
+    assert.not.match(bad.stderr, /\n\s+at /, `${cache}: no stack trace`);
+    rmSync(dir, { recursive: true });
+  }
+}));
+
+test.run();
