@@ -7,8 +7,33 @@
  * JSON follows systemd's `--json=pretty|short`: pretty is indented by 2 spaces, short is one line;
  * both end with a newline.
  */
-import { Chalk, type ChalkInstance } from "chalk";
+import { Chalk } from "chalk";
 import type { JsonMode } from "./invocation.ts";
+
+/** The styles the CLI prints with (chalk's names). */
+export interface Style {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  magenta(text: string): string;
+  gray(text: string): string;
+}
+
+const plain = (text: string): string => text;
+
+/** No colour: every style is the text itself (no escape codes, no chalk call per piece). */
+const PLAIN_STYLE: Style = { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, magenta: plain, gray: plain };
+
+/** Colour through chalk (16-colour level, as systemd's ANSI highlights). */
+function chalkStyle(): Style {
+  const c = new Chalk({ level: 1 });
+  return {
+    bold: (t) => c.bold(t), dim: (t) => c.dim(t), red: (t) => c.red(t), green: (t) => c.green(t),
+    yellow: (t) => c.yellow(t), magenta: (t) => c.magenta(t), gray: (t) => c.gray(t),
+  };
+}
 
 export interface OutputStreams {
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
@@ -16,7 +41,7 @@ export interface OutputStreams {
 }
 
 export interface Output {
-  readonly style: ChalkInstance;
+  readonly style: Style;
   readonly json: JsonMode;
   readonly quiet: boolean;
   /** A line of normal output (stdout). */
@@ -44,7 +69,7 @@ export function formatJson(value: unknown, mode: Exclude<JsonMode, "off">): stri
 }
 
 export function createOutput(options: { color: boolean; json: JsonMode; quiet: boolean }, streams: OutputStreams = process): Output {
-  const style = new Chalk({ level: colourWanted(options.color, process.env, streams.stdout.isTTY) ? 1 : 0 });
+  const style = colourWanted(options.color, process.env, streams.stdout.isTTY) ? chalkStyle() : PLAIN_STYLE;
   return {
     style,
     json: options.json,

@@ -32,6 +32,11 @@ function fileLine(out: string[], field: string | undefined, root: string, p: str
   out.push(`${label} ${output.style.gray(root + "/")}${shown}`);
 }
 
+/** Continuation lines of a multi-line value (a UKI's .cmdline may have line breaks) under the value. */
+function indentContinuation(text: string): string {
+  return text.includes("\n") ? text.split(/\r?\n/).join("\n              ") : text;
+}
+
 /** `strerror()` wording: the sentence-case form of our errno descriptions. */
 function strerror(errno: string): string {
   const text = describeErrno(errno);
@@ -66,7 +71,7 @@ export function formatEntry(e: BootEntry, isDefault: boolean, isSelected: boolea
   if (e.ukiUrl !== undefined) out.push(`      uki-url: ${e.ukiUrl}`);
   if (e.profile !== undefined) out.push(`      profile: ${e.profile}`);
   e.initrd.forEach((p, i) => fileLine(out, i === 0 ? "initrd" : undefined, e.root, p, output, files));
-  if (e.options.length > 0) out.push(`      options: ${e.options.join(" ").split(/\r?\n/).join("\n              ")}`);
+  if (e.options.length > 0) out.push(`      options: ${indentContinuation(e.options.join(" "))}`);
   if (e.devicetree !== undefined) fileLine(out, "devicetree", e.root, e.devicetree, output, files);
   e.devicetreeOverlay.forEach((p, i) => fileLine(out, i === 0 ? "devicetree-overlay" : undefined, e.root, p, output, files));
   return out;
