@@ -36,6 +36,14 @@ for (const entry of entries) {
   if (entry.executable) chmodSync(entry.out, 0o755);
 }
 
+// dist/cli.cjs runs the CLI from a vm.Script, which has no loader for import(): refuse a bundle
+// that would call one (esbuild turns imports of bundled modules into plain calls; only a dynamic
+// import of something outside the bundle survives as `import(`).
+if (/\bimport\(/.test(readFileSync("dist/cli-main.cjs", "utf8"))) {
+  console.error("build: dist/cli-main.cjs contains a dynamic import(); use process.getBuiltinModule or a static import");
+  process.exit(1);
+}
+
 // The code cache: one read-only run over the bundled MicroOS-like demo (list: discovery, entry
 // files, sorting, titles, text output), cached when that process exits. Best effort: without a
 // cache the CLI works the same, only its start-up parses the bundle.

@@ -134,7 +134,10 @@ const MSDOS_SUPER_MAGIC = 0x4d44;
 async function syncIfFat(dir: string): Promise<void> {
   const fs = await statfs(dir).catch(() => undefined);
   if (fs?.type !== MSDOS_SUPER_MAGIC) return;
-  const { spawnSync } = await import("node:child_process");
+  // Loaded only here, synchronously (process.getBuiltinModule, Node >= 20.16): child_process costs
+  // milliseconds of start-up, and the CLI bundle runs from a vm.Script with a code cache, where a
+  // dynamic import() has no loader (src/cli/bin-code-cache.ts).
+  const { spawnSync } = process.getBuiltinModule("node:child_process");
   for (const args of [["-f", dir], []]) {
     const r = spawnSync("sync", args, { stdio: "ignore" });
     if (!r.error && r.status === 0) return;

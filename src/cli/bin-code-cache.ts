@@ -9,6 +9,10 @@
  * writes V8's cache of everything compiled by then. A cache that V8 rejects (another Node or V8
  * version, other V8 flags, a rebuilt bundle: V8 checks all of these) or a missing one only
  * costs the parse it would have saved.
+ *
+ * Code run this way has no module loader for `import()` (Node would need an experimental vm
+ * option, which prints a warning): the bundle loads built-ins lazily with process.getBuiltinModule
+ * and its own modules statically, and the build refuses a bundle with a dynamic import.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import Module from "node:module";
@@ -35,8 +39,6 @@ const source = readFileSync(main, "utf8").replace(/^#!/, "//");
 const script = new vm.Script(Module.wrap(source), {
   filename: main,
   ...(cachedData === undefined ? {} : { cachedData }),
-  // The bundle's one dynamic import (a Node built-in) goes to Node's own loader.
-  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
 if (writeCacheTo) {
   delete process.env.BOOTCTL_TS_WRITE_CODE_CACHE;

@@ -22,7 +22,6 @@ test("the built cache is accepted by V8 for the built bundle", () => {
   const script = new vm.Script(Module.wrap(readFileSync(main, "utf8").replace(/^#!/, "//")), {
     filename: main,
     cachedData: readFileSync(path.join(DIST, "cli-main.cache")),
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   assert.is(script.cachedDataRejected, false);
 });
