@@ -28,12 +28,15 @@ const VECTORS = new URL("../../../shared/reference/vectors/grubenv/", import.met
 interface Result { status: number; stdout: string; stderr: string }
 type Runner = (args: string[]) => Promise<Result>;
 
+/** The built CLI bundle (dist/cli-main.cjs: dist/cli.cjs only starts it with the code cache). */
+const CLI_MAIN = path.join(path.dirname(CLI), "cli-main.cjs");
+
 /** The built CLI, run in-process (see the module comment). */
 function inProcessCli(): Runner {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
-  const source = readFileSync(CLI, "utf8").replace(/^#!.*/, "");
-  const wrapper = new vm.Script(`(function (exports, require, module, __filename, __dirname, process) {${source}\n})`, { filename: CLI }).runInThisContext() as (...a: unknown[]) => void;
-  const req = createRequire(CLI);
+  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run 'npm run build' first`);
+  const source = readFileSync(CLI_MAIN, "utf8").replace(/^#!.*/, "");
+  const wrapper = new vm.Script(`(function (exports, require, module, __filename, __dirname, process) {${source}\n})`, { filename: CLI_MAIN }).runInThisContext() as (...a: unknown[]) => void;
+  const req = createRequire(CLI_MAIN);
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.FORCE_COLOR;
   return (args) => new Promise((resolve) => {
@@ -59,7 +62,7 @@ function inProcessCli(): Runner {
       },
     });
     const module = { exports: {} };
-    wrapper(module.exports, req, module, CLI, path.dirname(CLI), fake);
+    wrapper(module.exports, req, module, CLI_MAIN, path.dirname(CLI_MAIN), fake);
   });
 }
 
