@@ -5,8 +5,8 @@
  *   /efi/EFI/BOOT/BOOTX64.EFI   the standalone GRUB (lib/grub.ts: its memdisk config only runs
  *                               `configfile ${cmdpath}/grub.cfg`)
  *   /efi/EFI/BOOT/grub.cfg      HEADER (00_header's environment handling) + grub/bootctl-counting.cfg
- *                               + markers + the menu entries `bootctl-ts grub render` makes from the
- *                               Boot Loader Specification entries in /efi/loader/entries
+ *                               + the menu entries `bootctl-ts grub render` makes from the Boot
+ *                               Loader Specification entries in /efi/loader/entries + markers
  *   /efi/EFI/BOOT/grubenv       made by grub-editenv; written by `bootctl-ts add --loader grub`,
  *                               `set-default`, `set-oneshot`, `bless-boot` and by GRUB's save_env
  *   /boot/grub -> ../efi/EFI/BOOT   (or /boot/grub2, Fedora's name) the link Fedora used to keep
@@ -63,9 +63,18 @@ else
 fi
 `;
 
-/** Printed after the counting fragment: what GRUB decided (markers GRUB_DEFAULT, GRUB_TRIES, GRUB_ONCE). */
+/**
+ * Printed after the menu entries (the trial's entry moves `default` to itself after the fragment
+ * ran): what GRUB decided. GRUB_DEFAULT is the entry GRUB boots, GRUB_TRIES the bootctl_tries the
+ * grubenv holds once that entry ran (the picked trial's entry saves bootctl_left; any other entry
+ * keeps the stored value), GRUB_ONCE the one-shot flag.
+ */
 const MARKERS = `echo "BTQ:GRUB_DEFAULT=\${default}"
-echo "BTQ:GRUB_TRIES=\${bootctl_tries}"
+if [ -n "\${bootctl_pick}" -a "\${bootctl_pick}" = "\${default}" ]; then
+  echo "BTQ:GRUB_TRIES=\${bootctl_left}"
+else
+  echo "BTQ:GRUB_TRIES=\${bootctl_tries}"
+fi
 echo "BTQ:GRUB_ONCE=\${boot_once}"
 `;
 
@@ -81,19 +90,24 @@ export async function installGrubBls(tree: EspTree, grubEfi: string, options: { 
   await symlink(`../efi/${GRUB_ESP_DIR}`, join(tree.root, "boot", options.bootDir ?? "grub"));
 }
 
-/** Everything in grub.cfg before the menu entries: HEADER + the counting fragment + the markers. */
+/** Everything in grub.cfg before the menu entries: HEADER + the counting fragment. */
 export async function grubCfgHead(): Promise<string> {
-  return HEADER + (await readFile(COUNTING_FRAGMENT, "utf8")) + MARKERS;
+  return HEADER + (await readFile(COUNTING_FRAGMENT, "utf8"));
+}
+
+/** Everything in grub.cfg after the menu entries: the markers. */
+export function grubCfgTail(): string {
+  return MARKERS;
 }
 
 /**
- * grub.cfg = HEADER + grub/bootctl-counting.cfg + markers + `bootctl-ts grub render` of the tree's
- * entries (what grub-mkconfig makes of 00_header, 09_bootctl_counting and 20_bootctl-ts), checked
- * by grub-script-check and written to the tree. Returns the rendered menu part.
+ * grub.cfg = HEADER + grub/bootctl-counting.cfg + `bootctl-ts grub render` of the tree's entries
+ * (what grub-mkconfig makes of 00_header, 09_bootctl_counting and 20_bootctl-ts) + markers,
+ * checked by grub-script-check and written to the tree. Returns the rendered menu part.
  */
 export async function writeGrubCfg(tree: EspTree, scratchDir: string): Promise<string> {
   const menu = (await tree.cli(["grub", "render"])).stdout;
-  const cfg = (await grubCfgHead()) + menu;
+  const cfg = (await grubCfgHead()) + menu + grubCfgTail();
   await checkGrubScript(cfg, scratchDir);
   await writeFile(join(tree.esp, GRUB_ESP_DIR, "grub.cfg"), cfg);
   return menu;

@@ -5,8 +5,9 @@
  * grub`); the updater runs `bootctl-ts add --loader grub --tries 3` on the tree from the host,
  * which writes an uncounted BLS entry and puts it on trial in the grubenv (bootctl_trial,
  * bootctl_tries=3, bootctl_fallback = saved_entry). The new kernel panics every boot. The contract
- * (grub/README.md): GRUB lowers bootctl_tries and saves it before each counted boot (2, 1, 0), and
- * with 0 tries left boots bootctl_fallback by itself. In that boot the real `bootctl-ts bless-boot
+ * (grub/README.md): the trial's own menu entry saves bootctl_tries − 1 and bootctl_booted before
+ * its kernel runs (2, 1, 0), and with 0 tries left GRUB boots bootctl_fallback by itself, whose
+ * entry records itself in bootctl_booted. In that boot the real `bootctl-ts bless-boot
  * status --json` must see the trial out of tries and the fallback booted; `predict --json --loader
  * grub` on the tree (which runs the tree's grub.cfg boot after boot) must have foreseen every boot.
  */
@@ -71,7 +72,7 @@ const scenario: Scenario = {
       ctx.expectCleanEnd(result);
       ctx.expectEqual(grubBootView(result), { grubDefault: "test-2.0", tries: left, once: "", booted: "test-2.0" }, `${result.label}: GRUB's choice and counter`);
       ctx.expect(result.panic, `${result.label}: the new deployment's kernel did not panic`);
-      ctx.expectEqual([observed["bootctl_tries"], observed["bootctl_booted"]], [left, "test-2.0"], `${result.label}: bootctl_tries and bootctl_booted saved by GRUB before booting`);
+      ctx.expectEqual([observed["bootctl_tries"], observed["bootctl_booted"]], [left, "test-2.0"], `${result.label}: bootctl_tries and bootctl_booted saved by the trial's menu entry before booting`);
     }
     const last = steps[TRIES]!;
     ctx.expectCleanEnd(last.result);

@@ -22,8 +22,10 @@
  * Expected variables come from the contract (grub/README.md: marking a trial good makes it
  * `saved_entry`, removes bootctl_trial/tries/fallback, sets bootctl_state=good, which GRUB clears
  * at the next boot; set-default writes `saved_entry` as grub-set-default does) and from GRUB
- * (00_header boots `saved_entry`, or the first entry when it is unset; the counting fragment lowers
- * bootctl_tries by one and saves it before the entry runs).
+ * (00_header boots `saved_entry`, or the first entry when it is unset; with a trial the counting
+ * fragment makes the fallback the default, the trial's own menu entry takes over and saves
+ * bootctl_tries − 1 and bootctl_booted before its kernel runs; any entry that runs records itself
+ * in bootctl_booted).
  *
  * - grub-9-powercut-bless: `bless-boot good` on a trial (`add --loader grub --tries 3`).
  * - grub-9-powercut-set-default: `set-default test-1.0` with no saved_entry yet.
@@ -40,20 +42,23 @@
  *     none                           add returned, update-grub ran, then the power was cut → all new
  *   (the kernel copy, cut in sd-9-powercut-add, goes through the same durable-fs code). A trial
  *   whose menu entry GRUB does not have yet (grub.cfg not yet regenerated) is a state GRUB itself
- *   resolves: the counting fragment lowers bootctl_tries and sets `default` to the trial, GRUB
- *   finds no entry with that id and boots the menu's first entry (normal/menu.c: an unknown
- *   default is entry 0), here the saved default. bootctl-ts's choice (add-entry.ts: the grubenv
- *   before the entry) accepts that state; so "old or new" is, for what boots: the old default
- *   until update-grub ran, the trial after it. predict, which runs grub.cfg through its evaluator,
- *   names the entry that boots; it reports such a boot uncounted (the entry booted is not the
- *   trial), so its tries are compared only where the predicted boot is the trial's.
+ *   resolves (grub/README.md): the fragment makes the fallback (= saved_entry, test-1.0) the
+ *   default and names the trial in bootctl_pick, but only the trial's own menu entry could make
+ *   it the default, so GRUB boots test-1.0 — not the menu's entry 0, test-2.0 here, which is what
+ *   an unknown `default` would give (normal/menu.c) and what earlier versions booted. No try is
+ *   used; test-1.0's entry records itself in bootctl_booted, and `bless-boot good`, run in every
+ *   boot of the base entry before add, must refuse (exit 1, nothing written): the trial never
+ *   booted. So "old or new" is, for what boots: the old default until update-grub ran, the
+ *   trial after it, and only a boot of the trial may be marked (boot 4 marks it good). predict,
+ *   which runs grub.cfg through its evaluator, names the entry that boots; it reports such a boot
+ *   uncounted, so its tries are compared only where the predicted boot is the trial's.
  */
 import { join } from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";
 import { CUT_FILE, guestCmdline, guestScriptPath } from "../lib/guest-init.ts";
-import { guestRun } from "../lib/guest-runs.ts";
+import { guestRun, runJson } from "../lib/guest-runs.ts";
 import type { EspImage } from "../lib/disk.ts";
-import { GRUB_ESP_DIR, diskGrubenv, grubBootView, grubCfgHead, installGrubBls, menuIds, writeGrubCfg, type GrubBootView } from "../lib/grub-bls.ts";
+import { GRUB_ESP_DIR, diskGrubenv, grubBootView, grubCfgHead, grubCfgTail, installGrubBls, menuIds, writeGrubCfg, type GrubBootView } from "../lib/grub-bls.ts";
 import { EspTree } from "../lib/host-bootctl.ts";
 import { markerValue, type BootResult, type Machine } from "../lib/qemu.ts";
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
@@ -258,15 +263,21 @@ const setDefault: Scenario = {
   },
 };
 
-/** What the guest of the base entry runs: the updater's add, then update-grub when add returned. */
+/**
+ * What the guest of the base entry runs: the boot-success service's `bless-boot good` (this boot
+ * is never the trial's: it must refuse), then the updater's add, then update-grub when add
+ * returned.
+ */
 function addScript(cmdline: string): string {
   return `need_node && need_rw
 mkdir -p /etc/kernel
 echo "${cmdline}" >/etc/kernel/cmdline
+step_cli --json=short bless-boot status
+step_cli bless-boot good
 step_clicut add --loader grub --entry-token test --tries 2 --title Added 3.0 /efi/test/1.0/linux /efi/test/1.0/initrd.img || return 1
 # update-grub: grub-mkconfig writes grub.cfg.new and renames it over grub.cfg.
 bootctl_ts grub render >/tmp/menu.cfg || { mark "UPDATE_GRUB=render failed"; return 1; }
-cat /efi/bootctl-test/grub-head.cfg /tmp/menu.cfg >/efi/${GRUB_ESP_DIR}/grub.cfg.new && sync \
+cat /efi/bootctl-test/grub-head.cfg /tmp/menu.cfg /efi/bootctl-test/grub-tail.cfg >/efi/${GRUB_ESP_DIR}/grub.cfg.new && sync \
   && mv -f /efi/${GRUB_ESP_DIR}/grub.cfg.new /efi/${GRUB_ESP_DIR}/grub.cfg && sync && mark "UPDATE_GRUB=done"
 `;
 }
@@ -285,6 +296,33 @@ async function diskEntries(ctx: ScenarioContext, esp: EspImage, label: string): 
   return files;
 }
 
+interface BlessStatusJson {
+  state: string;
+  loader: string;
+  grub?: { trial?: string; tries?: number; fallback?: string; booted?: string };
+}
+
+/**
+ * The base entry's `bless-boot status` and `bless-boot good` in a boot: with `trial` in the
+ * grubenv (no menu entry for it), status names the base entry as booted and the state clean, and
+ * good refuses; without a trial, good refuses as well (nothing on trial).
+ */
+async function expectNoBlessOfBase(ctx: ScenarioContext, result: BootResult, trial: boolean): Promise<void> {
+  const status = guestRun(result, ["--json=short", "bless-boot", "status"]);
+  ctx.expect(status?.status === 0, `${result.label}: bless-boot status failed (${status?.output.join(" | ") ?? "not run"})`);
+  const json = runJson<BlessStatusJson>(status);
+  await ctx.observed(`${result.label}: bless-boot status --json`, json);
+  if (trial) {
+    ctx.expectEqual([json.loader, json.state, json.grub?.trial, json.grub?.booted], ["grub", "clean", "test-3.0", "test-1.0"],
+      `${result.label}: bless-boot status (the trial has no menu entry: GRUB booted and recorded test-1.0)`);
+  } else {
+    ctx.expectEqual(json.state, "clean", `${result.label}: bless-boot status (no trial)`);
+  }
+  const good = guestRun(result, ["bless-boot", "good"]);
+  await ctx.observed(`${result.label}: bless-boot good`, good?.output.join(" | ") ?? "(not run)");
+  ctx.expectEqual(good?.status, 1, `${result.label}: bless-boot good must refuse (E_NOT_COUNTING): test-1.0 booted, not the trial`);
+}
+
 /** Compares a GRUB boot with predict: the entry that booted always, the tries where predict counts the boot. */
 function expectBootedAsPredicted(ctx: ScenarioContext, result: BootResult, predicted: NextBoot): void {
   const booted = markerValue(result, "BOOTED") ?? "?";
@@ -301,10 +339,15 @@ const add: Scenario = {
     const { vmlinuz } = ctx.assets.kernel;
     const initrd = ctx.assets.initramfs.path;
     const tree = await grubTree(ctx);
-    const addedCmdline = guestCmdline("test-3.0", ["poweroff"]);
+    const addedCmdline = guestCmdline("test-3.0", [{ cli: ["bless-boot", "good"] }, "poweroff"]);
     await writeFile(join(tree.esp, ...guestScriptPath("add").split("/").filter(Boolean)), addScript(addedCmdline));
     await writeFile(join(tree.esp, "bootctl-test", "grub-head.cfg"), await grubCfgHead());
+    await writeFile(join(tree.esp, "bootctl-test", "grub-tail.cfg"), grubCfgTail());
     await tree.add({ version: "1.0", title: "Base", loader: "grub", kernel: vmlinuz, initrd, options: guestCmdline("test-1.0", [{ script: "add" }, "freeze"]) });
+    // test-2.0 sorts first in the menu (GRUB's entry 0) but is not the default: a boot that
+    // lands on it is the bug this scenario guards against (it shares test-1.0's kernel files).
+    await writeFile(join(tree.esp, "loader", "entries", "test-2.0.conf"),
+      `title      Other\nversion    2.0\noptions    ${guestCmdline("test-2.0", ["poweroff"])}\nlinux      /test/1.0/linux\ninitrd     /test/1.0/initrd.img\n`);
     await tree.cli(["--quiet", "set-default", "--loader", "grub", "test-1.0"]);
     await writeGrubCfg(tree, ctx.dir);
     const esp = await ctx.newDisk("disk", { espMiB: 96 });
@@ -313,30 +356,36 @@ const add: Scenario = {
     const OLD: Env = { saved_entry: "test-1.0" };
     /** The block add writes (grub/README.md): the trial with all its tries; GRUB's bookkeeping of an earlier trial (bootctl_booted, bootctl_state) removed. */
     const TRIAL: Env = { saved_entry: "test-1.0", bootctl_trial: "test-3.0", bootctl_tries: "2", bootctl_fallback: "test-1.0" };
-    const OLD_ENTRIES = ["test-1.0.conf"];
-    const NEW_ENTRIES = ["test-1.0.conf", "test-3.0.conf"];
-    const OLD_MENU = ["test-1.0"];
-    /** GRUB's view of a boot from the old block, and from the trial block while grub.cfg has no entry for it. */
+    const OLD_ENTRIES = ["test-1.0.conf", "test-2.0.conf"];
+    const NEW_ENTRIES = ["test-1.0.conf", "test-2.0.conf", "test-3.0.conf"];
+    const OLD_MENU = ["test-2.0", "test-1.0"];
+    /**
+     * GRUB's view of a boot from the old block, and from the trial block while grub.cfg has no
+     * entry for it: the fallback (saved_entry) boots, not entry 0 (test-2.0), and no try is used.
+     */
     const FROM_OLD: GrubBootView = { grubDefault: "test-1.0", tries: "", once: "", booted: "test-1.0" };
-    const DANGLING: GrubBootView = { grubDefault: "test-3.0", tries: "1", once: "", booted: "test-1.0" };
+    const DANGLING: GrubBootView = { grubDefault: "test-1.0", tries: "2", once: "", booted: "test-1.0" };
 
     // Boot 1: the saved default; add is cut right after the grubenv's rename.
     const p1 = await predictNext(ctx, tree, esp);
     const b1 = await cutBoot(ctx, machine, esp, "after:rename:1:grubenv");
     ctx.expectEqual(grubBootView(b1), FROM_OLD, `${b1.label}: GRUB's choice (saved_entry, no trial)`);
     expectBootedAsPredicted(ctx, b1, p1);
+    await expectNoBlessOfBase(ctx, b1, false);
     const env1 = await grubenvAfter(ctx, esp, b1.label);
     const state1 = oldOrNew(ctx, env1, OLD, TRIAL, "after a cut right after the grubenv's rename");
     await ctx.log(`  the unsynced grubenv rename ${state1 === 0 ? "was lost (old block)" : "survived (trial block)"}`);
     ctx.expectEqual(await diskEntries(ctx, esp, b1.label), OLD_ENTRIES, "entries after a cut before the entry was written: old");
     ctx.expectEqual(await diskMenuIds(ctx, esp, b1.label), OLD_MENU, "grub.cfg after a cut inside add: old");
 
-    // Boot 2: the trial, if it survived, has no menu entry yet: GRUB counts it and boots the first
-    // entry. add runs again and is cut right after the entry's rename (the grubenv was synced before).
+    // Boot 2: the trial, if it survived, has no menu entry yet: GRUB boots the fallback, uncounted,
+    // and bless-boot refuses. add runs again and is cut right after the entry's rename (the
+    // grubenv was synced before).
     const p2 = await predictNext(ctx, tree, esp);
     const b2 = await cutBoot(ctx, machine, esp, "after:rename:1:loader/entries");
-    ctx.expectEqual(grubBootView(b2), state1 === 0 ? FROM_OLD : DANGLING, `${b2.label}: GRUB's choice (${state1 === 0 ? "old block" : "trial without a menu entry → the menu's first entry"})`);
+    ctx.expectEqual(grubBootView(b2), state1 === 0 ? FROM_OLD : DANGLING, `${b2.label}: GRUB's choice (${state1 === 0 ? "old block" : "trial without a menu entry → the fallback, not entry 0"})`);
     expectBootedAsPredicted(ctx, b2, p2);
+    await expectNoBlessOfBase(ctx, b2, state1 === 1);
     ctx.expectEqual(await grubenvAfter(ctx, esp, b2.label), sorted(TRIAL), "grubenv after a cut behind it (synced before the entry was written): the trial");
     const state2 = oneOf(ctx, await diskEntries(ctx, esp, b2.label), [OLD_ENTRIES, NEW_ENTRIES], "after a cut right after the entry's rename");
     await ctx.log(`  the unsynced entry rename ${state2 === 0 ? "was lost (old entries)" : "survived (new entries)"}`);
@@ -345,8 +394,9 @@ const add: Scenario = {
     // Boot 3: the trial still has no menu entry; add runs to its end, update-grub too, then the power is cut.
     const p3 = await predictNext(ctx, tree, esp);
     const b3 = await cutBoot(ctx, machine, esp, "none");
-    ctx.expectEqual(grubBootView(b3), DANGLING, `${b3.label}: GRUB's choice (trial without a menu entry → the menu's first entry)`);
+    ctx.expectEqual(grubBootView(b3), DANGLING, `${b3.label}: GRUB's choice (trial without a menu entry → the fallback, not entry 0)`);
     expectBootedAsPredicted(ctx, b3, p3);
+    await expectNoBlessOfBase(ctx, b3, true);
     ctx.expectEqual(guestRun(b3, ["add"])?.status, 0, `${b3.label}: add exit status`);
     ctx.expectEqual(markerValue(b3, "UPDATE_GRUB"), "done", `${b3.label}: update-grub after add`);
     ctx.expectEqual(await grubenvAfter(ctx, esp, b3.label), sorted(TRIAL), "grubenv after add returned and the power was cut: the trial, all its tries again");
@@ -354,14 +404,17 @@ const add: Scenario = {
     ctx.expectEqual(await esp.readText("/loader/entries/test-3.0.conf"),
       `title      Added\nversion    3.0\noptions    ${addedCmdline}\nlinux      /test/3.0/linux\ninitrd     /test/3.0/initrd.img\n`,
       "the added entry is complete");
-    ctx.expectEqual(await diskMenuIds(ctx, esp, b3.label), ["test-3.0", "test-1.0"], "grub.cfg after update-grub: the trial first (BLS order, newest version first)");
+    ctx.expectEqual(await diskMenuIds(ctx, esp, b3.label), ["test-3.0", "test-2.0", "test-1.0"], "grub.cfg after update-grub: the trial first (BLS order, newest version first)");
 
-    // Boot 4: the trial boots, counted.
+    // Boot 4: the trial boots, counted (all its tries were kept), and is marked good.
     const p4 = await predictNext(ctx, tree, esp);
     const b4 = await machine.boot();
     ctx.noteBoot(b4, `${markerValue(b4, "BOOTED") ?? "?"}(${markerValue(b4, "GRUB_TRIES") ?? "?"})`);
     ctx.expectCleanEnd(b4);
     expectBoot(ctx, b4, { grubDefault: "test-3.0", tries: "1", once: "", booted: "test-3.0" }, p4, "the added deployment on trial");
+    ctx.expectEqual(guestRun(b4, ["bless-boot", "good"])?.status, 0, `${b4.label}: bless-boot good of the trial's own boot`);
+    ctx.expectEqual(await grubenvAfter(ctx, esp, b4.label), sorted({ saved_entry: "test-3.0", bootctl_booted: "test-3.0", bootctl_state: "good" }),
+      "grubenv after the trial's boot was marked good: saved_entry = the trial, counting ended");
   },
 };
 

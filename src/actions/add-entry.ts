@@ -248,9 +248,12 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
 }
 
 /**
- * GRUB: record the new entry as the trial, with the current first entry (or saved_entry) as the
- * fallback. The grubenv is written before the entry appears: a stop in between leaves a trial
- * naming an entry GRUB does not have yet, which boots the old default (and uses up the tries).
+ * GRUB: record the new entry as the trial, with saved_entry (or the current first entry) as the
+ * fallback. The grubenv is written before the entry appears, and grub.cfg gets the trial's menu
+ * entry only when it is regenerated (update-grub / `grub render`). Until then the trial has no
+ * menu entry: GRUB boots the fallback, uses no try, and the boot's record names the fallback, so
+ * `bless-boot` refuses to mark the trial (grub/README.md). A stop between the two writes leaves
+ * that same state.
  */
 async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: string }, bootRoot: string, tries: number): Promise<Omit<AddPlan, "loader">> {
   const root = options.root ?? "/";
@@ -266,7 +269,12 @@ async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: str
   const write: Effect = { kind: "write-file", root, path: path.relative(path.resolve(root), location.path), content: serializeGrubenv(block) };
   const entryWrite = plan.effects.findIndex((e) => e.kind === "write-file");
   const effects = [...plan.effects.slice(0, entryWrite), write, ...plan.effects.slice(entryWrite)];
-  return { effects, notes: [...plan.notes, `GRUB: ${trial} gets ${tries} tries, then ${fallback} boots`], entry: plan.entry, bootRoot, grubenv: location.path };
+  const notes = [
+    ...plan.notes,
+    `GRUB: ${trial} gets ${tries} tries, then ${fallback} boots`,
+    `GRUB: regenerate grub.cfg (update-grub, grub-mkconfig or 'bootctl-ts grub render') so that ${trial} has a menu entry; until then ${fallback} boots and no try is used`,
+  ];
+  return { effects, notes, entry: plan.entry, bootRoot, grubenv: location.path };
 }
 
 export async function addEntry(options: AddEntryOptions): Promise<AddPlan> {
@@ -279,7 +287,8 @@ export async function addEntry(options: AddEntryOptions): Promise<AddPlan> {
         return p;
       });
   if (!options.select) return plan;
-  // The entry exists now; only then may a variable or loader.conf name it.
+  // The entry exists now; only then may a variable or loader.conf name it. setDefault/setOneshot
+  // take the lock of the file they change (loader.conf: the ESP's; grubenv: its directory's).
   const stripped = extractTries(plan.entry).stripped;
   const target = {
     root, espPath: options.espPath, bootPath: options.bootPath, loader: plan.loader, dryRun: options.dryRun === true,

@@ -8,6 +8,10 @@
  *   (`next_entry=ENTRY`); ENTRY is an index path, a title or an id (`>` between menu levels), as
  *   GRUB's `default` accepts it; "" removes the variable. Timeouts live in grub.cfg: refused.
  *
+ * Writers never lose each other's update: the grubenv is edited under its directory's lock
+ * (adapters/grubenv-file.ts editGrubenvFile) and loader.conf under the ESP's
+ * (adapters/boot-lock.ts), the locks `add` and `bless-boot` take for the same files.
+ *
  * Which loader: `--loader` when given; else systemd-boot when the firmware variables say
  * systemd-boot is running (LoaderInfo), else GRUB when a grubenv exists, else systemd-boot when
  * the ESP has a `loader/` directory.
@@ -17,6 +21,7 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { BootctlError, FileError, UsageError, describeErrno, errnoOf } from "../errors.ts";
 import { resolveSafe } from "../adapters/root-path.ts";
+import { withBootLock } from "../adapters/boot-lock.ts";
 import { atomicReplace, mkdirDurable } from "../adapters/durable-fs.ts";
 import { parseLoaderConf, removeLoaderConfKey, serializeLoaderConf, setLoaderConfValue } from "../formats/bls/loader-conf.ts";
 import { applyEfiPlan, listEfiVariables, readEfiString, requireEfivarsDir } from "../adapters/efivarfs.ts";
@@ -114,22 +119,31 @@ function offlineImage(target: SelectionTarget): boolean {
 async function applyLoaderConfDefault(target: SelectionTarget, id: string): Promise<SelectionResult> {
   const found = discoverBootPartitions({ root: target.root ?? "/", espPath: target.espPath, bootPath: target.bootPath });
   if (!found.esp) throw new BootctlError("E_NO_BOOT_PARTITION", "no ESP found for loader.conf; give --esp-path");
+  // One word on one line: systemd's loader.conf reader ends a line at LF, CR or NUL.
+  if (/[\s"\0]/.test(id)) throw new UsageError(`entry id for loader.conf may not contain blanks, quotes or NUL: '${id.replace(/\0/g, "\\0")}'`);
+  const esp = found.esp.path;
+  // Read, change and write under the ESP's lock (the one add and bless-boot take for it).
+  const edit = () => editLoaderConfDefault(esp, id, target.dryRun === true);
+  const file = target.dryRun ? await edit() : await withBootLock(esp, edit);
+  return { loader: "systemd-boot", changes: [id === "" ? "remove default from loader.conf" : `set default ${id} in loader.conf`], target: file, dryRun: target.dryRun === true, warnings: [] };
+}
+
+/** The read-modify-write of loader.conf's `default`; returns the file's path. */
+async function editLoaderConfDefault(esp: string, id: string, dryRun: boolean): Promise<string> {
   // Checked before it is read: a loader.conf (or loader/) that is a symbolic link is refused,
   // never followed out of the ESP (root-path.ts; systemd's CHASE_PROHIBIT_SYMLINKS on the ESP).
-  const file = await resolveSafe(found.esp.path, "loader/loader.conf");
+  const file = await resolveSafe(esp, "loader/loader.conf");
   const text = await readFile(file, "utf8").catch((err) => {
     if (errnoOf(err) === "ENOENT") return "";
     throw new FileError("E_READ", `cannot read ${file}: ${describeErrno(errnoOf(err))}`, file, err);
   });
-  // One word on one line: systemd's loader.conf reader ends a line at LF, CR or NUL.
-  if (/[\s"\0]/.test(id)) throw new UsageError(`entry id for loader.conf may not contain blanks, quotes or NUL: '${id.replace(/\0/g, "\\0")}'`);
   const doc = parseLoaderConf(text);
   const next = serializeLoaderConf(id === "" ? removeLoaderConfKey(doc, "default") : setLoaderConfValue(doc, "default", id));
-  if (!target.dryRun && next !== text) {
-    await mkdirDurable(found.esp.path, "loader");
-    await atomicReplace(found.esp.path, "loader/loader.conf", next);
+  if (!dryRun && next !== text) {
+    await mkdirDurable(esp, "loader");
+    await atomicReplace(esp, "loader/loader.conf", next);
   }
-  return { loader: "systemd-boot", changes: [id === "" ? "remove default from loader.conf" : `set default ${id} in loader.conf`], target: file, dryRun: target.dryRun === true, warnings: [] };
+  return file;
 }
 
 export async function setDefault(target: SelectionTarget, id: string): Promise<SelectionResult> {

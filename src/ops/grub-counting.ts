@@ -6,12 +6,16 @@
  *   bootctl_tries     tries left for it, "0".."9" (GRUB 2.06 has no arithmetic: the script counts
  *                     down with an if/elif ladder, so at most MAX_GRUB_TRIES)
  *   bootctl_fallback  menu entry id to boot once the trial is out of tries (the last good one)
- *   bootctl_booted    written by GRUB before each counted boot: the id it chose
+ *   bootctl_booted    the record of the boot: while a trial exists, GRUB clears it before the menu
+ *                     and the menu entry that runs saves its own id (grub render's entry hook),
+ *                     so it names the entry that really booted, never a mere choice
  *   bootctl_state     "good" or "bad", written by userspace when it marks the boot; GRUB clears
  *                     it at the next boot, so it describes the current boot only
- * GRUB side (grub/bootctl-counting.cfg): with a trial and no one-shot `next_entry` in effect, if
- * tries ≥ 1 it decrements them and boots the trial, else it boots the fallback; it records the
- * choice in bootctl_booted and saves before booting.
+ * GRUB side (grub/bootctl-counting.cfg + the entries of ops/grub-render.ts): with a trial, the
+ * fallback is the default; with no one-shot `next_entry` in effect and tries ≥ 1, the trial's own
+ * menu entry takes over and, when it runs, saves tries − 1 with the record, before its kernel is
+ * loaded. A trial with no menu entry (grub.cfg not regenerated yet) is never picked: the fallback
+ * boots, no try is used, and the record names the fallback, so marking the boot refuses.
  *
  * Mapped to systemd-bless-boot's words (ops/bless-boot.ts): trial booted → `indeterminate`;
  * state good/bad → `good`/`bad`; fallback booted or no trial → `clean`.
@@ -94,8 +98,10 @@ export interface GrubBlessPlan {
 
 /**
  * Mark the current boot on GRUB. good: the trial becomes the default (`saved_entry`) and
- * counting stops; bad: its tries drop to 0 so the next boot falls back. Requires the trial to be
- * what GRUB booted (`bootctl_booted`); marking again is a no-op.
+ * counting stops; bad: its tries drop to 0 so the next boot falls back. Requires the record of
+ * the boot (`bootctl_booted`, saved by the entry that ran) to name the trial: a boot of any other
+ * entry (the fallback, a one-shot, a trial GRUB has no menu entry for) is never marked as the
+ * trial's. Marking again is a no-op.
  */
 export function planGrubBless(block: GrubenvBlock, verb: BlessVerb): GrubBlessPlan {
   const state = readCountingState(block);
@@ -108,7 +114,13 @@ export function planGrubBless(block: GrubenvBlock, verb: BlessVerb): GrubBlessPl
       after = remove(after, "boot_counter");
       return { verb, outcome: "changed", after, notes: ["greenboot counting: boot_success=1, boot_counter unset"] };
     }
-    throw new BootctlError("E_NOT_COUNTING", "not booted with boot counting in effect (GRUB did not boot an entry on trial)");
+    if (state.trial !== undefined && state.booted !== undefined) {
+      throw new BootctlError("E_NOT_COUNTING", `not booted with boot counting in effect: GRUB booted ${state.booted}, not ${state.trial}, the entry on trial (a trial without a menu entry boots the fallback until grub.cfg is regenerated)`);
+    }
+    if (state.trial !== undefined) {
+      throw new BootctlError("E_NOT_COUNTING", `not booted with boot counting in effect: no menu entry recorded this boot as ${state.trial}, the entry on trial (menu entries need the hooks of 'bootctl-ts grub render')`);
+    }
+    throw new BootctlError("E_NOT_COUNTING", "not booted with boot counting in effect (no entry on trial)");
   }
   let after = block;
   const notes: string[] = [];

@@ -14,6 +14,16 @@
  *   (lib/cmdline.c) rebuilds the command line, wrapping an argument that contains a space in
  *   double quotes and backslash-escaping `"`, `'` and `\`, so quotes must not be passed through.
  *
+ * Boot counting (ops/grub-counting-script.ts, grub/README.md): every entry carries the two hooks
+ * the counting fragment relies on, inert without it (their variables are then unset):
+ * - first in its body, when the fragment set `bootctl_record` (a trial exists): the entry saves
+ *   `bootctl_booted` = its own id, and when it is the trial the fragment picked, the trial's
+ *   lowered tries (`bootctl_left`), in one `save_env`, before its kernel is loaded. So the record
+ *   names the entry that really runs, whatever chose it (default, one-shot, a key press);
+ * - after the `menuentry`: when `bootctl_pick` names this entry, `default` becomes this entry
+ *   (id with `>` doubled, as GRUB's menuentry_eq reads `default`). A trial without a menu entry
+ *   is never picked, and GRUB boots the fallback the fragment put in `default`.
+ *
  * Paths are the entry's paths on its partition; `roots` says how GRUB finds that partition
  * (`search --fs-uuid --set=root`) and/or a prefix to put before each path (e.g. `/boot` when
  * XBOOTLDR is /boot on the file system GRUB's `$root` already points at).
@@ -81,10 +91,18 @@ export function renderTitle(entry: RenderableEntry): string {
 export function renderEntry(entry: RenderableEntry, options: RenderOptions = {}): string {
   const title = renderTitle(entry);
   assertNoControlCharacters(title, `title of entry ${entry.id}`);
-  const words = ["menuentry", `--id=${grubQuote(grubEntryId(entry.id), "entry id")}`];
+  const menuId = grubEntryId(entry.id);
+  const quotedId = grubQuote(menuId, "entry id");
+  const words = ["menuentry", `--id=${quotedId}`];
   for (const c of options.classes ?? ["bootctl-ts"]) words.push(`--class=${grubQuote(c, "class")}`);
   words.push("--", grubQuote(title, `title of entry ${entry.id}`), "{");
-  const body: string[] = [];
+  const body: string[] = [
+    'if [ -n "${bootctl_record}" ]; then',
+    `\tset bootctl_booted=${quotedId}`,
+    `\tif [ "\${bootctl_pick}" = ${quotedId} ]; then set bootctl_tries="\${bootctl_left}"; fi`,
+    '\tsave_env -f "${bootctl_record}" bootctl_booted bootctl_tries',
+    "fi",
+  ];
   const location = options.roots?.[entry.source ?? "esp"];
   if (location?.uuid !== undefined) body.push(`search --no-floppy --fs-uuid --set=root ${grubQuote(location.uuid, "file system UUID")}`);
   const kernelArgs = splitKernelOptions(entry.options).map((a) => grubQuote(a, `options of entry ${entry.id}`));
@@ -98,7 +116,8 @@ export function renderEntry(entry: RenderableEntry, options: RenderOptions = {})
   } else {
     throw new BootctlError("E_GRUB_RENDER_NO_KERNEL", `entry ${entry.id} has neither linux nor efi/uki: GRUB cannot boot it`);
   }
-  return `${words.join(" ")}\n${body.map((l) => "\t" + l + "\n").join("")}}\n`;
+  const pick = `if [ "\${bootctl_pick}" = ${quotedId} ]; then set default=${grubQuote(menuId.replace(/>/g, ">>"), "entry id")}; fi\n`;
+  return `${words.join(" ")}\n${body.map((l) => "\t" + l + "\n").join("")}}\n${pick}`;
 }
 
 /**

@@ -1,19 +1,22 @@
 /**
  * What GRUB will boot, attempt after attempt, under bootctl-ts boot counting (pure simulation of
- * grub/bootctl-counting.cfg after the standard 00_header logic; ops/grub-counting.ts has the
- * contract):
+ * grub/bootctl-counting.cfg after the standard 00_header logic, with the menu entries `grub
+ * render` makes; ops/grub-counting.ts has the contract):
  *  1. `next_entry` set → that entry boots once (00_header clears it before booting; no try used);
- *  2. a trial with tries ≥ 1 → tries − 1, the trial boots; with 0 tries → the fallback boots;
+ *  2. a trial → `default` is the fallback (else saved_entry); with tries ≥ 1 and a menu entry of
+ *     its own, the trial takes over, and its entry saves tries − 1 when it runs;
  *  3. otherwise `saved_entry` (GRUB_DEFAULT=saved) or the first entry.
- * A successful trial boot is marked good by the service (saved_entry = trial, counting ends). The
- * simulation stops at the first success that is not a one-shot, or when an entry without a
- * counter fails (the bootloop guard stops rebooting), or after `maxAttempts`.
+ * With `menu` (the ids in grub.cfg, in order) an id GRUB has no entry for boots the first entry
+ * (normal/menu.c), and a trial without an entry is never picked; without it every id is assumed
+ * to exist. A successful trial boot is marked good by the service (saved_entry = trial, counting
+ * ends). The simulation stops at the first success that is not a one-shot, or when an entry
+ * without a counter fails (the bootloop guard stops rebooting), or after `maxAttempts`.
  */
 import type { FailurePlan, Prediction, PredictedAttempt } from "./predict-systemd-boot.ts";
 import type { Script } from "../formats/grubcfg/ast.ts";
 import { createGrubenv, isValidVariableName, loadEnvView, parseGrubenv, setVariable, type GrubenvBlock } from "../formats/grubenv.ts";
 import { evaluateGrubScript } from "../model/grub-eval.ts";
-import { planGrubBless } from "./grub-counting.ts";
+import { MAX_GRUB_TRIES, planGrubBless } from "./grub-counting.ts";
 
 export interface GrubBootState {
   trial?: string | undefined;
@@ -23,10 +26,16 @@ export interface GrubBootState {
   nextEntry?: string | undefined;
   /** What boots without any of the above (GRUB's `default`, usually entry 0). */
   firstEntry: string;
+  /** The menu entry ids of grub.cfg, in order, when known. */
+  menu?: readonly string[] | undefined;
 }
 
 export function predictGrub(start: GrubBootState, failures: FailurePlan, maxAttempts = 64): Prediction {
   const s = { ...start };
+  const menu = start.menu;
+  const exists = (id: string) => menu === undefined || menu.includes(id);
+  /** What GRUB boots for `default` = id: that entry, or entry 0 when there is none. */
+  const resolve = (id: string) => (exists(id) ? id : (menu?.[0] ?? id));
   const attempts: PredictedAttempt[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     let id: string;
@@ -35,22 +44,21 @@ export function predictGrub(start: GrubBootState, failures: FailurePlan, maxAtte
     let oneShot = false;
     let triesAfter: number | undefined;
     if (s.nextEntry) {
-      id = s.nextEntry;
+      id = resolve(s.nextEntry);
       s.nextEntry = undefined;
       reason = "oneshot-variable";
       oneShot = true;
-    } else if (s.trial !== undefined && (s.tries ?? 0) >= 1) {
+    } else if (s.trial !== undefined && (s.tries ?? 0) >= 1 && (s.tries ?? 0) <= MAX_GRUB_TRIES && exists(s.trial)) {
       s.tries = (s.tries ?? 1) - 1;
       triesAfter = s.tries;
       id = s.trial;
       reason = "default-variable";
       counted = true;
     } else if (s.trial !== undefined) {
-      s.tries = 0;
-      id = s.fallback ?? s.savedEntry ?? s.firstEntry;
+      id = resolve(s.fallback ?? s.savedEntry ?? s.firstEntry);
       reason = "default-variable";
     } else {
-      id = s.savedEntry ?? s.firstEntry;
+      id = resolve(s.savedEntry ?? s.firstEntry);
       reason = s.savedEntry ? "default-variable" : "first-entry";
     }
     const fails = failures.kind === "first" ? attempt <= failures.count : counted;
@@ -79,7 +87,8 @@ export function predictGrub(start: GrubBootState, failures: FailurePlan, maxAtte
  * GRUB evaluator (model/grub-eval.ts: checked against grub-emu): whatever counting scheme the
  * config carries (ours, greenboot's, RAUC's) decides each boot. Between boots: a failure changes
  * nothing more; a success of a counted trial is marked good as the service would
- * (ops/grub-counting.ts). Counted = GRUB chose the entry bootctl_trial names.
+ * (ops/grub-counting.ts). Counted = the entry that ran is the one bootctl_trial names (and the boot
+ * was not a one-shot); what it saved is read back from the evaluated boot.
  */
 export function predictGrubScript(script: Script, grubenv: ReadonlyMap<string, string>, failures: FailurePlan, maxAttempts = 64): Prediction & { warnings: string[] } {
   let env = new Map(grubenv);

@@ -1,12 +1,14 @@
 /**
  * Two or more bootctl-ts writers at once never lose an update (adapters/boot-lock.ts): parallel
  * grubenv edits all land; an installer adding an entry while the boot-success service blesses
- * another both take effect. Each writer is a real process of the built CLI.
+ * another both take effect; on GRUB, bless-boot, set-default and set-oneshot on one grubenv all
+ * land; set-default and add --make-default on loader.conf wait for the ESP's lock. Each writer is
+ * a real process of the built CLI.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { isStale, LOCK_NAME, withBootLock } from "../../src/adapters/boot-lock.ts";
 import { CLI } from "../support/cli.ts";
@@ -58,6 +60,73 @@ test("an installer adding an entry while the service blesses another: both chang
       assert.equal(readdirSync(entries).sort(), ["os-6.11.conf", "os-6.12+3.conf"], `round ${round}`);
     });
   }
+});
+
+/** The grubenv as the real grub-editenv lists it. */
+function editenvList(file: string): Record<string, string> {
+  const out = spawnSync("grub-editenv", [file, "list"], { encoding: "utf8" }).stdout;
+  return Object.fromEntries(out.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+}
+
+test("GRUB: bless-boot good racing set-default and set-oneshot on the same grubenv: every update lands", async () => {
+  requireTool("grub-editenv", "grub-common");
+  for (let round = 0; round < 4; round++) {
+    await withTempRoot(async (root) => {
+      mkdirSync(path.join(root, "boot/grub"), { recursive: true });
+      mkdirSync(path.join(root, "efivars"));
+      const file = path.join(root, "boot/grub/grubenv");
+      spawnSync("grub-editenv", [file, "create"]);
+      // The trial's own menu entry recorded this boot (grub/README.md).
+      spawnSync("grub-editenv", [file, "set", "saved_entry=old", "bootctl_trial=new", "bootctl_tries=2", "bootctl_fallback=old", "bootctl_booted=new"]);
+      const base = ["--root", root, "--efivars-path", path.join(root, "efivars")];
+      const [blessed, defaulted, oneshot] = await Promise.all([
+        runCli([...base, "bless-boot", "good"]),
+        runCli([...base, "set-default", "--loader", "grub", "other"]),
+        runCli([...base, "set-oneshot", "--loader", "grub", "rescue"]),
+      ]);
+      for (const r of [blessed, defaulted, oneshot]) assert.is(r.status, 0, r.stderr);
+      const env = editenvList(file);
+      // bless-boot's update: counting ended, the mark set; set-oneshot's: next_entry. saved_entry is
+      // the trial or "other", whichever of bless-boot and set-default wrote last.
+      const { saved_entry: saved, ...rest } = env;
+      assert.equal(rest, { bootctl_booted: "new", bootctl_state: "good", next_entry: "rescue" }, `round ${round}: ${JSON.stringify(env)}`);
+      assert.ok(saved === "new" || saved === "other", `round ${round}: saved_entry=${saved}`);
+      assert.not.ok(existsSync(path.join(root, "boot/grub", LOCK_NAME)), "the lock is released");
+    });
+  }
+});
+
+test("loader.conf on an image: parallel set-default and add --make-default both take the ESP's lock", async () => {
+  await withTempRoot(async (root) => {
+    const entries = path.join(root, "efi/loader/entries");
+    mkdirSync(entries, { recursive: true });
+    mkdirSync(path.join(root, "etc/kernel"), { recursive: true });
+    writeFileSync(path.join(root, "etc/kernel/entry-token"), "os\n");
+    writeFileSync(path.join(root, "etc/kernel/cmdline"), "quiet\n");
+    writeFileSync(path.join(entries, "os-6.11.conf"), "title OS\nversion 6.11\nlinux /os/6.11/linux\n");
+    writeFileSync(path.join(root, "efi/loader/loader.conf"), "timeout 3\n");
+    writeFileSync(path.join(root, "vmlinuz"), "kernel");
+    const base = ["--root", root, "--esp-path", "/efi"];
+    // Hold the ESP's lock: both writers must wait for it, then run one after the other.
+    const conf = path.join(root, "efi/loader/loader.conf");
+    const unchangedWhileHeld = withBootLock(path.join(root, "efi"), async () => {
+      await new Promise((r) => setTimeout(r, 1500));
+      return readFileSync(conf, "utf8");
+    });
+    const runs = Promise.all([
+      runCli([...base, "set-default", "--loader", "systemd-boot", "os-6.11.conf"]),
+      runCli([...base, "add", "--loader", "systemd-boot", "--make-default", "6.12", path.join(root, "vmlinuz")]),
+    ]);
+    assert.is(await unchangedWhileHeld, "timeout 3\n", "nothing was written while another process held the lock");
+    const [set, added] = await runs;
+    assert.is(set.status, 0, set.stderr);
+    assert.is(added.status, 0, added.stderr);
+    const text = readFileSync(conf, "utf8");
+    assert.ok(/^timeout 3$/m.test(text), text);
+    assert.ok(/^default os-6\.1[12]\.conf$/m.test(text), text);
+    assert.equal(readdirSync(entries).sort(), ["os-6.11.conf", "os-6.12.conf"]);
+    assert.not.ok(existsSync(path.join(root, "efi", LOCK_NAME)), "the lock is released");
+  });
 });
 
 test("a stale lock (dead process, or an earlier boot) is taken over; a live one makes writers wait", async () => {

@@ -11,6 +11,8 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { renderGrubScript } from "../../src/ops/grub-render.ts";
+import { grubQuote } from "../../src/formats/grubcfg/quote.ts";
+import { GrubEmuDisk } from "../support/grub-emu.ts";
 import { execTool, requireTool } from "../support/exec.ts";
 import { mapPool } from "../support/pool.ts";
 import { withTempRoot } from "../support/tmp.ts";
@@ -68,6 +70,27 @@ test("grub-emu shows hostile titles literally", async () => {
   const script = renderGrubScript(entries);
   const booted = await mapPool(titles, 2, (_, i) => withTempRoot((dir) => emuTitles(dir, `${script}set default=${i}\nset timeout=0\n`)));
   assert.equal(booted, titles.map((t) => [t]));
+});
+
+test("grub-emu: with hostile ids, the counting hooks pick the named entry and save its id and tries literally", async () => {
+  for (const [tool, pkg] of [["grub-emu", "grub-emu"], ["mformat", "mtools"], ["grub-editenv", "grub-common"]] as const) requireTool(tool, pkg);
+  // Ids GRUB's `default` can name (one that starts with a digit is an index: grub-default.ts).
+  const ids = [...ASCII_HOSTILE, ...fc.sample(hostileTitle.filter((t) => /^[\x20-\x7e]+$/.test(t)), { numRuns: 10, seed: 4 })]
+    .filter((id) => !/^\s*[0-9]/.test(id) && id.length > 0)
+    .filter((id, i, all) => all.indexOf(id) === i);
+  const entries = ids.map((id, i) => ({ id, title: `T${i}`, linux: "/vmlinuz", initrd: [], options: [] }));
+  const script = renderGrubScript(entries);
+  const picks = [0, 3, 7, 11, ids.length - 1];
+  const results = await mapPool(picks, 2, (k) => withTempRoot(async (dir) => {
+    const disk = new GrubEmuDisk(dir);
+    disk.writeEnv("/boot/grub/grubenv", { bootctl_tries: "5" });
+    const prelude = `load_env\nset bootctl_record="\${prefix}/grubenv"\nset bootctl_pick=${grubQuote(ids[k]!, "id")}\nset bootctl_left=4\nset timeout=0\n`;
+    disk.writeFile("/boot/grub/grub.cfg", prelude + script);
+    const { titles } = await disk.boot();
+    const env = disk.readEnv();
+    return { titles, booted: env.get("bootctl_booted"), tries: env.get("bootctl_tries") };
+  }));
+  assert.equal(results, picks.map((k) => ({ titles: [`T${k}`], booted: ids[k], tries: "4" })));
 });
 
 test.run();

@@ -62,9 +62,19 @@ test("greenboot counters: good sets boot_success=1 and unsets boot_counter", asy
   assert.equal(await listed(plan.after), ["boot_success=1"]);
 });
 
-test("not booted on trial: refused", () => {
-  for (const vars of [{}, { bootctl_trial: "n", bootctl_tries: "0", bootctl_booted: "o" }]) {
-    assert.throws(() => planGrubBless(block(vars), "good"), (e: unknown) => (e as BootctlError).code === "E_NOT_COUNTING");
+test("not booted on trial: refused, naming what the record says", () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{}, /no entry on trial/],
+    [{ bootctl_trial: "n", bootctl_tries: "0", bootctl_booted: "o" }, /GRUB booted o, not n/],
+    // A trial without a menu entry: the fallback ran and recorded itself, the trial kept its tries.
+    [{ bootctl_trial: "n", bootctl_tries: "2", bootctl_fallback: "o", bootctl_booted: "o" }, /GRUB booted o, not n/],
+    // No entry recorded the boot (menu entries without grub render's hooks).
+    [{ bootctl_trial: "n", bootctl_tries: "2", bootctl_fallback: "o" }, /no menu entry recorded this boot/],
+  ];
+  for (const [vars, message] of cases) {
+    for (const verb of ["good", "bad"] as const) {
+      assert.throws(() => planGrubBless(block(vars), verb), (e: unknown) => (e as BootctlError).code === "E_NOT_COUNTING" && message.test((e as Error).message));
+    }
   }
 });
 

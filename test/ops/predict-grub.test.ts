@@ -24,6 +24,16 @@ test("next_entry boots once without using a try", () => {
   assert.equal(p.attempts.map((a) => [a.id, a.reason, a.tries?.left]), [["old", "oneshot-variable", undefined], ["new", "default-variable", 2]]);
 });
 
+test("with the menu known: a trial without a menu entry is never picked, the fallback boots and no try is used", () => {
+  const p = predictGrub({ ...base, firstEntry: "first", menu: ["first", "old"] }, { kind: "counted" });
+  assert.equal(p.attempts.map((a) => [a.id, a.tries?.left, a.outcome]), [["old", undefined, "success"]]);
+  // A fallback that has no entry either: GRUB's entry 0.
+  const q = predictGrub({ ...base, fallback: "gone", firstEntry: "first", menu: ["first", "old"] }, { kind: "counted" });
+  assert.equal(q.attempts.map((a) => a.id), ["first"]);
+  // Tries outside the fragment's ladder (1–9) are out of tries.
+  assert.equal(predictGrub({ ...base, tries: 12 }, { kind: "counted" }).attempts.map((a) => a.id), ["old"]);
+});
+
 test("no counting: saved_entry boots; failing there stops (guard)", () => {
   const p = predictGrub({ savedEntry: "old", firstEntry: "new" }, { kind: "first", count: 5 });
   assert.equal(p.attempts.map((a) => a.id), ["old"]);
@@ -34,15 +44,18 @@ test("through the evaluator: a config with 00_header logic and our fragment pred
   const { parse } = await import("../../src/formats/grubcfg/parser.ts");
   const { grubCountingScript } = await import("../../src/ops/grub-counting-script.ts");
   const { predictGrubScript } = await import("../../src/ops/predict-grub.ts");
+  const { renderGrubScript } = await import("../../src/ops/grub-render.ts");
+  const menu = renderGrubScript([
+    { id: "old", title: "Old", linux: "/vmlinuz-old", initrd: [], options: [] },
+    { id: "new", title: "New", linux: "/vmlinuz-new", initrd: [], options: [] },
+  ]);
   const cfg = `if [ -s $prefix/grubenv ]; then load_env; fi
 if [ "\${next_entry}" ] ; then set default="\${next_entry}"; set next_entry=; save_env next_entry; set boot_once=true; else set default="\${saved_entry}"; fi
-${grubCountingScript()}menuentry 'Old' --id old { linux /vmlinuz-old }
-menuentry 'New' --id new { linux /vmlinuz-new }
-`;
+${grubCountingScript()}${menu}`;
   const env = new Map([["saved_entry", "old"], ["bootctl_trial", "new"], ["bootctl_tries", "3"], ["bootctl_fallback", "old"]]);
   const viaScript = predictGrubScript(parse(cfg), env, { kind: "counted" });
   const viaContract = predictGrub({ trial: "new", tries: 3, fallback: "old", savedEntry: "old", firstEntry: "old" }, { kind: "counted" });
-  assert.equal(viaScript.attempts.map((a) => [a.id, a.outcome]), viaContract.attempts.map((a) => [a.id, a.outcome]));
+  assert.equal(viaScript.attempts.map((a) => [a.id, a.outcome, a.tries?.left]), viaContract.attempts.map((a) => [a.id, a.outcome, a.tries?.left]));
   const once = predictGrubScript(parse(cfg), env, { kind: "first", count: 1 });
   assert.equal(once.attempts.map((a) => [a.id, a.outcome]), [["new", "failure"], ["new", "success"]]);
 });
