@@ -22,7 +22,7 @@
  * has rules 1–4 (profiles did not exist yet).
  */
 import type { BootEntry } from "./boot-entry.ts";
-import { compareVersionKeys, compareVersions, versionSortKey } from "./version.ts";
+import { compareVersionKeys, compareVersions, versionSortKey, versionSortKeysOf } from "./version.ts";
 
 /**
  * strcmp compares UTF-8 bytes, i.e. code point order. UTF-16 code units agree with that except
@@ -153,34 +153,36 @@ function mergeSort<T>(items: T[], tmp: T[], from: number, n: number, compare: (a
  *
  * strcmp strings are mapped to code point order (`codePointRank`) and end with NUL (below every
  * character, so a prefix sorts first). Versions and ids are compared newest first: each gets the
- * rank of its `versionSortKey` among the distinct keys, counted from the newest, written like the
+ * rank of its key (`versionSortKeysOf`: ids in one batch, versions in another) among the distinct
+ * keys, counted from the newest, written like the
  * index as two 15-bit units. When the rules are not a total order on these entries (a version
  * with no key, a NUL inside a compared string, multi-profile UKIs whose profile rule applies only
  * to pairs) there are no keys and the caller runs the comparator.
  */
 function menuKeys(entries: readonly BootEntry[]): string[] | undefined {
-  const idKeys = new Array<string>(entries.length);
-  const versionKeys = new Array<string>(entries.length);
-  for (let index = 0; index < entries.length; index++) {
-    const e = entries[index]!;
+  const ids: string[] = [];
+  const versions: string[] = [];
+  for (const e of entries) {
     if (e.idWithoutProfile !== undefined) return undefined;
-    const idKey = versionSortKey(e.id);
-    if (idKey === undefined) return undefined;
-    idKeys[index] = idKey;
+    ids.push(e.id);
     if (e.sortKey !== undefined) {
-      const versionKey = versionSortKey(e.version);
-      if (versionKey === undefined || e.sortKey.includes("\0") || e.machineId?.includes("\0")) return undefined;
-      versionKeys[index] = versionKey;
+      if (e.sortKey.includes("\0") || e.machineId?.includes("\0")) return undefined;
+      versions.push(e.version ?? "");
     }
   }
-  const idRanks = newestFirstRanks(idKeys);
-  const versionRanks = newestFirstRanks(versionKeys.filter((k) => k !== undefined));
+  // One batch for ids, one for versions: keys are compared within their batch only.
+  const idKeys = versionSortKeysOf(ids);
+  const versionKeys = versionSortKeysOf(versions);
+  if (idKeys.includes(undefined) || versionKeys.includes(undefined)) return undefined;
+  const idRanks = newestFirstRanks(idKeys as string[]);
+  const versionRanks = newestFirstRanks(versionKeys as string[]);
   const keys = new Array<string>(entries.length);
+  let v = 0;
   for (let index = 0; index < entries.length; index++) {
     const e = entries[index]!;
     let key = (e.tries?.left === 0 ? "1" : "0") + (e.sortKey === undefined ? "1" : "0");
     if (e.sortKey !== undefined) {
-      key += strcmpKey(e.sortKey) + (e.machineId === undefined ? "\0" : "\x01" + strcmpKey(e.machineId)) + rankUnits(versionRanks.get(versionKeys[index]!)!);
+      key += strcmpKey(e.sortKey) + (e.machineId === undefined ? "\0" : "\x01" + strcmpKey(e.machineId)) + rankUnits(versionRanks.get(versionKeys[v++]!)!);
     }
     keys[index] = key + rankUnits(idRanks.get(idKeys[index]!)!) + rankUnits(index);
   }

@@ -197,10 +197,20 @@ const EMPTY_LETTERS = String.fromCharCode(KEY_LETTERS, KEY_RUN_END);
  * menu, mostly before the JIT has warmed up); the rounds are replayed over them.
  */
 export function versionSortKey(version: string | null | undefined): string | undefined {
-  const s = version ?? "";
+  return keyFrom(version ?? "", 0, AT_ROUND_START, true);
+}
+
+/** The state of the rounds where the last `keyFrom` stopped. */
+let stateAtEnd = AT_ROUND_START;
+
+/**
+ * The key of `s` from index `from`, the rounds being in `state` there; `final`: `s` ends there
+ * (the END token is added), else `stateAtEnd` tells where the rounds stopped. A cut is only ever
+ * made after a separator or an ignored character, where no token is split.
+ */
+function keyFrom(s: string, from: number, state: number, final: boolean): string | undefined {
   let key = "";
-  let state = AT_ROUND_START;
-  VERSION_TOKEN.lastIndex = 0;
+  VERSION_TOKEN.lastIndex = from;
   for (let m = VERSION_TOKEN.exec(s); m !== null; m = VERSION_TOKEN.exec(s)) {
     const token = m[0];
     const c = token.charCodeAt(0);
@@ -223,7 +233,7 @@ export function versionSortKey(version: string | null | undefined): string | und
       // A separator continues the round only in the order `~`, `-`, `^`, `.` (a `~` only at the
       // start); otherwise the round ends with an empty letter run and the separator starts the next.
       if (next <= state) key += EMPTY_LETTERS;
-      key += String.fromCharCode(next === AFTER_TILDE ? KEY_TILDE : next === AFTER_DASH ? KEY_DASH : next === AFTER_CARET ? KEY_CARET : KEY_DOT);
+      key += next === AFTER_TILDE ? TILDE_KEY : next === AFTER_DASH ? DASH_KEY : next === AFTER_CARET ? CARET_KEY : DOT_KEY;
       state = next;
       continue;
     }
@@ -234,13 +244,64 @@ export function versionSortKey(version: string | null | undefined): string | und
       // Fixed-width length (two 15-bit units, up to 2^30 - 1 digits): shorter numbers first.
       key += String.fromCharCode(KEY_DIGITS, (length >>> 15) & 0x7fff, length & 0x7fff) + (zeros === 0 ? token : token.slice(zeros));
     } else {
-      key += String.fromCharCode(KEY_LETTERS) + token + String.fromCharCode(KEY_RUN_END);
+      key += LETTERS_KEY + token + RUN_END_KEY;
     }
     state = AT_ROUND_START;
   }
+  if (!final) {
+    stateAtEnd = state;
+    return key;
+  }
   // The end: after `-`, `^` or `.` the round still ends with an empty letter run.
   if (state >= AFTER_DASH) key += EMPTY_LETTERS;
-  return key + String.fromCharCode(KEY_END);
+  return key + END_KEY;
+}
+
+const TILDE_KEY = String.fromCharCode(KEY_TILDE);
+const DASH_KEY = String.fromCharCode(KEY_DASH);
+const CARET_KEY = String.fromCharCode(KEY_CARET);
+const DOT_KEY = String.fromCharCode(KEY_DOT);
+const LETTERS_KEY = String.fromCharCode(KEY_LETTERS);
+const RUN_END_KEY = String.fromCharCode(KEY_RUN_END);
+const END_KEY = String.fromCharCode(KEY_END);
+
+/**
+ * Keys for many strings, each comparable only with the others of the same call (same order as
+ * `versionSortKey`, undefined where that is). The part all strings share up to their last common
+ * separator or ignored character adds the same units to every key, so it is tokenized once and
+ * left out: menu ids such as `<machine-id>-6.1.<n>-amd64.conf` differ only at the end.
+ */
+export function versionSortKeysOf(strings: readonly string[]): (string | undefined)[] {
+  const cut = sharedCut(strings);
+  if (cut === 0) return strings.map(versionSortKey);
+  if (keyFrom(strings[0]!.slice(0, cut), 0, AT_ROUND_START, false) === undefined) return strings.map(() => undefined);
+  const state = stateAtEnd;
+  return strings.map((s) => keyFrom(s, cut, state, true));
+}
+
+/** Length of the longest common prefix of `strings`, cut back to just after its last separator
+ * or ignored character (0 if none), where the tokens of every string are cut alike. */
+function sharedCut(strings: readonly string[]): number {
+  if (strings.length < 2) return 0;
+  let prefix = strings[0]!;
+  for (const s of strings) {
+    if (s.startsWith(prefix)) continue;
+    // Longest length that still matches: binary search with native startsWith.
+    let lo = 0;
+    let hi = Math.min(prefix.length, s.length);
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s.startsWith(prefix.slice(0, mid))) lo = mid;
+      else hi = mid - 1;
+    }
+    prefix = prefix.slice(0, lo);
+    if (prefix === "") return 0;
+  }
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const c = prefix.charCodeAt(i);
+    if (!isDigit(c) && !isAlpha(c)) return i + 1;
+  }
+  return 0;
 }
 
 /** Order of two `versionSortKey` results (both defined). */

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
-import { compareVersionKeys, compareVersions, testVersions, versionSortKey } from "../../src/model/version.ts";
+import { compareVersionKeys, compareVersions, testVersions, versionSortKey, versionSortKeysOf } from "../../src/model/version.ts";
 
 // systemd src/test/test-string-util.c, TEST(strverscmp_improved): each is newer than all before.
 const SYSTEMD_ORDERED = [
@@ -115,6 +115,25 @@ test("versionSortKey: the systemd and spec chains sort in their order by key", (
     for (let i = 1; i < keys.length; i++) assert.ok(keys[i - 1]! < keys[i]!, `${list[i - 1]} < ${list[i]}`);
   }
   assert.is(versionSortKey("01"), versionSortKey("1")); // leading zeros are ignored
+});
+
+test("property: versionSortKeysOf (shared prefix tokenized once) orders a batch exactly as compareVersions", () => {
+  let cut = 0;
+  fc.assert(fc.property(versionString, fc.array(versionString, { minLength: 1, maxLength: 10 }), (prefix, suffixes) => {
+    const batch = suffixes.map((s) => prefix + s);
+    const keys = versionSortKeysOf(batch);
+    assert.is(keys.length, batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      assert.is(keys[i] === undefined, versionSortKey(batch[i]) === undefined, JSON.stringify(batch[i]));
+      if (keys[i] !== undefined && keys[i]!.length < versionSortKey(batch[i])!.length) cut++;
+      for (let j = 0; j < batch.length; j++) {
+        if (keys[i] === undefined || keys[j] === undefined) continue;
+        assert.is(compareVersionKeys(keys[i]!, keys[j]!), compareVersions(batch[i], batch[j]), `${JSON.stringify(batch[i])} vs ${JSON.stringify(batch[j])}`);
+      }
+    }
+  }), { numRuns: 5000 });
+  assert.ok(cut > 1000, `the shared prefix was left out only ${cut} times`);
+  assert.equal(versionSortKeysOf([]), []);
 });
 
 test.run();

@@ -97,7 +97,23 @@ function isWhitespace(ch: string | undefined): boolean {
 }
 
 /** Classify one line (without terminator) as systemd does. */
+/** A pair whose key has no backslash, matched natively: key, then the value without the
+ * whitespace around it (the common line; anything else takes the steps below). */
+const SIMPLE_PAIR = /^[ \t\n\r]*([^ \t\n\r\\#][^ \t\n\r\\]*)(?:[ \t\n\r]+([^]*?))?[ \t\n\r]*$/;
+
 export function parseLine(raw: string): ParsedLine {
+  const simple = SIMPLE_PAIR.exec(raw);
+  if (simple !== null) {
+    const value = simple[2] ?? "";
+    let end = raw.length;
+    while (end > 0 && isWhitespace(raw[end - 1])) end--;
+    return { kind: "pair", key: simple[1]!, value, valueStart: end - value.length };
+  }
+  return parseLineStepwise(raw);
+}
+
+/** `parseLine` character by character (the reference for its fast path). */
+export function parseLineStepwise(raw: string): ParsedLine {
   let begin = 0;
   let end = raw.length;
   while (begin < end && isWhitespace(raw[begin])) begin++;

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import {
   addEntryValue, interpretEntry, mangleEntryPath, mangleEntryPathFully, parseEntry, parseUnsigned, removeEntryKey, serializeEntry, setEntryValue,
 } from "../../../src/formats/bls/entry.ts";
-import { parseLine, splitLines } from "../../../src/formats/bls/lines.ts";
+import { parseLine, parseLineStepwise, splitLines } from "../../../src/formats/bls/lines.ts";
 
 const fields = (text: string) => interpretEntry(parseEntry(text)).fields;
 
@@ -95,6 +95,14 @@ test("property: the mangle_path fast path answers exactly as the full steps", ()
   const component = fc.constantFrom("", ".", "..", "...", "a", "vmlinuz-6.1", "x y", "é", "\u{1F600}", ".hidden", "a".repeat(90), "b".repeat(300));
   const pathArb = fc.tuple(fc.boolean(), fc.array(component, { maxLength: 6 })).map(([abs, cs]) => (abs ? "/" : "") + cs.join("/"));
   fc.assert(fc.property(pathArb, (p) => assert.equal(mangleEntryPath(p), mangleEntryPathFully(p), JSON.stringify(p))), { numRuns: 5000 });
+});
+
+test("property: parseLine's fast path answers exactly as the stepwise reading", () => {
+  const piece = fc.constantFrom("", " ", "\t", "  \t", "#", "title", "linux", "a\\b", "\\", "x", "=", "é", "/vmlinuz", "quiet splash", "\r", "#c");
+  fc.assert(fc.property(fc.array(piece, { maxLength: 8 }), (parts) => {
+    const raw = parts.join("");
+    assert.equal(parseLine(raw), parseLineStepwise(raw), JSON.stringify(raw));
+  }), { numRuns: 20000 });
 });
 
 test.run();
