@@ -3,7 +3,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { runBuiltCli } from "../support/cli.ts";
+import { spawnSync } from "node:child_process";
+import { CLI, runBuiltCli } from "../support/cli.ts";
 import { writeLoaderString } from "../support/efivars.ts";
 import { withTempRoot } from "../support/tmp.ts";
 
@@ -68,5 +69,17 @@ test("missing ESP is an error, not a crash", () => {
   assert.is(r.status, 1);
   assert.match(r.stderr, /^bootctl-ts: --esp-path/);
 });
+
+test("a large listing through a pipe arrives whole (the binary exits as soon as its output is written)", () => withTempRoot((root) => {
+  const esp = path.join(root, "esp");
+  mkdirSync(path.join(esp, "loader/entries"), { recursive: true });
+  for (let i = 0; i < 3000; i++) writeFileSync(path.join(esp, `loader/entries/e-${i}.conf`), `title E\nversion ${i}\noptions ${"x".repeat(200)}\n`);
+  // A reader slower than the writer: the pipe fills and every write must still land.
+  const r = spawnSync("sh", ["-c", `node "$0" --esp-path "$1" --boot-path "$1" -q list --json=short | (sleep 0.3; cat)`, CLI, esp], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  assert.is(r.status, 0, r.stderr);
+  const list = JSON.parse(r.stdout) as { version: string }[];
+  assert.is(list.length, 3000);
+  assert.is(list[0]!.version, "2999");
+}));
 
 test.run();
