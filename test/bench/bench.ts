@@ -13,6 +13,7 @@ const modules: Record<string, () => Promise<RowModule>> = {
   efi: () => import("./rows/efi.ts"),
   versions: () => import("./rows/versions.ts"),
   grubcfg: () => import("./rows/grubcfg.ts"),
+  memory: () => import("./rows/memory.ts"),
   qemu: () => import("./rows/qemu.ts"),
 };
 
@@ -26,11 +27,11 @@ for (const [name, load] of Object.entries(modules)) {
   rows.push(...(await (await load()).rows()));
 }
 
-const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+const fmt = (value: number, unit: BenchRow["unit"]) => (unit === "MiB" ? `${value.toFixed(1)} MiB` : `${value.toFixed(1)} ms`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, node ${process.version}`);
 console.log("| row | bootctl-ts | reference | ours | theirs | ratio | target |");
 console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) {
   const verdict = r.target === undefined ? "" : r.ratio <= r.target ? `≤ ${r.target}x ok` : `≤ ${r.target}x MISSED`;
-  console.log(`| ${r.name} | \`${r.ours}\` | \`${r.theirs}\` | ${fmt(r.oursMs)} | ${fmt(r.theirsMs)} | ${r.ratio.toFixed(2)}x | ${verdict} |`);
+  console.log(`| ${r.name} | \`${r.ours}\` | \`${r.theirs}\` | ${fmt(r.oursMs, r.unit)} | ${fmt(r.theirsMs, r.unit)} | ${r.ratio.toFixed(2)}x | ${verdict} |`);
 }

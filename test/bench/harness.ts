@@ -25,6 +25,8 @@ export interface BenchRow {
   ratio: number;
   /** The row's target ratio, if it has one. */
   target?: number;
+  /** What oursMs/theirsMs hold: milliseconds (default) or MiB of peak resident memory. */
+  unit?: "ms" | "MiB";
 }
 
 export interface BenchCase {
