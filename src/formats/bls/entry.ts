@@ -153,23 +153,24 @@ export function interpretEntry(doc: EntryDocument): InterpretedEntry {
     return undefined;
   };
 
-  doc.lines.forEach((l, index) => {
-    if (error) return;
+  const lines = doc.lines;
+  for (let index = 0; index < lines.length && !error; index++) {
+    const raw = lines[index]!.raw;
     const line = index + 1;
-    if (l.raw.length > LONG_LINE_MAX) {
+    if (raw.length > LONG_LINE_MAX) {
       fail(line, "Line too long.");
-      return;
+      continue;
     }
-    const parsed = parseLine(l.raw);
-    if (parsed.kind === "blank" || parsed.kind === "comment") return;
+    const parsed = parseLine(raw);
+    if (parsed.kind === "blank" || parsed.kind === "comment") continue;
     if (parsed.kind === "invalid") {
       warn(line, "Failed to parse, ignoring line: Invalid argument");
-      return;
+      continue;
     }
     const { key, value } = parsed;
     if (value === "") {
       if (key !== "options" && key !== "devicetree-overlay") warn(line, `Field '${key}' without value, ignoring line.`);
-      return;
+      continue;
     }
     switch (key) {
       case "title": fields.title = value; break;
@@ -214,7 +215,7 @@ export function interpretEntry(doc: EntryDocument): InterpretedEntry {
       default:
         warn(line, `Unknown line '${key}', ignoring.`);
     }
-  });
+  }
   return { fields, diagnostics, error };
 }
 

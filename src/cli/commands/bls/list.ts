@@ -43,10 +43,9 @@ function strerror(errno: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** One entry as `show_boot_entry()` prints it. */
-export function formatEntry(e: BootEntry, isDefault: boolean, isSelected: boolean, output: Output, files: FilePresence): string[] {
+/** One entry as `show_boot_entry()` prints it, its lines appended to `out`. */
+export function formatEntry(e: BootEntry, isDefault: boolean, isSelected: boolean, output: Output, files: FilePresence, out: string[] = []): string[] {
   const s = output.style;
-  const out: string[] = [];
   out.push(`         type: ${TYPE_DESCRIPTION[e.type]}`);
   let title = `        title: ${s.bold(entryTitle(e))}`;
   if (isDefault) title += ` ${s.green("(default)")}`;
@@ -92,7 +91,12 @@ export default async function list({ globals, output }: CommandInvocation): Prom
     return 0;
   }
   const files = new FilePresence();
-  const blocks = menu.entries.map((e, i) => formatEntry(e, i === defaultIndex, i === menu.selectedIndex, output, files).join("\n"));
-  output.line(blocks.join("\n\n"));
+  // One array of lines, one join: entries are separated by an empty line.
+  const lines: string[] = [];
+  menu.entries.forEach((e, i) => {
+    if (i > 0) lines.push("");
+    formatEntry(e, i === defaultIndex, i === menu.selectedIndex, output, files, lines);
+  });
+  output.line(lines.join("\n"));
   return 0;
 }
