@@ -22,7 +22,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readSync, type Dir } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
-import { interpretEntry, parseEntry } from "../formats/bls/entry.ts";
+import { interpretEntryText } from "../formats/bls/entry.ts";
 import { interpretLoaderConf, parseLoaderConf, type LoaderConf } from "../formats/bls/loader-conf.ts";
 import { readUki } from "../formats/pe/uki.ts";
 import { CounterRangeError } from "../model/boot-counter.ts";
@@ -228,7 +228,7 @@ function loadType1(root: string, source: BootEntrySource, ctx: Context): void {
         continue;
       }
       if (sameInodeSeen(file, text, ctx)) continue;
-      const interpreted = interpretEntry(parseEntry(text));
+      const interpreted = interpretEntryText(text);
       for (const d of interpreted.diagnostics) if (!d.fatal) ctx.warnings.push(`${file}:${d.line}: ${d.message}`);
       if (interpreted.error) {
         ctx.warnings.push(`${file}:${interpreted.error.line}: ${interpreted.error.message}, ignoring entry`);

@@ -177,8 +177,9 @@ const KEY_DOT = 5;
 const KEY_LETTERS = 6;
 const KEY_DIGITS = 7;
 
-/** One token per match: a separator, a digit run, a letter run, or a run of ignored characters. */
-const VERSION_TOKEN = /[~\-^.]|[0-9]+|[A-Za-z]+|[^A-Za-z0-9~\-^.]+/g;
+/** One token per match: a separator, a digit run, a letter run, or a run of ignored characters.
+ * Sticky and used with test(): the token is `s.slice(start, lastIndex)`, no match array. */
+const VERSION_TOKEN = /[~\-^.]|[0-9]+|[A-Za-z]+|[^A-Za-z0-9~\-^.]+/y;
 
 /** Where a round of the comparison loop stands: the separators it has taken so far. */
 const AT_ROUND_START = 0;
@@ -211,9 +212,9 @@ let stateAtEnd = AT_ROUND_START;
 function keyFrom(s: string, from: number, state: number, final: boolean): string | undefined {
   let key = "";
   VERSION_TOKEN.lastIndex = from;
-  for (let m = VERSION_TOKEN.exec(s); m !== null; m = VERSION_TOKEN.exec(s)) {
-    const token = m[0];
-    const c = token.charCodeAt(0);
+  for (let start = from; VERSION_TOKEN.test(s); start = VERSION_TOKEN.lastIndex) {
+    const end = VERSION_TOKEN.lastIndex;
+    const c = s.charCodeAt(start);
     let next: number;
     if (c === TILDE) next = AFTER_TILDE;
     else if (c === DASH) next = AFTER_DASH;
@@ -238,13 +239,13 @@ function keyFrom(s: string, from: number, state: number, final: boolean): string
       continue;
     }
     if (isDigit(c)) {
-      let zeros = 0;
-      while (zeros < token.length && token.charCodeAt(zeros) === 0x30) zeros++;
-      const length = token.length - zeros;
+      let first = start;
+      while (first < end && s.charCodeAt(first) === 0x30) first++;
+      const length = end - first;
       // Fixed-width length (two 15-bit units, up to 2^30 - 1 digits): shorter numbers first.
-      key += String.fromCharCode(KEY_DIGITS, (length >>> 15) & 0x7fff, length & 0x7fff) + (zeros === 0 ? token : token.slice(zeros));
+      key += String.fromCharCode(KEY_DIGITS, (length >>> 15) & 0x7fff, length & 0x7fff) + s.slice(first, end);
     } else {
-      key += LETTERS_KEY + token + RUN_END_KEY;
+      key += LETTERS_KEY + s.slice(start, end) + RUN_END_KEY;
     }
     state = AT_ROUND_START;
   }

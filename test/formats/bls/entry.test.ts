@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import {
-  addEntryValue, interpretEntry, mangleEntryPath, mangleEntryPathFully, parseEntry, parseUnsigned, removeEntryKey, serializeEntry, setEntryValue,
+  addEntryValue, interpretEntry, interpretEntryText, mangleEntryPath, mangleEntryPathFully, parseEntry, parseUnsigned, removeEntryKey, serializeEntry, setEntryValue,
 } from "../../../src/formats/bls/entry.ts";
 import { parseLine, parseLineStepwise, splitLines } from "../../../src/formats/bls/lines.ts";
 
@@ -103,6 +103,16 @@ test("property: parseLine's fast path answers exactly as the stepwise reading", 
     const raw = parts.join("");
     assert.equal(parseLine(raw), parseLineStepwise(raw), JSON.stringify(raw));
   }), { numRuns: 20000 });
+});
+
+test("property: interpretEntryText equals interpretEntry(parseEntry(text)) (fields, diagnostics, lines)", () => {
+  const line = fc.constantFrom("title T", "version 1.2", "linux /vmlinuz", "initrd /a", "initrd /b", "options quiet", "options", "# c", "", "  ", "bogus x", "tit\\le X", "key\\", "linux ../up", "profile 7", "profile x", "sort-key k", "devicetree-overlay /a /b", "x".repeat(20));
+  const eol = fc.constantFrom("\n", "\n", "\n", "\r\n", "\r", "\0", "\n\r");
+  fc.assert(fc.property(fc.array(fc.tuple(line, eol), { maxLength: 10 }), fc.boolean(), (parts, finalEol) => {
+    let text = parts.map(([l, e]) => l + e).join("");
+    if (!finalEol && parts.length > 0) text = text.slice(0, -parts[parts.length - 1]![1].length);
+    assert.equal(interpretEntryText(text), interpretEntry(parseEntry(text)), JSON.stringify(text));
+  }), { numRuns: 5000 });
 });
 
 test.run();
