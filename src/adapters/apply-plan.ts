@@ -8,10 +8,14 @@
  * renames are reversed — so a failed operation leaves the tree as it found it. Replaced file
  * contents and removals cannot be undone; plans put those last. A simulated crash (tests) undoes
  * nothing, as a power cut would not.
+ *
+ * Before the first effect, every path the plan touches is checked as each effect would check it
+ * (inside its root, no symbolic link below the root): a plan that would be refused half-way — a
+ * symlinked kernel file after its entry was removed — is refused before anything changes.
  */
 import { lstat } from "node:fs/promises";
 import { FileError, errnoOf } from "../errors.ts";
-import { confine } from "./root-path.ts";
+import { confine, resolveSafe } from "./root-path.ts";
 import type { Effect, Plan } from "../ops/plan.ts";
 import {
   atomicReplace, copyFileDurable, mkdirDurable, removeDurable, renameNoReplace, renameReplace, rmdirDurable, SimulatedCrash, type StepSeam,
@@ -82,7 +86,24 @@ async function undoFor(effect: Effect): Promise<Undo | undefined> {
   }
 }
 
+/** The paths below its root that an effect changes (a copy's source is read, not changed). */
+function touchedPaths(effect: Effect): string[] {
+  switch (effect.kind) {
+    case "rename":
+    case "rename-replace":
+      return [effect.from, effect.to];
+    default:
+      return [effect.path];
+  }
+}
+
+/** Refuses the plan (SymlinkRefusedError, or the confinement error) if any effect would be. */
+async function preflight(plan: Pick<Plan, "effects">): Promise<void> {
+  for (const effect of plan.effects) for (const p of touchedPaths(effect)) await resolveSafe(effect.root, p);
+}
+
 export async function applyPlan(plan: Pick<Plan, "effects">, options: ApplyOptions = {}): Promise<void> {
+  await preflight(plan);
   const done: Undo[] = [];
   try {
     for (const effect of plan.effects) {
