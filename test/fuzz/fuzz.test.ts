@@ -75,4 +75,23 @@ test("pathological inputs: many '+' in a file name, long version strings", () =>
   assertLinear("long version", tildes, (b) => void compareVersions(Buffer.from(b).toString(), Buffer.from(b).toString() + "1"));
 });
 
+test("pathological entry lines: one long value with long whitespace runs stays linear (entries, loader.conf, sort keys)", async () => {
+  const { interpretEntry, interpretEntryText, parseEntry } = await import("../../src/formats/bls/entry.ts");
+  const { interpretLoaderConf, parseLoaderConf } = await import("../../src/formats/bls/loader-conf.ts");
+  const { versionSortKey, versionSortKeysOf } = await import("../../src/model/version.ts");
+  const spaced = (size: number) => new Uint8Array(Buffer.from("options a" + " ".repeat(size - 20) + "b\t \n"));
+  const tabbed = (size: number) => new Uint8Array(Buffer.from("title " + "x \t".repeat(size / 3) + "\n"));
+  for (const [name, make] of [["long space run", spaced], ["many short runs", tabbed]] as const) {
+    assertLinear(`entry text: ${name}`, make, (b) => void interpretEntryText(Buffer.from(b).toString()));
+    assertLinear(`entry document: ${name}`, make, (b) => void interpretEntry(parseEntry(Buffer.from(b).toString())));
+    assertLinear(`loader.conf: ${name}`, make, (b) => void interpretLoaderConf(parseLoaderConf(Buffer.from(b).toString())));
+  }
+  const version = (size: number) => new Uint8Array(Buffer.from("1.a-".repeat(size / 4)));
+  assertLinear("version sort key", version, (b) => void versionSortKey(Buffer.from(b).toString()));
+  assertLinear("shared-prefix sort keys", version, (b) => {
+    const s = Buffer.from(b).toString();
+    void versionSortKeysOf([s + "1", s + "2", s]);
+  });
+});
+
 test.run();

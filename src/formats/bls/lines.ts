@@ -96,20 +96,22 @@ function isWhitespace(ch: string | undefined): boolean {
   return ch === " " || ch === "\t" || ch === "\n" || ch === "\r";
 }
 
-/** Classify one line (without terminator) as systemd does. */
-/** A pair whose key has no backslash, matched natively: key, then the value without the
- * whitespace around it (the common line; anything else takes the steps below). */
-const SIMPLE_PAIR = /^[ \t\n\r]*([^ \t\n\r\\#][^ \t\n\r\\]*)(?:[ \t\n\r]+([^]*?))?[ \t\n\r]*$/;
+/**
+ * The key of a line whose key has no backslash (the common line), matched natively. Only the key:
+ * a regular expression that also captured the value would backtrack over every whitespace run
+ * inside it (quadratic on a long `options` line); the value is cut by the loops below.
+ */
+const SIMPLE_KEY = /^[ \t\n\r]*([^ \t\n\r\\#][^ \t\n\r\\]*)(?=[ \t\n\r]|$)/;
 
+/** Classify one line (without terminator) as systemd does. */
 export function parseLine(raw: string): ParsedLine {
-  const simple = SIMPLE_PAIR.exec(raw);
-  if (simple !== null) {
-    const value = simple[2] ?? "";
-    let end = raw.length;
-    while (end > 0 && isWhitespace(raw[end - 1])) end--;
-    return { kind: "pair", key: simple[1]!, value, valueStart: end - value.length };
-  }
-  return parseLineStepwise(raw);
+  const simple = SIMPLE_KEY.exec(raw);
+  if (simple === null) return parseLineStepwise(raw);
+  let end = raw.length;
+  while (end > 0 && isWhitespace(raw[end - 1])) end--;
+  let i = simple[0].length;
+  while (i < end && isWhitespace(raw[i])) i++;
+  return { kind: "pair", key: simple[1]!, value: i < end ? raw.slice(i, end) : "", valueStart: i };
 }
 
 /** `parseLine` character by character (the reference for its fast path). */
