@@ -1,8 +1,9 @@
 /** The built binary as users run it: version, help, usage errors and exit statuses. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
-import { runBuiltCli } from "../support/cli.ts";
+import { spawnSync } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { CLI, runBuiltCli } from "../support/cli.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -50,6 +51,19 @@ test("compare-versions: exit statuses 12/0/11 and operator form", () => {
   assert.equal(runBuiltCli(["compare-versions", "--", "", "-1"]), { status: 12, stdout: "'' < -1\n", stderr: "" });
   assert.is(runBuiltCli(["compare-versions", "5.10", "gt", "5.9"]).status, 0);
   assert.is(runBuiltCli(["compare-versions", "5.10", "lt", "5.9"]).status, 1);
+});
+
+test("output that cannot be written (stdout is /dev/full) is one line and exit 1, never a silent 0", () => {
+  const full = openSync("/dev/full", "w");
+  try {
+    for (const args of [["--version"], ["compare-versions", "1", "2"], ["--help"]]) {
+      const r = spawnSync(process.execPath, [CLI, ...args], { stdio: ["ignore", full, "pipe"], encoding: "utf8" });
+      assert.is(r.status, 1, `${args.join(" ")}: ${r.stderr}`);
+      assert.is(r.stderr, "bootctl-ts: cannot write output: no space left on device\n", args.join(" "));
+    }
+  } finally {
+    closeSync(full);
+  }
 });
 
 test.run();
