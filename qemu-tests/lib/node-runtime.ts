@@ -94,7 +94,8 @@ export async function appImage(outPath: string, scratchDir: string): Promise<str
   const tree = join(scratchDir, "app-tree");
   await rm(tree, { recursive: true, force: true });
   await mkdir(tree, { recursive: true });
-  await cp(dist, join(tree, "dist"), { recursive: true });
+  // Timestamps kept: the code cache is only used for the bundle it was made for (size, mtime).
+  await cp(dist, join(tree, "dist"), { recursive: true, preserveTimestamps: true });
   // The suite's own guest-side Node code (the power-cut hook), at /app/qemu.
   await mkdir(join(tree, "qemu"), { recursive: true });
   await copyFile(POWERCUT_HOOK_PATH, join(tree, "qemu", "powercut-hook.cjs"));

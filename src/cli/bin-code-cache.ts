@@ -6,15 +6,18 @@
  *
  * The cache is written at build time (scripts/build.mjs): one representative run of the CLI with
  * BOOTCTL_TS_WRITE_CODE_CACHE=<file> set compiles without a cache and, when the process exits,
- * writes V8's cache of everything compiled by then. A cache that V8 rejects (another Node or V8
- * version, other V8 flags, a rebuilt bundle: V8 checks all of these) or a missing one only
- * costs the parse it would have saved.
+ * writes V8's cache of everything compiled by then. V8 itself only checks its version, its flags
+ * and the source's length, so the cache file starts with the bundle's size and modification
+ * time when the cache was made (the check Python makes for its .pyc files): a bundle changed since
+ * (patched in place, a dist/ put together from two builds, a copy that did not keep timestamps)
+ * runs without the cache, as does one V8 rejects or a missing cache. Either
+ * only costs the parse the cache would have saved.
  *
  * Code run this way has no module loader for `import()` (Node would need an experimental vm
  * option, which prints a warning): the bundle loads built-ins lazily with process.getBuiltinModule
  * and its own modules statically, and the build refuses a bundle with a dynamic import.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync, type Stats } from "node:fs";
 import Module from "node:module";
 import * as path from "node:path";
 import * as vm from "node:vm";
@@ -23,17 +26,33 @@ declare const __dirname: string;
 
 type CommonJsWrapper = (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
 
-function readCache(file: string): Buffer | undefined {
+/** "BTSC", the bundle's size (u32) and mtime in ms (f64), then V8's data. */
+const HEADER_SIZE = 16;
+const MAGIC = 0x43535442;
+
+function header(bundle: Stats): Buffer {
+  const h = Buffer.alloc(HEADER_SIZE);
+  h.writeUInt32LE(MAGIC, 0);
+  h.writeUInt32LE(bundle.size >>> 0, 4);
+  h.writeDoubleLE(bundle.mtimeMs, 8);
+  return h;
+}
+
+/** V8's data from the cache file, if the file was made for this very bundle. */
+function readCache(file: string, bundle: Stats): Buffer | undefined {
+  let data: Buffer;
   try {
-    return readFileSync(file);
+    data = readFileSync(file);
   } catch {
     return undefined;
   }
+  return data.length > HEADER_SIZE && data.subarray(0, HEADER_SIZE).equals(header(bundle)) ? data.subarray(HEADER_SIZE) : undefined;
 }
 
 const main = path.join(__dirname, "cli-main.cjs");
+const bundle = statSync(main);
 const writeCacheTo = process.env.BOOTCTL_TS_WRITE_CODE_CACHE;
-const cachedData = writeCacheTo ? undefined : readCache(path.join(__dirname, "cli-main.cache"));
+const cachedData = writeCacheTo ? undefined : readCache(path.join(__dirname, "cli-main.cache"), bundle);
 // "//" in place of the bundle's "#!" line keeps line numbers; the wrapper makes it a CommonJS module.
 const source = readFileSync(main, "utf8").replace(/^#!/, "//");
 const script = new vm.Script(Module.wrap(source), {
@@ -42,7 +61,13 @@ const script = new vm.Script(Module.wrap(source), {
 });
 if (writeCacheTo) {
   delete process.env.BOOTCTL_TS_WRITE_CODE_CACHE;
-  process.on("exit", () => writeFileSync(writeCacheTo, script.createCachedData()));
+  process.on("exit", () => {
+    try {
+      writeFileSync(writeCacheTo, Buffer.concat([header(bundle), script.createCachedData()]));
+    } catch {
+      // A build step, best effort: without a cache the CLI only starts slower.
+    }
+  });
 }
 const run = script.runInThisContext() as CommonJsWrapper;
 const mod = { exports: {} };

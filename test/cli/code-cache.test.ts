@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import * as path from "node:path";
 import * as vm from "node:vm";
@@ -16,15 +16,29 @@ import { withTempRoot } from "../support/tmp.ts";
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
 const DEMO = fileURLToPath(new URL("../../fixtures/demo/microos", import.meta.url));
 
-test("the built cache is accepted by V8 for the built bundle", () => {
+test("the built cache names the built bundle (size, mtime) and V8 accepts it", () => {
   const main = path.join(DIST, "cli-main.cjs");
   assert.ok(existsSync(path.join(DIST, "cli-main.cache")), "dist/cli-main.cache is missing: run `npm run build`");
-  const script = new vm.Script(Module.wrap(readFileSync(main, "utf8").replace(/^#!/, "//")), {
-    filename: main,
-    cachedData: readFileSync(path.join(DIST, "cli-main.cache")),
-  });
+  const cache = readFileSync(path.join(DIST, "cli-main.cache"));
+  const st = statSync(main);
+  assert.is(cache.readUInt32LE(4), st.size);
+  assert.is(cache.readDoubleLE(8), st.mtimeMs);
+  const script = new vm.Script(Module.wrap(readFileSync(main, "utf8").replace(/^#!/, "//")), { filename: main, cachedData: cache.subarray(16) });
   assert.is(script.cachedDataRejected, false);
 });
+
+test("a bundle changed after the build (same length) runs its own code, not the cached bytecode", () => withTempRoot((root) => {
+  for (const f of ["cli.cjs", "cli-main.cjs", "cli-main.cache"]) copyFileSync(path.join(DIST, f), path.join(root, f));
+  const main = path.join(root, "cli-main.cjs");
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const patched = "9".repeat(pkg.version.length);
+  const text = readFileSync(main, "utf8");
+  assert.ok(text.includes(`"${pkg.version}"`), "the version literal is in the bundle");
+  writeFileSync(main, text.replace(`"${pkg.version}"`, `"${patched}"`));
+  const r = spawnSync(process.execPath, [path.join(root, "cli.cjs"), "--version"], { encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, `bootctl-ts ${patched}\n`);
+}));
 
 test("without a cache, and with a damaged one, the CLI answers exactly the same", () => withTempRoot((root) => {
   const list = ["--root", DEMO, "--esp-path", "/efi", "--efivars-path", path.join(DEMO, "efivars"), "list", "--json=short"];
