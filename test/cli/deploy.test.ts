@@ -2,6 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { runBuiltCli } from "../support/cli.ts";
 import { writeLoaderString } from "../support/efivars.ts";
@@ -94,6 +95,13 @@ test("install-units --root installs under the root only", async () => {
       ["boot-complete.target.requires", "bootctl-ts-bless.service", "bootctl-ts-boot-failure.service", "bootctl-ts-health.service", "multi-user.target.wants"]);
     assert.ok(existsSync(path.join(root, "etc/kernel/install.d/90-loaderentry.install")));
     assert.ok(existsSync(path.join(root, "usr/lib/bootctl-ts/cli.cjs")));
+    // The installed CLI is the whole CLI (runs without dist/), and can install again from there.
+    const again = path.join(root, "again");
+    mkdirSync(again);
+    const r2 = spawnSync(process.execPath, [path.join(root, "usr/lib/bootctl-ts/cli.cjs"), "--root", again, "install-units"], { encoding: "utf8" });
+    assert.is(r2.status, 0, r2.stderr);
+    assert.equal(readFileSync(path.join(again, "usr/lib/bootctl-ts/cli.cjs")), readFileSync(path.join(root, "usr/lib/bootctl-ts/cli.cjs")));
+    assert.equal(readFileSync(path.join(again, "usr/lib/bootctl-ts/service.cjs")), readFileSync(path.join(root, "usr/lib/bootctl-ts/service.cjs")));
   });
 });
 
