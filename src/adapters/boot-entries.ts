@@ -72,7 +72,8 @@ export function nativePeMachine(arch: string = process.arch): number | undefined
 
 interface Context {
   seen: Set<string>;
-  /** Type #1 files read so far, by content, with their inode once asked (see sameInodeSeen). */
+  /** Type #1 files read so far, by a fingerprint of their content, with their inode once asked
+   * (see sameInodeSeen). */
   byContent: Map<string, { file: string; inode?: string | undefined }[]>;
   warnings: string[];
   entries: BootEntry[];
@@ -160,12 +161,16 @@ function readEntryFile(file: string, ctx: Context): Buffer | undefined {
       if (n === 0) break;
       got += n;
       if (got === entryScratch.length) {
-        ctx.warnings.push(`${file}: file is ${fstatSync(fd).size} bytes, more than ${ENTRY_FILE_MAX}, ignoring`);
+        const st = fstatSync(fd);
+        if (st.isFile()) ctx.warnings.push(`${file}: file is ${st.size} bytes, more than ${ENTRY_FILE_MAX}, ignoring`);
         return undefined;
       }
     }
     return entryScratch.subarray(0, got);
   } catch (err) {
+    // The name was a regular file when the directory was read; if it is something else now
+    // (a FIFO, a directory), skip it without a word, as systemd's stat_verify_regular does.
+    if (!isRegularFd(fd)) return undefined;
     ctx.warnings.push(`${file}: cannot read, ignoring: ${describeErrno(errnoOf(err))}`);
     return undefined;
   } finally {
@@ -173,16 +178,27 @@ function readEntryFile(file: string, ctx: Context): Buffer | undefined {
   }
 }
 
+function isRegularFd(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * systemd reads each inode once (`inodes_seen`): a hard link, or the same file seen again through
  * an XBOOTLDR that is the ESP, is listed once, at its first name. Two names of one inode have the
- * same content, so only files whose content equals an earlier file's are asked for their inode
- * (lstat), and a file is skipped when its inode is one of theirs.
+ * same content, so only files whose content looks like an earlier file's are asked for their
+ * inode (lstat), and a file is skipped when its inode is one of theirs.
  */
 function sameInodeSeen(file: string, text: string, ctx: Context): boolean {
-  const twins = ctx.byContent.get(text);
+  // Length and both ends: equal for two names of one file, short to keep for thousands of files;
+  // two different files that share it only cost an lstat each.
+  const fingerprint = text.length <= 160 ? text : `${text.length}:${text.slice(0, 64)}\0${text.slice(-64)}`;
+  const twins = ctx.byContent.get(fingerprint);
   if (twins === undefined) {
-    ctx.byContent.set(text, [{ file }]);
+    ctx.byContent.set(fingerprint, [{ file }]);
     return false;
   }
   const inode = inodeOf(file);

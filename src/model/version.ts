@@ -198,7 +198,10 @@ const EMPTY_LETTERS = String.fromCharCode(KEY_LETTERS, KEY_RUN_END);
  * menu, mostly before the JIT has warmed up); the rounds are replayed over them.
  */
 export function versionSortKey(version: string | null | undefined): string | undefined {
-  return keyFrom(version ?? "", 0, AT_ROUND_START, true);
+  const s = version ?? "";
+  // A NUL is where a C string ends, and compareVersions reads it so: no key (files cannot hold
+  // one in a version; the library API can).
+  return s.includes("\0") ? undefined : keyFrom(s, 0, AT_ROUND_START, true);
 }
 
 /** The state of the rounds where the last `keyFrom` stopped. */
@@ -273,6 +276,7 @@ const END_KEY = String.fromCharCode(KEY_END);
  * left out: menu ids such as `<machine-id>-6.1.<n>-amd64.conf` differ only at the end.
  */
 export function versionSortKeysOf(strings: readonly string[]): (string | undefined)[] {
+  if (strings.some((s) => s.includes("\0"))) return strings.map(versionSortKey);
   const cut = sharedCut(strings);
   if (cut === 0) return strings.map(versionSortKey);
   if (keyFrom(strings[0]!.slice(0, cut), 0, AT_ROUND_START, false) === undefined) return strings.map(() => undefined);

@@ -103,6 +103,7 @@ test("property: versionSortKey order equals compareVersions whenever both keys e
 test("versionSortKey: only a non-ASCII character right after `~` has no key", () => {
   assert.is(versionSortKey("1~é"), undefined);
   assert.is(versionSortKey("~\u{1F600}"), undefined);
+  assert.is(versionSortKey("1\0" + "2"), undefined); // NUL ends a C string: compareVersions reads it so
   for (const s of ["", "~", "1~_", "é~1", "1.2-rc~3", "~~", "0001", SYSTEMD_ORDERED.join("")]) assert.type(versionSortKey(s), "string", s);
   fc.assert(fc.property(versionString, (s) => {
     assert.is(versionSortKey(s) === undefined, /~[^\x00-\x7f]/.test(s), JSON.stringify(s));
