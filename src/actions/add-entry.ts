@@ -26,6 +26,7 @@ import { assertSafeComponent, planAddEntry, planAddUki, planRemoveEntry } from "
 import { readPeHeaders, readPeSections } from "../formats/pe/pe-sections.ts";
 import { readUki } from "../formats/pe/uki.ts";
 import type { Plan } from "../ops/plan.ts";
+import { numericIdWarning } from "../model/grub-default.ts";
 
 export interface EntryTarget {
   root?: string;
@@ -273,6 +274,7 @@ async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: str
     ...plan.notes,
     `GRUB: ${trial} gets ${tries} tries, then ${fallback} boots`,
     `GRUB: regenerate grub.cfg (update-grub, grub-mkconfig or 'bootctl-ts grub render') so that ${trial} has a menu entry; until then ${fallback} boots and no try is used`,
+    ...[trial, fallback].map(numericIdWarning).filter((w): w is string => w !== undefined).map((w) => `GRUB: warning: ${w}`),
   ];
   return { effects, notes, entry: plan.entry, bootRoot, grubenv: location.path };
 }

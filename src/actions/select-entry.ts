@@ -31,6 +31,7 @@ import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { setVariable, unsetVariable } from "../formats/grubenv.ts";
 import { findGrubCfg, readGrubCfg } from "../adapters/grub-cfg-file.ts";
 import { evaluateGrubScript } from "../model/grub-eval.ts";
+import { numericIdWarning } from "../model/grub-default.ts";
 import type { EfiEffect } from "../ops/efi-plan.ts";
 import { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "../ops/loader-variables.ts";
 
@@ -86,6 +87,8 @@ async function applyGrubenv(target: SelectionTarget, name: "saved_entry" | "next
   if (/[\n]/.test(value)) throw new UsageError("an entry name may not contain a newline");
   await editGrubenvFile(root, location.path, (block) => (value === "" ? unsetVariable(block, name) : setVariable(block, name, value)), { dryRun: target.dryRun === true });
   const warnings = name === "saved_entry" && value !== "" ? await savedEntryWarnings(root, value) : [];
+  const numeric = value === "" ? undefined : numericIdWarning(value);
+  if (numeric) warnings.push(numeric);
   return { loader: "grub", changes: [value === "" ? `unset ${name}` : `set ${name}=${value}`], target: location.path, dryRun: target.dryRun === true, warnings };
 }
 

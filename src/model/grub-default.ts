@@ -75,3 +75,15 @@ export function selectEntryIndex(entries: readonly Selectable[], value: string |
   }
   return index === undefined || index >= entries.length ? 0 : index;
 }
+
+/**
+ * A warning when GRUB would read `id` as a menu entry number: `get_entry_number` (GRUB 2.06
+ * grub-core/normal/menu.c) calls grub_strtoul without checking what follows the digits, so an id
+ * such as a machine-id token `6a98…-6.1.conf` selects entry 6, not the entry with that id.
+ * Plain numbers are meant as indexes and get no warning.
+ */
+export function numericIdWarning(id: string): string | undefined {
+  const index = grubStrtoul(id);
+  if (index === undefined || /^[ \t]*(0[xX][0-9a-fA-F]+|[0-9]+)[ \t]*$/.test(id)) return undefined;
+  return `GRUB reads '${id}' as menu entry number ${index} (an id that starts with a digit is taken as an index by GRUB's get_entry_number), not as the entry with that id`;
+}

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { grubStrtoul, menuentryEq, selectEntryIndex, specRemainder } from "../../src/model/grub-default.ts";
+import { grubStrtoul, menuentryEq, numericIdWarning, selectEntryIndex, specRemainder } from "../../src/model/grub-default.ts";
 
 const menu = [
   { title: "Alpha", id: "alpha" },
@@ -34,6 +34,14 @@ test("titles and ids, `>` levels and `>>` literals; no match → 0", () => {
   assert.is(specRemainder("a>>b>c"), "c");
   assert.is(specRemainder("sub>inner-a"), "inner-a");
   assert.is(specRemainder("alpha"), undefined);
+});
+
+test("ids GRUB would read as an entry number get a warning; plain numbers and other ids do not", () => {
+  // grub-emu showed `default=1abc` booting entry 1 (../shared/reference/grub.md §2.4).
+  assert.match(numericIdWarning("6a9857a393724b7a981ebb5b8495b9ea-6.1.0") ?? "", /menu entry number 6\b/);
+  assert.match(numericIdWarning("1abc") ?? "", /number 1\b/);
+  assert.match(numericIdWarning("0x1fz") ?? "", /number 31\b/);
+  for (const id of ["0", "12", " 3 ", "0x1f", "fedora-41", "test-1.0", "", ">2"]) assert.is(numericIdWarning(id), undefined, id);
 });
 
 test.run();
