@@ -19,7 +19,7 @@
  *
  * The UKI `.efi.extra.d/` and `/loader/addons/` add-ons are not loaded (`addons` stays null).
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readSync, type Dir } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readFileSync, readSync, type Dir } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
 import { interpretEntryText } from "../formats/bls/entry.ts";
@@ -133,57 +133,86 @@ function readRegular(file: string, max: number, ctx: Context): Buffer | undefine
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/**
- * Scratch space for Type #1 entry files: one byte more than the largest file we accept, so that
- * reading allocates nothing per file and a larger file shows itself by filling it.
- */
-let entryScratch: Buffer | undefined;
+/** How Type #1 entry files are opened: never through a symlink, never blocking on a FIFO or a tty. */
+const ENTRY_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 /**
- * A Type #1 entry file's bytes (a view into the scratch buffer, valid until the next call), or
- * undefined after a warning. Opened with O_NOFOLLOW and read to the end without an fstat: a
- * menu of thousands of entries spends most of its reading time building stat results, and
- * systemd's one use of them here, reading each inode once, is kept by `sameInodeSeen`.
+ * A Type #1 entry file's text, or undefined after a warning (or without one for a file that is
+ * no longer regular). One call into Node's UTF-8 file reader: open, read to the end, close, no
+ * fstat (a menu of thousands of entries spent most of its reading time in per-call fs wrappers
+ * and stat results). What the bytes were is checked on the text, and the rare file that needs a
+ * closer look is read again or asked for its status:
+ * - a file swapped for a non-regular one after the directory was read (a FIFO reads as empty,
+ *   a directory fails with EISDIR) is skipped silently, as systemd's `stat_verify_regular()` does;
+ * - more than ENTRY_FILE_MAX bytes: skipped with its size (UTF-8 has at most 4 bytes per UTF-16
+ *   unit, so only a text longer than a quarter of the limit can be too large);
+ * - NUL: binary, skipped with its line;
+ * - U+FFFD: either written in the file or standing for bytes that are not UTF-8; the bytes decide;
+ * - a byte order mark is dropped, as the WHATWG decoder does.
+ * systemd reads entries without a size limit, so neither do we before reading; a file larger
+ * than a JavaScript string fails to read and is skipped with a warning.
  */
-function readEntryFile(file: string, ctx: Context): Buffer | undefined {
-  let fd: number;
+function readEntryText(file: string, ctx: Context): string | undefined {
+  let text: string;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+    // Node passes numeric flags through as open() does (stringToFlags); its types only name strings.
+    text = readFileSync(file, { encoding: "utf8", flag: ENTRY_OPEN_FLAGS as unknown as string });
   } catch (err) {
-    ctx.warnings.push(`${file}: cannot open, ignoring: ${describeErrno(errnoOf(err))}`);
+    if (!isRegularPath(file)) return undefined;
+    const syscall = (err as NodeJS.ErrnoException).syscall === "open" ? "open" : "read";
+    ctx.warnings.push(`${file}: cannot ${syscall}, ignoring: ${describeErrno(errnoOf(err))}`);
     return undefined;
   }
-  try {
-    entryScratch ??= Buffer.allocUnsafe(ENTRY_FILE_MAX + 1);
-    let got = 0;
-    for (;;) {
-      const n = readSync(fd, entryScratch, got, entryScratch.length - got, got);
-      if (n === 0) break;
-      got += n;
-      if (got === entryScratch.length) {
-        const st = fstatSync(fd);
-        if (st.isFile()) ctx.warnings.push(`${file}: file is ${st.size} bytes, more than ${ENTRY_FILE_MAX}, ignoring`);
-        return undefined;
-      }
+  if (text === "" && !isRegularPath(file)) return undefined;
+  if (text.length > ENTRY_FILE_MAX / 4) {
+    const size = sizeOf(file);
+    if (size !== undefined && size > ENTRY_FILE_MAX) {
+      ctx.warnings.push(`${file}: file is ${size} bytes, more than ${ENTRY_FILE_MAX}, ignoring`);
+      return undefined;
     }
-    return entryScratch.subarray(0, got);
-  } catch (err) {
-    // The name was a regular file when the directory was read; if it is something else now
-    // (a FIFO, a directory), skip it without a word, as systemd's stat_verify_regular does.
-    if (!isRegularFd(fd)) return undefined;
-    ctx.warnings.push(`${file}: cannot read, ignoring: ${describeErrno(errnoOf(err))}`);
+  }
+  const nul = text.indexOf("\0");
+  if (nul >= 0) {
+    ctx.warnings.push(`${file}:${lineAt(text, nul)}: binary data (NUL byte), ignoring entry`);
     return undefined;
-  } finally {
-    closeSync(fd);
+  }
+  if (text.includes("\uFFFD")) return decodeStrictly(file, ctx);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The text of a file that holds U+FFFD, decoded strictly from its bytes (undefined after a warning). */
+function decodeStrictly(file: string, ctx: Context): string | undefined {
+  const bytes = readRegular(file, ENTRY_FILE_MAX, { ...ctx, seen: new Set() });
+  if (!bytes) return undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    ctx.warnings.push(`${file}:${lineOf(bytes, firstInvalidUtf8(bytes))}: not valid UTF-8, ignoring entry`);
+    return undefined;
   }
 }
 
-function isRegularFd(fd: number): boolean {
+function isRegularPath(file: string): boolean {
   try {
-    return fstatSync(fd).isFile();
+    return lstatSync(file).isFile();
   } catch {
     return false;
   }
+}
+
+function sizeOf(file: string): number | undefined {
+  try {
+    return lstatSync(file).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The 1-based line of `offset` in `text`. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
 }
 
 /**
@@ -230,19 +259,8 @@ function loadType1(root: string, source: BootEntrySource, ctx: Context): void {
         continue;
       }
       const file = full + "/" + de.name; // `full` is normalized; a dirent name has no `/`
-      const bytes = readEntryFile(file, ctx);
-      if (!bytes) continue;
-      if (bytes.includes(0)) {
-        ctx.warnings.push(`${file}:${lineOf(bytes, bytes.indexOf(0))}: binary data (NUL byte), ignoring entry`);
-        continue;
-      }
-      let text: string;
-      try {
-        text = utf8.decode(bytes);
-      } catch {
-        ctx.warnings.push(`${file}:${lineOf(bytes, firstInvalidUtf8(bytes))}: not valid UTF-8, ignoring entry`);
-        continue;
-      }
+      const text = readEntryText(file, ctx);
+      if (text === undefined) continue;
       if (sameInodeSeen(file, text, ctx)) continue;
       const interpreted = interpretEntryText(text);
       for (const d of interpreted.diagnostics) if (!d.fatal) ctx.warnings.push(`${file}:${d.line}: ${d.message}`);

@@ -61,6 +61,9 @@ const script = new vm.Script(Module.wrap(source), {
 });
 if (writeCacheTo) {
   delete process.env.BOOTCTL_TS_WRITE_CODE_CACHE;
+  // V8 stamps the cache with its flags when the cache is made (here, at exit) and the next
+  // start checks it under default flags: the run that writes it keeps them (v8-tiering.ts).
+  process.env.BOOTCTL_TS_V8_DEFAULTS = "1";
   process.on("exit", () => {
     try {
       writeFileSync(writeCacheTo, Buffer.concat([header(bundle), script.createCachedData()]));

@@ -2,6 +2,7 @@
 /** Entry point of the bundled `bootctl-ts` binary (dist/cli-main.cjs, started by dist/cli.cjs). */
 import { describeErrno } from "../errors.ts";
 import { runCli } from "./main.ts";
+import { tuneV8ForShortRun } from "./v8-tiering.ts";
 
 /**
  * Output that cannot be written: a closed pipe (`bootctl-ts list | head -1`) is not worth a
@@ -30,7 +31,7 @@ function whenFlushed(stream: NodeJS.WriteStream, done: () => void): void {
 // took 10–40 ms after the last write of a 2,000-entry `list` (strace). Every command awaits all
 // of its own work before runCli resolves, so nothing is cut short. A write that failed already
 // (stdout.errored) decides the status, not the command.
-runCli(process.argv.slice(2)).then((status) => {
+runCli(process.argv.slice(2), process, { beforeCommand: tuneV8ForShortRun }).then((status) => {
   process.exitCode = status;
   whenFlushed(process.stdout, () =>
     whenFlushed(process.stderr, () => {

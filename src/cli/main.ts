@@ -148,8 +148,13 @@ async function buildCli() {
   return { cli, takePending: () => pending };
 }
 
+export interface CliHooks {
+  /** Called once the verb's code is loaded, just before its body runs (the binary tunes V8 here). */
+  beforeCommand?: () => void;
+}
+
 /** Run the CLI on `argv` (without node and script). Returns the exit status. */
-export async function runCli(argv: string[], streams: OutputStreams = process): Promise<number> {
+export async function runCli(argv: string[], streams: OutputStreams = process, hooks: CliHooks = {}): Promise<number> {
   try {
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
       streams.stdout.write(`bootctl-ts ${VERSION}\n`);
@@ -181,6 +186,7 @@ export async function runCli(argv: string[], streams: OutputStreams = process): 
       globals,
       output: createOutput({ color: globals.color, json: globals.json, quiet: globals.quiet }, streams),
     };
+    hooks.beforeCommand?.();
     return (await body(invocation)) ?? 0;
   } catch (err) {
     return reportError(err, streams);
