@@ -26,8 +26,8 @@
  * cleanup, as a power cut would; throwing any other error exercises the normal error path
  * (which removes temp files). `WRITE_STEPS` lists the steps of each operation for enumeration.
  */
-import { constants, type Stats } from "node:fs";
-import { copyFile, lstat, mkdir, open, readdir, readlink, rename, rmdir, statfs, symlink, unlink, type FileHandle } from "node:fs/promises";
+import { promises as fsp, constants, type Stats } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
 import { resolveSafe } from "./root-path.ts";
@@ -112,10 +112,10 @@ export function tempNameFor(target: string): string {
 async function removeStaleTemps(target: string): Promise<void> {
   const dir = path.dirname(target);
   const prefix = tempStem(path.basename(target));
-  const names = await readdir(dir).catch(() => [] as string[]);
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     if (name.startsWith(prefix) && name.endsWith(".bootctl-tmp") && /^[0-9a-f]{12}$/.test(name.slice(prefix.length, -".bootctl-tmp".length))) {
-      await unlink(path.join(dir, name)).catch(() => undefined);
+      await fsp.unlink(path.join(dir, name)).catch(() => undefined);
     }
   }
 }
@@ -132,7 +132,7 @@ const MSDOS_SUPER_MAGIC = 0x4d44;
  * a `sync` without -f (older busybox) syncs every file system, which includes this one.
  */
 async function syncIfFat(dir: string): Promise<void> {
-  const fs = await statfs(dir).catch(() => undefined);
+  const fs = await fsp.statfs(dir).catch(() => undefined);
   if (fs?.type !== MSDOS_SUPER_MAGIC) return;
   // Loaded only here, synchronously (process.getBuiltinModule, Node >= 20.16): child_process costs
   // milliseconds of start-up, and the CLI bundle runs from a vm.Script with a code cache, where a
@@ -146,7 +146,7 @@ async function syncIfFat(dir: string): Promise<void> {
 }
 
 async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  const handle = await fsp.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await handle.sync();
   } catch (err) {
@@ -175,7 +175,7 @@ function toBytes(data: Uint8Array | string): Uint8Array {
 
 async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   try {
-    return await lstat(p);
+    return await fsp.lstat(p);
   } catch (err) {
     if (errnoOf(err) === "ENOENT") return undefined;
     throw err;
@@ -204,7 +204,7 @@ export async function atomicReplace(root: string, target: string, data: Uint8Arr
   const temp = tempNameFor(absolute);
   let tempCreated = false;
   try {
-    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, mode);
+    const handle = await fsp.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, mode);
     tempCreated = true;
     try {
       seam?.("create-temp", absolute);
@@ -215,7 +215,7 @@ export async function atomicReplace(root: string, target: string, data: Uint8Arr
     } finally {
       await handle.close();
     }
-    await rename(temp, absolute);
+    await fsp.rename(temp, absolute);
     tempCreated = false;
     seam?.("rename", absolute);
     await fsyncDirectory(path.dirname(absolute));
@@ -223,7 +223,7 @@ export async function atomicReplace(root: string, target: string, data: Uint8Arr
     return absolute;
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
-    if (tempCreated) await unlink(temp).catch(() => undefined);
+    if (tempCreated) await fsp.unlink(temp).catch(() => undefined);
     throw fileError("write", absolute, err);
   }
 }
@@ -250,7 +250,7 @@ async function renameDurable(root: string, from: string, to: string, replace: bo
     if (replace && (!sourceStat.isFile() || (targetStat && !targetStat.isFile()))) {
       throw new FileError("E_NOT_REGULAR", `refusing to replace ${target} with ${source}: not regular files`, target);
     }
-    await rename(source, target);
+    await fsp.rename(source, target);
     seam?.("rename", target);
     await fsyncDirectory(path.dirname(target));
     if (path.dirname(source) !== path.dirname(target)) await fsyncDirectory(path.dirname(source));
@@ -284,7 +284,7 @@ export async function writeInPlace(root: string, target: string, data: Uint8Arra
   const bytes = toBytes(data);
   const seam = options.seam;
   try {
-    const handle = await open(absolute, constants.O_WRONLY | O_NOFOLLOW);
+    const handle = await fsp.open(absolute, constants.O_WRONLY | O_NOFOLLOW);
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to write ${absolute}: not a regular file`, absolute);
@@ -319,10 +319,10 @@ export async function copyFileDurable(root: string, source: string, target: stri
   const temp = tempNameFor(absolute);
   let tempCreated = false;
   try {
-    await copyFile(source, temp, constants.COPYFILE_EXCL);
+    await fsp.copyFile(source, temp, constants.COPYFILE_EXCL);
     tempCreated = true;
     seam?.("copy-temp", absolute);
-    const handle = await open(temp, constants.O_RDWR | O_NOFOLLOW);
+    const handle = await fsp.open(temp, constants.O_RDWR | O_NOFOLLOW);
     try {
       if (options.mode !== undefined) await handle.chmod(options.mode);
       await handle.sync();
@@ -330,7 +330,7 @@ export async function copyFileDurable(root: string, source: string, target: stri
       await handle.close();
     }
     seam?.("fsync-temp", absolute);
-    await rename(temp, absolute);
+    await fsp.rename(temp, absolute);
     tempCreated = false;
     seam?.("rename", absolute);
     await fsyncDirectory(path.dirname(absolute));
@@ -338,7 +338,7 @@ export async function copyFileDurable(root: string, source: string, target: stri
     return absolute;
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
-    if (tempCreated) await unlink(temp).catch(() => undefined);
+    if (tempCreated) await fsp.unlink(temp).catch(() => undefined);
     throw fileError("copy", `${source} to ${absolute}`, err);
   }
 }
@@ -349,7 +349,7 @@ async function removeNameDurable(root: string, target: string, directory: boolea
   const seam = options.seam;
   try {
     try {
-      await (directory ? rmdir(absolute) : unlink(absolute));
+      await (directory ? fsp.rmdir(absolute) : fsp.unlink(absolute));
     } catch (err) {
       if (errnoOf(err) === "ENOENT") return { path: absolute, removed: false };
       throw err;
@@ -394,7 +394,7 @@ export async function mkdirDurable(root: string, dir: string, options: WriteOpti
     }
     for (const dirPath of missing) {
       try {
-        await mkdir(dirPath, { mode: 0o755 });
+        await fsp.mkdir(dirPath, { mode: 0o755 });
       } catch (err) {
         if (errnoOf(err) !== "EEXIST") throw err;
       }
@@ -424,15 +424,15 @@ export async function symlinkDurable(root: string, link: string, target: string,
   await removeStaleTemps(absolute);
   if (existing) {
     if (!existing.isSymbolicLink()) throw new FileError("E_NOT_SYMLINK", `refusing to replace ${absolute}: not a symbolic link`, absolute);
-    if ((await readlink(absolute)) === target) return { path: absolute, changed: false };
+    if ((await fsp.readlink(absolute)) === target) return { path: absolute, changed: false };
   }
   const temp = tempNameFor(absolute);
   let tempCreated = false;
   try {
-    await symlink(target, temp);
+    await fsp.symlink(target, temp);
     tempCreated = true;
     seam?.("create-temp", absolute);
-    await rename(temp, absolute);
+    await fsp.rename(temp, absolute);
     tempCreated = false;
     seam?.("rename", absolute);
     await fsyncDirectory(dir);
@@ -440,7 +440,7 @@ export async function symlinkDurable(root: string, link: string, target: string,
     return { path: absolute, changed: true };
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
-    if (tempCreated) await unlink(temp).catch(() => undefined);
+    if (tempCreated) await fsp.unlink(temp).catch(() => undefined);
     throw fileError("create link", absolute, err);
   }
 }

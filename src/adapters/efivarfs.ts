@@ -17,9 +17,7 @@
  *   with size 0); a variable that is already gone is not an error.
  * Errors name the variable and explain EPERM, ENOENT, ENOSPC and EINVAL.
  */
-import { spawnSync } from "node:child_process";
-import { constants, readFileSync, statfsSync } from "node:fs";
-import { lstat, open, readdir, stat, unlink } from "node:fs/promises";
+import { promises as fsp, constants, readFileSync, statfsSync } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
 import { decodeEfivarfsFile, efivarFileName, encodeEfivarfsFile, type EfiVariableValue } from "../formats/efi/efivarfs-file.ts";
@@ -81,7 +79,7 @@ export function parseEfivarFileName(fileName: string): { name: string; guid: str
 export async function listEfiVariables(efivarsDir: string): Promise<EfiVariableEntry[]> {
   let names: string[];
   try {
-    names = await readdir(efivarsDir);
+    names = await fsp.readdir(efivarsDir);
   } catch (err) {
     throw new FileError("E_EFIVAR_READ", `cannot list EFI variables in ${efivarsDir}: ${describeErrno(errnoOf(err))}`, efivarsDir, err);
   }
@@ -104,7 +102,7 @@ export async function listEfiVariables(efivarsDir: string): Promise<EfiVariableE
  */
 export async function requireEfivarsDir(efivarsPath: string, explicit: boolean): Promise<string> {
   try {
-    const s = await stat(efivarsPath);
+    const s = await fsp.stat(efivarsPath);
     if (!s.isDirectory()) throw new BootctlError("E_EFIVARS_NOT_DIR", `${efivarsPath} is not a directory`);
     return efivarsPath;
   } catch (err) {
@@ -125,16 +123,21 @@ export function isEfivarfs(dir: string): boolean {
   }
 }
 
+/** child_process, loaded on first use: only writes to efivarfs need it (start-up of `list`, `status`). */
+function loadSpawnSync(): typeof import("node:child_process").spawnSync {
+  return process.getBuiltinModule("node:child_process").spawnSync;
+}
+
 /** Whether the file has the immutable attribute (lsattr); false when that cannot be read. */
 function isImmutable(file: string): boolean {
-  const r = spawnSync("lsattr", ["-d", "--", file], { encoding: "utf8" });
+  const r = loadSpawnSync()("lsattr", ["-d", "--", file], { encoding: "utf8" });
   if (r.status !== 0) return false;
   const flags = r.stdout.trim().split(/\s+/)[0] ?? "";
   return flags.includes("i");
 }
 
 function chattr(flag: "-i" | "+i", file: string): boolean {
-  const r = spawnSync("chattr", [flag, "--", file], { stdio: "ignore" });
+  const r = loadSpawnSync()("chattr", [flag, "--", file], { stdio: "ignore" });
   return r.status === 0;
 }
 
@@ -197,7 +200,7 @@ async function writeEfivarfs(name: string, file: string, bytes: Buffer, exists: 
   if (wasImmutable && !chattr("-i", file)) throw writeError(name, file, Object.assign(new Error("chattr -i failed"), { code: "EPERM" }));
   let handle;
   try {
-    handle = await open(file, exists ? constants.O_WRONLY : constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    handle = await fsp.open(file, exists ? constants.O_WRONLY : constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
   } catch (err) {
     if (wasImmutable) chattr("+i", file);
     throw writeError(name, file, err);
@@ -211,7 +214,7 @@ async function writeEfivarfs(name: string, file: string, bytes: Buffer, exists: 
     if (bytesWritten !== bytes.length) throw writeError(name, file, Object.assign(new Error("short write"), { code: "EIO" }));
   } catch (err) {
     await handle.close().catch(() => undefined);
-    if (!exists) await unlink(file).catch(() => undefined);
+    if (!exists) await fsp.unlink(file).catch(() => undefined);
     if (wasImmutable) chattr("+i", file);
     throw err instanceof FileError ? err : writeError(name, file, err);
   }
@@ -226,7 +229,7 @@ export async function deleteEfiVariable(efivarsDir: string, name: string, guid: 
   const fileName = efivarFileName(name, guid);
   const file = path.join(efivarsDir, fileName);
   try {
-    await lstat(file);
+    await fsp.lstat(file);
   } catch (err) {
     if (errnoOf(err) === "ENOENT") return "absent";
     throw new FileError("E_EFIVAR_DELETE", `cannot delete EFI variable ${name}: ${explain(errnoOf(err))}`, file, err);
@@ -234,7 +237,7 @@ export async function deleteEfiVariable(efivarsDir: string, name: string, guid: 
   if (isImmutable(file)) chattr("-i", file);
   try {
     if (isEfivarfs(efivarsDir)) {
-      await unlink(file);
+      await fsp.unlink(file);
       return "deleted";
     }
     const r = await removeDurable(efivarsDir, fileName, options);
@@ -272,7 +275,7 @@ export async function applyEfiPlan(efivarsDir: string, effects: readonly EfiEffe
 export async function readDiskForGpt(diskPath: string): Promise<Buffer> {
   let handle;
   try {
-    handle = await open(diskPath, constants.O_RDONLY);
+    handle = await fsp.open(diskPath, constants.O_RDONLY);
   } catch (err) {
     throw new FileError("E_DISK_READ", `cannot open disk ${diskPath}: ${describeErrno(errnoOf(err))}`, diskPath, err);
   }

@@ -12,8 +12,7 @@
  *   for the ESP): a symlink on a FAT ESP can only have been planted, and following it could write
  *   anywhere. The root itself is trusted as given.
  */
-import { lstatSync } from "node:fs";
-import { lstat } from "node:fs/promises";
+import { promises as fsp, lstatSync } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, errnoOf } from "../errors.ts";
 
@@ -86,7 +85,7 @@ export async function refuseSymlinks(root: string, absolute: string): Promise<vo
   for (const component of componentsBelow(root, absolute)) {
     let isLink: boolean;
     try {
-      isLink = (await lstat(component)).isSymbolicLink();
+      isLink = (await fsp.lstat(component)).isSymbolicLink();
     } catch (err) {
       const errno = errnoOf(err);
       if (errno === "ENOENT" || errno === "ENOTDIR") return;

@@ -35,13 +35,13 @@ interface Pending {
  * - A lone `-` (a file argument meaning "the default", as in `grub-editenv - list`) is replaced
  *   by LONE_DASH: mri would drop it and take the next word as its value. `define` restores it.
  */
-function normaliseArgv(argv: string[], hyphenatedBooleans: ReadonlyMap<string, string>): string[] {
+function normaliseArgv(argv: string[], hyphenatedBooleans: ReadonlyMap<string, string>, stdoutIsTTY: () => boolean): string[] {
   const out: string[] = [];
   let afterDoubleDash = false;
   for (const arg of argv) {
     if (afterDoubleDash) out.push(arg);
     else if (arg === "-") out.push(LONE_DASH);
-    else if (arg === "--json") out.push(process.stdout.isTTY ? "--json=pretty" : "--json=short");
+    else if (arg === "--json") out.push(stdoutIsTTY() ? "--json=pretty" : "--json=short");
     else out.push(hyphenatedBooleans.get(arg) ?? arg);
     if (arg === "--") afterDoubleDash = true;
   }
@@ -163,7 +163,7 @@ export async function runCli(argv: string[], streams: OutputStreams = process, h
     const { cli, takePending } = await buildCli();
     let parsed;
     try {
-      parsed = cli.parse(["node", "bootctl-ts", ...normaliseArgv(argv, hyphenatedBooleanFlags(cli))], { run: false });
+      parsed = cli.parse(["node", "bootctl-ts", ...normaliseArgv(argv, hyphenatedBooleanFlags(cli), () => streams.stdout.isTTY === true)], { run: false });
       if (parsed.options.help) return 0; // cac printed the help
       if (!cli.matchedCommand) {
         if (parsed.args.length > 0) throw new UsageError(`unknown verb '${parsed.args[0]}'; see 'bootctl-ts --help'`);
@@ -184,7 +184,7 @@ export async function runCli(argv: string[], streams: OutputStreams = process, h
       args: pending.args,
       options: pending.options,
       globals,
-      output: createOutput({ color: globals.color, json: globals.json, quiet: globals.quiet }, streams),
+      output: await createOutput({ color: globals.color, json: globals.json, quiet: globals.quiet }, streams),
     };
     hooks.beforeCommand?.();
     return (await body(invocation)) ?? 0;

@@ -7,7 +7,7 @@
  * JSON follows systemd's `--json=pretty|short`: pretty is indented by 2 spaces, short is one line;
  * both end with a newline.
  */
-import { Chalk } from "chalk";
+import type { ChalkInstance } from "chalk";
 import type { JsonMode } from "./invocation.ts";
 
 /** The styles the CLI prints with (chalk's names). */
@@ -27,8 +27,7 @@ const plain = (text: string): string => text;
 const PLAIN_STYLE: Style = { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, magenta: plain, gray: plain };
 
 /** Colour through chalk (16-colour level, as systemd's ANSI highlights). */
-function chalkStyle(): Style {
-  const c = new Chalk({ level: 1 });
+function chalkStyle(c: ChalkInstance): Style {
   return {
     bold: (t) => c.bold(t), dim: (t) => c.dim(t), red: (t) => c.red(t), green: (t) => c.green(t),
     yellow: (t) => c.yellow(t), magenta: (t) => c.magenta(t), gray: (t) => c.gray(t),
@@ -56,20 +55,29 @@ export interface Output {
   info(message: string): void;
 }
 
-export function colourWanted(requested: boolean, env: NodeJS.ProcessEnv, isTTY: boolean | undefined): boolean {
+/** kleur's rule; `isTTY` is asked last, only when the environment leaves the answer open. */
+export function colourWanted(requested: boolean, env: NodeJS.ProcessEnv, isTTY: () => boolean | undefined): boolean {
   if (!requested) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
   if (env.TERM === "dumb") return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false") return true;
-  return isTTY === true;
+  return isTTY() === true;
 }
 
 export function formatJson(value: unknown, mode: Exclude<JsonMode, "off">): string {
   return (mode === "pretty" ? JSON.stringify(value, null, 2) : JSON.stringify(value)) + "\n";
 }
 
-export function createOutput(options: { color: boolean; json: JsonMode; quiet: boolean }, streams: OutputStreams = process): Output {
-  const style = colourWanted(options.color, process.env, streams.stdout.isTTY) ? chalkStyle() : PLAIN_STYLE;
+/**
+ * The output of one command. chalk is loaded only when colour is wanted: its terminal detection
+ * loads Node's tty and os modules, start-up that a listing piped elsewhere does not need.
+ */
+export async function createOutput(options: { color: boolean; json: JsonMode; quiet: boolean }, streams: OutputStreams = process): Promise<Output> {
+  let style = PLAIN_STYLE;
+  if (colourWanted(options.color, process.env, () => streams.stdout.isTTY)) {
+    const { Chalk } = await import("chalk");
+    style = chalkStyle(new Chalk({ level: 1 }));
+  }
   return {
     style,
     json: options.json,

@@ -6,8 +6,9 @@
  *
  * Speed: 1,000+ sequences are too many for one Node process per step (≈100 ms each on the CI
  * machines), so the bulk runs the built bundle *in this process*: dist/cli.cjs is compiled once
- * and its top level re-executed for every invocation with a fresh module object and a `process`
- * whose argv, stdout, stderr and exitCode are captured (nothing else is substituted). A smaller
+ * and its top level re-executed for every invocation with a fresh module object, a `process`
+ * whose argv, env and exit are captured, and an `fs` whose writeSync to descriptors 1 and 2 is
+ * captured (the binary's output path, src/cli/stdio.ts; nothing else is substituted). A smaller
  * set of sequences spawns the real binary, to show that the two ways agree.
  */
 import { test } from "uvu";
@@ -42,27 +43,41 @@ function inProcessCli(): Runner {
   return (args) => new Promise((resolve) => {
     let stdout = "";
     let stderr = "";
-    const out = { isTTY: false, write(c: string) { stdout += c; return true; }, on() { return out; } };
-    const err = { write(c: string) { stderr += c; return true; } };
+    let settled = false;
+    const settle = (status: unknown) => {
+      if (settled) return;
+      settled = true;
+      resolve({ status: Number(status), stdout, stderr });
+    };
+    // The binary writes its output with fs.writeSync to descriptors 1 and 2 (src/cli/stdio.ts).
+    const fs = req("node:fs") as typeof import("node:fs");
+    const fakeFs = {
+      ...fs,
+      writeSync(fd: number, data: string | Uint8Array, ...rest: unknown[]): number {
+        if (fd !== 1 && fd !== 2) return (fs.writeSync as (...a: unknown[]) => number)(fd, data, ...rest);
+        const text = typeof data === "string" ? data : Buffer.from(data).toString("utf8");
+        if (fd === 1) stdout += text;
+        else stderr += text;
+        return Buffer.byteLength(text);
+      },
+    };
+    const fakeRequire = Object.assign((id: string) => (id === "node:fs" || id === "fs" ? fakeFs : req(id)), req);
     const fake = new Proxy(process, {
       get(target, key) {
         if (key === "argv") return [process.execPath, CLI, ...args];
-        if (key === "stdout") return out;
-        if (key === "stderr") return err;
         if (key === "env") return env;
+        // The binary ends with process.exit(status): here it only reports the status.
+        if (key === "exit") return settle;
         const value = Reflect.get(target, key);
         return typeof value === "function" ? value.bind(target) : value;
       },
       set(target, key, value) {
-        if (key === "exitCode") {
-          resolve({ status: Number(value), stdout, stderr });
-          return true;
-        }
+        if (key === "exitCode") return true;
         return Reflect.set(target, key, value);
       },
     });
     const module = { exports: {} };
-    wrapper(module.exports, req, module, CLI_MAIN, path.dirname(CLI_MAIN), fake);
+    wrapper(module.exports, fakeRequire, module, CLI_MAIN, path.dirname(CLI_MAIN), fake);
   });
 }
 
