@@ -221,10 +221,14 @@ function lineAt(text: string, offset: number): number {
  * same content, so only files whose content looks like an earlier file's are asked for their
  * inode (lstat), and a file is skipped when its inode is one of theirs.
  */
+/** Entry files up to this many UTF-16 units are their own fingerprint (see sameInodeSeen). */
+const FINGERPRINT_WHOLE_MAX = 1024;
+
 function sameInodeSeen(file: string, text: string, ctx: Context): boolean {
-  // Length and both ends: equal for two names of one file, short to keep for thousands of files;
-  // two different files that share it only cost an lstat each.
-  const fingerprint = text.length <= 160 ? text : `${text.length}:${text.slice(0, 64)}\0${text.slice(-64)}`;
+  // The text itself when it is entry-sized (the entry keeps it anyway: its values are slices of
+  // it); else its length and both ends, equal for two names of one file and short to keep for
+  // thousands of files. Two different files that share it only cost an lstat each.
+  const fingerprint = text.length <= FINGERPRINT_WHOLE_MAX ? text : `${text.length}:${text.slice(0, 64)}\0${text.slice(-64)}`;
   const twins = ctx.byContent.get(fingerprint);
   if (twins === undefined) {
     ctx.byContent.set(fingerprint, [{ file }]);

@@ -33,6 +33,7 @@ export function type1Identity(fileName: string): Pick<BootEntry, "id" | "idOld" 
   return { id: stripped, idOld: stripped.slice(0, -".conf".length), tries: counter };
 }
 
+/** The entry of a Type #1 file. The entry takes `fields`' arrays as they are (no copies). */
 export function type1Entry(fileName: string, dir: string, root: string, source: BootEntrySource, fields: EntryFields): BootEntry {
   const identity = type1Identity(fileName);
   const entry: BootEntry = {
@@ -41,19 +42,25 @@ export function type1Entry(fileName: string, dir: string, root: string, source: 
     id: identity.id,
     path: joinPath(dir, fileName),
     root,
-    options: fields.options.slice(),
-    initrd: fields.initrd.slice(),
-    devicetreeOverlay: fields.devicetreeOverlay.slice(),
-    extra: fields.extra.slice(),
+    options: fields.options,
+    initrd: fields.initrd,
+    devicetreeOverlay: fields.devicetreeOverlay,
+    extra: fields.extra,
     tries: identity.tries,
     reportedByLoader: false,
   };
+  // Present keys only, in one fixed order (entries of one menu then share their shapes).
   if (identity.idOld !== undefined) entry.idOld = identity.idOld;
-  const copy = ["title", "sortKey", "version", "machineId", "architecture", "linux", "efi", "uki", "ukiUrl", "devicetree"] as const;
-  for (const key of copy) {
-    const v = fields[key];
-    if (v !== undefined) entry[key] = v;
-  }
+  if (fields.title !== undefined) entry.title = fields.title;
+  if (fields.sortKey !== undefined) entry.sortKey = fields.sortKey;
+  if (fields.version !== undefined) entry.version = fields.version;
+  if (fields.machineId !== undefined) entry.machineId = fields.machineId;
+  if (fields.architecture !== undefined) entry.architecture = fields.architecture;
+  if (fields.linux !== undefined) entry.linux = fields.linux;
+  if (fields.efi !== undefined) entry.efi = fields.efi;
+  if (fields.uki !== undefined) entry.uki = fields.uki;
+  if (fields.ukiUrl !== undefined) entry.ukiUrl = fields.ukiUrl;
+  if (fields.devicetree !== undefined) entry.devicetree = fields.devicetree;
   if (fields.profile !== undefined) entry.profile = fields.profile;
   return entry;
 }

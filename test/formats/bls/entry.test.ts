@@ -115,4 +115,15 @@ test("property: interpretEntryText equals interpretEntry(parseEntry(text)) (fiel
   }), { numRuns: 5000 });
 });
 
+test("property: interpretEntryText reads lines of blanks, comments and backslashes as interpretEntry does", () => {
+  const ws = fc.constantFrom("", " ", "\t", " \t ", "  ");
+  const key = fc.constantFrom("title", "version", "options", "linux", "initrd", "devicetree-overlay", "profile", "sort-key", "bogus", "ti\\tle", "\\", "#", "#title", "x\\");
+  const value = fc.constantFrom("", "T", "quiet  splash", "/vmlinuz", "/a\t/b", "../x", "7", "a\\b", "#not-comment", "é \u{1F600}");
+  const lineArb = fc.tuple(ws, key, ws, value, ws).map((p) => p.join(""));
+  fc.assert(fc.property(fc.array(lineArb, { maxLength: 8 }), fc.boolean(), (lines, finalEol) => {
+    const text = lines.join("\n") + (finalEol ? "\n" : "");
+    assert.equal(interpretEntryText(text), interpretEntry(parseEntry(text)), JSON.stringify(text));
+  }), { numRuns: 20000 });
+});
+
 test.run();
