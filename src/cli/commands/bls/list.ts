@@ -24,12 +24,28 @@ const SOURCE_DESCRIPTION: Record<BootEntry["source"], string> = {
   xbootldr: "Extended Boot Loader Partition",
 };
 
-/** One file line; a missing file is shown in red with `strerror()` of `access()`'s errno. */
-function fileLine(out: string[], field: string | undefined, root: string, p: string, output: Output, files: FilePresence): void {
-  const label = (field ?? "").padStart(13) + (field ? ":" : " ");
+/** `show_boot_entry()`'s field labels: the name right-aligned in 13 columns, then ":". */
+function label(field: string): string {
+  return field.padStart(13) + ":";
+}
+
+/** The label of the second and later files of a list (initrd, devicetree-overlay): blank. */
+const CONTINUATION_LABEL = " ".repeat(14);
+const LINUX_LABEL = label("linux");
+const EFI_LABEL = label("efi");
+const UKI_LABEL = label("uki");
+const INITRD_LABEL = label("initrd");
+const DEVICETREE_LABEL = label("devicetree");
+const DEVICETREE_OVERLAY_LABEL = label("devicetree-overlay");
+
+/**
+ * One file line, with the line break before it; a missing file is shown in red with
+ * `strerror()` of `access()`'s errno.
+ */
+function fileLine(fieldLabel: string, root: string, p: string, output: Output, files: FilePresence): string {
   const errno = files.missing(root, p);
   const shown = errno === undefined ? p : `${output.style.red(p)} (${strerror(errno)})`;
-  out.push(`${label} ${output.style.gray(root + "/")}${shown}`);
+  return `\n${fieldLabel} ${output.style.gray(root + "/")}${shown}`;
 }
 
 /** Continuation lines of a multi-line value (a UKI's .cmdline may have line breaks) under the value. */
@@ -37,42 +53,49 @@ function indentContinuation(text: string): string {
   return text.includes("\n") ? text.split(/\r?\n/).join("\n              ") : text;
 }
 
+const strerrorTexts = new Map<string, string>();
+
 /** `strerror()` wording: the sentence-case form of our errno descriptions. */
 function strerror(errno: string): string {
-  const text = describeErrno(errno);
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  let text = strerrorTexts.get(errno);
+  if (text === undefined) {
+    const described = describeErrno(errno);
+    text = described.charAt(0).toUpperCase() + described.slice(1);
+    strerrorTexts.set(errno, text);
+  }
+  return text;
 }
 
-/** One entry as `show_boot_entry()` prints it, its lines appended to `out`. */
-export function formatEntry(e: BootEntry, isDefault: boolean, isSelected: boolean, output: Output, files: FilePresence, out: string[] = []): string[] {
+/** One entry as `show_boot_entry()` prints it: its lines joined by line breaks (none at the end). */
+export function formatEntry(e: BootEntry, isDefault: boolean, isSelected: boolean, output: Output, files: FilePresence): string {
   const s = output.style;
-  out.push(`         type: ${TYPE_DESCRIPTION[e.type]}`);
-  let title = `        title: ${s.bold(entryTitle(e))}`;
-  if (isDefault) title += ` ${s.green("(default)")}`;
-  if (isSelected) title += ` ${s.magenta("(selected)")}`;
-  if (e.type === "loader") title += ` ${s.red("(reported/absent)")}`;
-  else if (!e.reportedByLoader && e.type !== "auto") title += ` ${s.green("(not reported/new)")}`;
-  out.push(title);
-  out.push(`           id: ${e.id}${e.idWithoutProfile !== undefined && e.idWithoutProfile !== e.id ? ` (without profile: ${e.idWithoutProfile})` : ""}`);
+  let out = `         type: ${TYPE_DESCRIPTION[e.type]}\n        title: ${s.bold(entryTitle(e))}`;
+  if (isDefault) out += ` ${s.green("(default)")}`;
+  if (isSelected) out += ` ${s.magenta("(selected)")}`;
+  if (e.type === "loader") out += ` ${s.red("(reported/absent)")}`;
+  else if (!e.reportedByLoader && e.type !== "auto") out += ` ${s.green("(not reported/new)")}`;
+  out += `\n           id: ${e.id}${e.idWithoutProfile !== undefined && e.idWithoutProfile !== e.id ? ` (without profile: ${e.idWithoutProfile})` : ""}`;
   if (e.root !== "" && e.path.startsWith(e.root + "/")) {
-    out.push(`       source: ${s.gray(e.root + "/")}/${e.path.slice(e.root.length + 1)} (on the ${SOURCE_DESCRIPTION[e.source]})`);
+    out += `\n       source: ${s.gray(e.root + "/")}/${e.path.slice(e.root.length + 1)} (on the ${SOURCE_DESCRIPTION[e.source]})`;
   } else {
-    out.push(`       source: ${e.path} (on the ${SOURCE_DESCRIPTION[e.source]})`);
+    out += `\n       source: ${e.path} (on the ${SOURCE_DESCRIPTION[e.source]})`;
   }
-  if (e.tries) out.push(`        tries: ${e.tries.left} left${e.tries.done === undefined ? "" : `; ${e.tries.done} done`}`);
-  if (e.sortKey !== undefined) out.push(`     sort-key: ${e.sortKey}`);
-  if (e.version !== undefined) out.push(`      version: ${e.version}`);
-  if (e.machineId !== undefined) out.push(`   machine-id: ${e.machineId}`);
-  if (e.architecture !== undefined) out.push(` architecture: ${e.architecture}`);
-  if (e.linux !== undefined) fileLine(out, "linux", e.root, e.linux, output, files);
-  if (e.efi !== undefined) fileLine(out, "efi", e.root, e.efi, output, files);
-  if (e.uki !== undefined) fileLine(out, "uki", e.root, e.uki, output, files);
-  if (e.ukiUrl !== undefined) out.push(`      uki-url: ${e.ukiUrl}`);
-  if (e.profile !== undefined) out.push(`      profile: ${e.profile}`);
-  e.initrd.forEach((p, i) => fileLine(out, i === 0 ? "initrd" : undefined, e.root, p, output, files));
-  if (e.options.length > 0) out.push(`      options: ${indentContinuation(e.options.join(" "))}`);
-  if (e.devicetree !== undefined) fileLine(out, "devicetree", e.root, e.devicetree, output, files);
-  e.devicetreeOverlay.forEach((p, i) => fileLine(out, i === 0 ? "devicetree-overlay" : undefined, e.root, p, output, files));
+  if (e.tries) out += `\n        tries: ${e.tries.left} left${e.tries.done === undefined ? "" : `; ${e.tries.done} done`}`;
+  if (e.sortKey !== undefined) out += `\n     sort-key: ${e.sortKey}`;
+  if (e.version !== undefined) out += `\n      version: ${e.version}`;
+  if (e.machineId !== undefined) out += `\n   machine-id: ${e.machineId}`;
+  if (e.architecture !== undefined) out += `\n architecture: ${e.architecture}`;
+  if (e.linux !== undefined) out += fileLine(LINUX_LABEL, e.root, e.linux, output, files);
+  if (e.efi !== undefined) out += fileLine(EFI_LABEL, e.root, e.efi, output, files);
+  if (e.uki !== undefined) out += fileLine(UKI_LABEL, e.root, e.uki, output, files);
+  if (e.ukiUrl !== undefined) out += `\n      uki-url: ${e.ukiUrl}`;
+  if (e.profile !== undefined) out += `\n      profile: ${e.profile}`;
+  for (let i = 0; i < e.initrd.length; i++) out += fileLine(i === 0 ? INITRD_LABEL : CONTINUATION_LABEL, e.root, e.initrd[i]!, output, files);
+  if (e.options.length > 0) out += `\n      options: ${indentContinuation(e.options.join(" "))}`;
+  if (e.devicetree !== undefined) out += fileLine(DEVICETREE_LABEL, e.root, e.devicetree, output, files);
+  for (let i = 0; i < e.devicetreeOverlay.length; i++) {
+    out += fileLine(i === 0 ? DEVICETREE_OVERLAY_LABEL : CONTINUATION_LABEL, e.root, e.devicetreeOverlay[i]!, output, files);
+  }
   return out;
 }
 
@@ -91,12 +114,9 @@ export default async function list({ globals, output }: CommandInvocation): Prom
     return 0;
   }
   const files = new FilePresence();
-  // One array of lines, one join: entries are separated by an empty line.
-  const lines: string[] = [];
-  menu.entries.forEach((e, i) => {
-    if (i > 0) lines.push("");
-    formatEntry(e, i === defaultIndex, i === menu.selectedIndex, output, files, lines);
-  });
-  output.line(lines.join("\n"));
+  // One string per entry, one join: entries are separated by an empty line.
+  const blocks = new Array<string>(menu.entries.length);
+  for (let i = 0; i < blocks.length; i++) blocks[i] = formatEntry(menu.entries[i]!, i === defaultIndex, i === menu.selectedIndex, output, files);
+  output.line(blocks.join("\n\n"));
   return 0;
 }
