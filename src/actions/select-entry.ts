@@ -30,8 +30,11 @@ import { editGrubenvFile, locateGrubenv } from "../adapters/grubenv-file.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { setVariable, unsetVariable } from "../formats/grubenv.ts";
 import { findGrubCfg, readGrubCfg } from "../adapters/grub-cfg-file.ts";
+import { readMenu, type MenuNode } from "../formats/grubcfg/menu.ts";
 import { evaluateGrubScript } from "../model/grub-eval.ts";
 import { numericIdWarning } from "../model/grub-default.ts";
+import { grubEntryId } from "../model/grub-entry-id.ts";
+import { loadBootEntries } from "../adapters/boot-entries.ts";
 import type { EfiEffect } from "../ops/efi-plan.ts";
 import { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "../ops/loader-variables.ts";
 
@@ -149,16 +152,64 @@ async function editLoaderConfDefault(esp: string, id: string, dryRun: boolean): 
   return file;
 }
 
+/**
+ * The value to write for GRUB when an entry is named: a name of one of the menu's Boot Loader
+ * Specification entries (its id, with or without `.conf`, or its GRUB id) becomes that entry's
+ * GRUB id (`grubEntryId`: `bls:` before a name GRUB would read as a number), unless grub.cfg
+ * knows the entries by their bare names (blscfg). Anything else (an index such as `2`, a title,
+ * the id of another generator's entry) is written as given, as grub-set-default does.
+ */
+async function grubValueFor(target: SelectionTarget, value: string): Promise<string> {
+  if (value === "" || /^[0-9]+$/.test(value)) return value;
+  let entries;
+  try {
+    const found = discoverBootPartitions({ root: target.root ?? "/", espPath: target.espPath, bootPath: target.bootPath });
+    if (!found.esp && !found.xbootldr) return value;
+    ({ entries } = await loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path }));
+  } catch (err) {
+    // No partitions to read entries from (a GRUB install without an ESP): no name to translate.
+    if (err instanceof BootctlError) return value;
+    throw err;
+  }
+  const named = entries.find((e) => e.id === value || grubEntryId(e.id) === value || e.id.replace(/\.conf$/i, "") === value);
+  if (named === undefined) return value;
+  const id = grubEntryId(named.id);
+  const bare = named.id.replace(/\.conf$/i, "");
+  return id !== bare && (await grubCfgNamesBare(target.root ?? "/", bare, id)) ? bare : id;
+}
+
+/**
+ * Whether grub.cfg knows BLS entries by their bare names rather than by our GRUB ids: it has a
+ * menu entry with the bare id (and none with ours), or it runs blscfg, which builds the entries at
+ * boot with bare ids (Fedora's GRUB, which blscfg comes with, reads a `default` as a number only
+ * when all of it is one). No grub.cfg, or one we cannot read: our ids (`grub render`).
+ */
+async function grubCfgNamesBare(root: string, bare: string, id: string): Promise<boolean> {
+  const cfg = await findGrubCfg(root);
+  if (cfg === undefined) return false;
+  try {
+    const menu = readMenu((await readGrubCfg(root, cfg)).script);
+    const ids = new Set<string>();
+    const collect = (nodes: readonly MenuNode[]): void => nodes.forEach((n) => (ids.add(n.id), collect(n.children)));
+    collect(menu.entries);
+    if (ids.has(id)) return false;
+    return ids.has(bare) || menu.dynamicSources.some((s) => s.command === "blscfg" || s.command === "bls_import");
+  } catch (err) {
+    if (err instanceof BootctlError) return false;
+    throw err;
+  }
+}
+
 export async function setDefault(target: SelectionTarget, id: string): Promise<SelectionResult> {
   const loader = await detectLoader(target);
-  if (loader === "grub") return applyGrubenv(target, "saved_entry", id);
+  if (loader === "grub") return applyGrubenv(target, "saved_entry", await grubValueFor(target, id));
   if (offlineImage(target)) return applyLoaderConfDefault(target, id);
   return applyEfi(target, (vars) => planSetDefault(vars, id));
 }
 
 export async function setOneshot(target: SelectionTarget, id: string): Promise<SelectionResult> {
   const loader = await detectLoader(target);
-  if (loader === "grub") return applyGrubenv(target, "next_entry", id);
+  if (loader === "grub") return applyGrubenv(target, "next_entry", await grubValueFor(target, id));
   if (offlineImage(target)) throw new BootctlError("E_NOT_EFI", "a one-shot entry on systemd-boot is an EFI variable: give --efivars-path (an image has no loader.conf equivalent)");
   return applyEfi(target, (vars) => planSetOneshot(vars, id));
 }

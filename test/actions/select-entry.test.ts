@@ -62,6 +62,45 @@ test("GRUB: saved_entry and next_entry like grub-set-default and grub-reboot", a
   });
 });
 
+test("GRUB: an entry named by its file name gets its GRUB id (bls: before a machine-id name); indexes and other ids stay as given", async () => {
+  requireTool("grub-editenv", "grub-common");
+  await withTempRoot(async (root) => {
+    mkdirSync(path.join(root, "boot/grub2"), { recursive: true });
+    mkdirSync(path.join(root, "boot/loader/entries"), { recursive: true });
+    const machine = "7f3e0c9a7b3f4e21a8c6d0f2b4e6a8c0";
+    writeFileSync(path.join(root, `boot/loader/entries/${machine}-6.2.conf`), "title New\nlinux /k\n");
+    writeFileSync(path.join(root, "boot/loader/entries/fedora-6.1.conf"), "title Old\nlinux /k\n");
+    const env = path.join(root, "boot/grub2/grubenv");
+    spawnSync("grub-editenv", [env, "create"]);
+    const target = { root, bootPath: "/boot", efivarsPath: path.join(root, "no-efivars") };
+    const list = () => spawnSync("grub-editenv", [env, "list"], { encoding: "utf8" }).stdout;
+    for (const named of [`${machine}-6.2.conf`, `${machine}-6.2`, `bls:${machine}-6.2`]) {
+      const r = await setDefault(target, named);
+      assert.equal(r.warnings, [], named);
+      assert.is(list(), `saved_entry=bls:${machine}-6.2\n`, named);
+    }
+    await setDefault(target, "fedora-6.1.conf");
+    await setOneshot(target, "3");
+    assert.is(list(), "saved_entry=fedora-6.1\nnext_entry=3\n");
+    await setOneshot(target, "gnulinux-advanced-1234");
+    assert.is(list(), "saved_entry=fedora-6.1\nnext_entry=gnulinux-advanced-1234\n");
+    // A grub.cfg that knows the entries by their bare names (blscfg builds them at boot, or a
+    // static entry with that id) gets the bare name; one rendered by bootctl-ts gets ours.
+    const cfg = path.join(root, "boot/grub2/grub.cfg");
+    const cases: [string, string][] = [
+      ["insmod blscfg\nblscfg\n", `${machine}-6.2`],
+      [`menuentry 'New' --id '${machine}-6.2' { true; }\n`, `${machine}-6.2`],
+      [`menuentry 'New' --id 'bls:${machine}-6.2' { true; }\n`, `bls:${machine}-6.2`],
+      ["menuentry 'Other' { true; }\n", `bls:${machine}-6.2`],
+    ];
+    for (const [text, expected] of cases) {
+      writeFileSync(cfg, text);
+      await setDefault(target, `${machine}-6.2.conf`);
+      assert.is(list().split("\n")[0], `saved_entry=${expected}`, text);
+    }
+  });
+});
+
 test("GRUB: a grub.cfg that ignores saved_entry gets a warning; one that follows it does not", async () => {
   await withTempRoot(async (root) => {
     mkdirSync(path.join(root, "boot/grub"), { recursive: true });

@@ -34,8 +34,11 @@ function assertLinear(name: string, make: (size: number) => Uint8Array, run: (b:
   const small = make(256 * 1024);
   const large = make(1024 * 1024);
   timed(() => run(small)); // warm-up
-  const t1 = Math.max(timed(() => run(small)), 1);
-  const t4 = timed(() => run(large));
+  // The best of three runs each: one run can meet a garbage collection or a busy neighbour (a
+  // 28x outlier seen once in a full run on a 2-core machine); a quadratic cost shows in every run.
+  const best = (input: Uint8Array) => Math.min(timed(() => run(input)), timed(() => run(input)), timed(() => run(input)));
+  const t1 = Math.max(best(small), 1);
+  const t4 = best(large);
   assert.ok(t4 < 2000, `${name}: 1 MiB took ${t4.toFixed(0)} ms`);
   assert.ok(t4 / t1 < 16, `${name}: 1 MiB took ${(t4 / t1).toFixed(1)}x the time of 256 KiB`);
 }
