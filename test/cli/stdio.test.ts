@@ -78,4 +78,21 @@ test("colour: FORCE_COLOR=1 styles the title (chalk, loaded only then); NO_COLOR
   }
 }));
 
+test("isTTY: false for a pipe, a file and /dev/null (a character device that is no terminal)", () => withTempRoot((root) => {
+  const file = openSync(path.join(root, "out"), "w");
+  const devNull = openSync("/dev/null", "w");
+  try {
+    assert.is(new FdWriter(file).isTTY, false);
+    assert.is(new FdWriter(devNull).isTTY, false);
+  } finally {
+    closeSync(file);
+    closeSync(devNull);
+  }
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", `import("${path.resolve("src/cli/stdio.ts")}").then(({ FdWriter }) => process.stderr.write(String(new FdWriter(1).isTTY)))`], { encoding: "utf8" });
+  assert.is(r.stderr, "false", "stdout is a pipe here");
+  const tty = spawnSync("script", ["-qec", `${process.execPath} --import tsx -e 'import("${path.resolve("src/cli/stdio.ts")}").then(({ FdWriter }) => console.log("tty=" + new FdWriter(1).isTTY))'`, "/dev/null"], { encoding: "utf8" });
+  assert.is(tty.status, 0, `script(1) from bsdutils: ${tty.stderr}`);
+  assert.match(tty.stdout, /tty=true/, "a terminal (script's pseudo-terminal) is one");
+}));
+
 test.run();
