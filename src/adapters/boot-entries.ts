@@ -215,15 +215,15 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
+/** Entry files up to this many UTF-16 units are their own fingerprint (see sameInodeSeen). */
+const FINGERPRINT_WHOLE_MAX = 1024;
+
 /**
  * systemd reads each inode once (`inodes_seen`): a hard link, or the same file seen again through
  * an XBOOTLDR that is the ESP, is listed once, at its first name. Two names of one inode have the
  * same content, so only files whose content looks like an earlier file's are asked for their
  * inode (lstat), and a file is skipped when its inode is one of theirs.
  */
-/** Entry files up to this many UTF-16 units are their own fingerprint (see sameInodeSeen). */
-const FINGERPRINT_WHOLE_MAX = 1024;
-
 function sameInodeSeen(file: string, text: string, ctx: Context): boolean {
   // The text itself when it is entry-sized (the entry keeps it anyway: its values are slices of
   // it); else its length and both ends, equal for two names of one file and short to keep for
