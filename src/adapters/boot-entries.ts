@@ -131,7 +131,8 @@ function readRegular(file: string, max: number, ctx: Context): Buffer | undefine
   }
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** Strict UTF-8 that keeps a byte order mark (systemd does not skip one). */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** How Type #1 entry files are opened: never through a symlink, never blocking on a FIFO or a tty. */
 const ENTRY_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
@@ -148,7 +149,7 @@ const ENTRY_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O
  *   unit, so only a text longer than a quarter of the limit can be too large);
  * - NUL: binary, skipped with its line;
  * - U+FFFD: either written in the file or standing for bytes that are not UTF-8; the bytes decide;
- * - a byte order mark is dropped, as the WHATWG decoder does.
+ * - a byte order mark stays: systemd reads it as part of the first key (`Unknown line`).
  * systemd reads entries without a size limit, so neither do we before reading; a file larger
  * than a JavaScript string fails to read and is skipped with a warning.
  */
@@ -177,7 +178,7 @@ function readEntryText(file: string, ctx: Context): string | undefined {
     return undefined;
   }
   if (text.includes("\uFFFD")) return decodeStrictly(file, ctx);
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return text;
 }
 
 /** The text of a file that holds U+FFFD, decoded strictly from its bytes (undefined after a warning). */
