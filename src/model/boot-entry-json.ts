@@ -15,36 +15,35 @@ import { entryTitle, type BootEntry } from "./boot-entry.ts";
 
 export type BootEntryJson = Record<string, unknown>;
 
+// Named stores only (no `o[key] = …` helper): V8 turns an object that gets more than a dozen
+// properties through keyed stores into a dictionary, which builds and stringifies slowly.
 export function bootEntryToJson(entry: BootEntry, flags: { isDefault?: boolean | undefined; isSelected?: boolean | undefined } = {}): BootEntryJson {
   const o: BootEntryJson = { type: entry.type, source: entry.source };
-  const put = (key: string, value: unknown) => {
-    if (value !== undefined) o[key] = value;
-  };
   const options = entry.options.length > 0 ? entry.options.join(" ") : undefined;
-  put("id", entry.id);
-  put("path", entry.path);
-  put("root", entry.root);
-  put("title", entry.title);
-  put("showTitle", entryTitle(entry));
-  put("sortKey", entry.sortKey);
-  put("version", entry.version);
-  put("machineId", entry.machineId);
-  put("architecture", entry.architecture);
-  put("options", options);
-  put("linux", entry.linux);
-  put("efi", entry.efi);
-  put("uki", entry.uki);
-  put("ukiUrl", entry.ukiUrl);
-  put("profile", entry.profile);
-  put("initrd", entry.initrd.length > 0 ? entry.initrd.slice() : undefined);
-  put("devicetree", entry.devicetree);
-  put("devicetreeOverlay", entry.devicetreeOverlay.length > 0 ? entry.devicetreeOverlay.slice() : undefined);
+  o.id = entry.id;
+  o.path = entry.path;
+  o.root = entry.root;
+  if (entry.title !== undefined) o.title = entry.title;
+  o.showTitle = entryTitle(entry);
+  if (entry.sortKey !== undefined) o.sortKey = entry.sortKey;
+  if (entry.version !== undefined) o.version = entry.version;
+  if (entry.machineId !== undefined) o.machineId = entry.machineId;
+  if (entry.architecture !== undefined) o.architecture = entry.architecture;
+  if (options !== undefined) o.options = options;
+  if (entry.linux !== undefined) o.linux = entry.linux;
+  if (entry.efi !== undefined) o.efi = entry.efi;
+  if (entry.uki !== undefined) o.uki = entry.uki;
+  if (entry.ukiUrl !== undefined) o.ukiUrl = entry.ukiUrl;
+  if (entry.profile !== undefined) o.profile = entry.profile;
+  if (entry.initrd.length > 0) o.initrd = entry.initrd.slice();
+  if (entry.devicetree !== undefined) o.devicetree = entry.devicetree;
+  if (entry.devicetreeOverlay.length > 0) o.devicetreeOverlay = entry.devicetreeOverlay.slice();
   o.isReported = entry.reportedByLoader;
-  put("triesLeft", entry.tries?.left);
-  put("triesDone", entry.tries?.done);
-  put("isDefault", flags.isDefault);
-  put("isSelected", flags.isSelected);
+  if (entry.tries?.left !== undefined) o.triesLeft = entry.tries.left;
+  if (entry.tries?.done !== undefined) o.triesDone = entry.tries.done;
+  if (flags.isDefault !== undefined) o.isDefault = flags.isDefault;
+  if (flags.isSelected !== undefined) o.isSelected = flags.isSelected;
   o.addons = null;
-  put("cmdline", options);
+  if (options !== undefined) o.cmdline = options;
   return o;
 }
