@@ -211,7 +211,7 @@ test("hostile entry counts stay linear", () => {
   img[63 * 512] = 0;
   const e = expectParseError(() => readGpt(img), "E_GPT_NO_VALID_HEADER");
   assert.match(e.message, /beyond the image/);
-  assert.ok(performance.now() - started < 200);
+  assert.ok(performance.now() - started < 1000, "a claimed 2^28 entries is refused without walking them");
 });
 
 test.run();
