@@ -264,8 +264,14 @@ async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: str
   const found = discoverBootPartitions({ root, espPath: options.espPath, bootPath: options.bootPath });
   const menu = await loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
   const trial = grubEntryId(plan.entry);
-  const saved = loadEnvView(loaded.block).get("saved_entry");
-  const fallback = saved && saved !== trial ? saved : grubEntryId(menu.entries.find((e) => grubEntryId(e.id) !== trial)?.id ?? "0");
+  // The fallback: the saved default (named by its GRUB id when it names one of the entries, so
+  // a bare machine-id name written before ids got their `bls:` is not read as a number), else
+  // the first other entry, else GRUB's entry 0 (an index).
+  const savedValue = loadEnvView(loaded.block).get("saved_entry");
+  const savedEntry = savedValue ? menu.entries.find((e) => grubEntryId(e.id) === savedValue || e.id.replace(/\.conf$/i, "") === savedValue) : undefined;
+  const saved = savedEntry ? grubEntryId(savedEntry.id) : savedValue;
+  const other = menu.entries.find((e) => grubEntryId(e.id) !== trial);
+  const fallback = saved && saved !== trial ? saved : other ? grubEntryId(other.id) : "0";
   const block = planGrubTrial(loaded.block, { trial, tries, fallback });
   const write: Effect = { kind: "write-file", root, path: path.relative(path.resolve(root), location.path), content: serializeGrubenv(block) };
   const entryWrite = plan.effects.findIndex((e) => e.kind === "write-file");

@@ -34,7 +34,7 @@ import { readMenu, type MenuNode } from "../formats/grubcfg/menu.ts";
 import { evaluateGrubScript } from "../model/grub-eval.ts";
 import { numericIdWarning } from "../model/grub-default.ts";
 import { grubEntryId } from "../model/grub-entry-id.ts";
-import { loadBootEntries } from "../adapters/boot-entries.ts";
+import { listEntryIdsSync } from "../adapters/boot-entries.ts";
 import type { EfiEffect } from "../ops/efi-plan.ts";
 import { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "../ops/loader-variables.ts";
 
@@ -84,13 +84,14 @@ async function applyEfi(target: SelectionTarget, plan: (vars: Awaited<ReturnType
   return { loader: "systemd-boot", changes, target: dir, dryRun: target.dryRun === true, warnings: [] };
 }
 
-async function applyGrubenv(target: SelectionTarget, name: "saved_entry" | "next_entry", value: string): Promise<SelectionResult> {
+async function applyGrubenv(target: SelectionTarget, name: "saved_entry" | "next_entry", { value, blscfg }: GrubValue): Promise<SelectionResult> {
   const root = target.root ?? "/";
   const location = await locateGrubenv(root, undefined, { espPath: target.espPath });
   if (/[\n]/.test(value)) throw new UsageError("an entry name may not contain a newline");
   await editGrubenvFile(root, location.path, (block) => (value === "" ? unsetVariable(block, name) : setVariable(block, name, value)), { dryRun: target.dryRun === true });
   const warnings = name === "saved_entry" && value !== "" ? await savedEntryWarnings(root, value) : [];
-  const numeric = value === "" ? undefined : numericIdWarning(value);
+  // blscfg's GRUB (Fedora's) reads a value as a number only when all of it is one.
+  const numeric = value === "" || blscfg ? undefined : numericIdWarning(value);
   if (numeric) warnings.push(numeric);
   return { loader: "grub", changes: [value === "" ? `unset ${name}` : `set ${name}=${value}`], target: location.path, dryRun: target.dryRun === true, warnings };
 }
@@ -152,50 +153,58 @@ async function editLoaderConfDefault(esp: string, id: string, dryRun: boolean): 
   return file;
 }
 
+/** What to write for GRUB, and whether GRUB reads it by id only (blscfg's patched GRUB). */
+interface GrubValue {
+  value: string;
+  /** True when grub.cfg runs blscfg: its GRUB reads a value as a number only when all of it is one. */
+  blscfg: boolean;
+}
+
 /**
  * The value to write for GRUB when an entry is named: a name of one of the menu's Boot Loader
  * Specification entries (its id, with or without `.conf`, or its GRUB id) becomes that entry's
  * GRUB id (`grubEntryId`: `bls:` before a name GRUB would read as a number), unless grub.cfg
- * knows the entries by their bare names (blscfg). Anything else (an index such as `2`, a title,
- * the id of another generator's entry) is written as given, as grub-set-default does.
+ * knows the entries by their bare names (blscfg, or a static entry with the bare id). Anything
+ * else (an index such as `2`, a title, the id of another generator's entry) is written as given,
+ * as grub-set-default does. Entries are known by their file names (no file is read).
  */
-async function grubValueFor(target: SelectionTarget, value: string): Promise<string> {
-  if (value === "" || /^[0-9]+$/.test(value)) return value;
-  let entries;
+async function grubValueFor(target: SelectionTarget, value: string): Promise<GrubValue> {
+  const root = target.root ?? "/";
+  if (value === "") return { value, blscfg: false };
+  const cfg = await grubCfgIds(root);
+  if (/^[0-9]+$/.test(value)) return { value, blscfg: cfg.blscfg };
+  let ids: string[];
   try {
-    const found = discoverBootPartitions({ root: target.root ?? "/", espPath: target.espPath, bootPath: target.bootPath });
-    if (!found.esp && !found.xbootldr) return value;
-    ({ entries } = await loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path }));
+    const found = discoverBootPartitions({ root, espPath: target.espPath, bootPath: target.bootPath });
+    ids = found.esp || found.xbootldr ? listEntryIdsSync({ esp: found.esp?.path, xbootldr: found.xbootldr?.path }) : [];
   } catch (err) {
     // No partitions to read entries from (a GRUB install without an ESP): no name to translate.
-    if (err instanceof BootctlError) return value;
-    throw err;
+    if (!(err instanceof BootctlError)) throw err;
+    ids = [];
   }
-  const named = entries.find((e) => e.id === value || grubEntryId(e.id) === value || e.id.replace(/\.conf$/i, "") === value);
-  if (named === undefined) return value;
-  const id = grubEntryId(named.id);
-  const bare = named.id.replace(/\.conf$/i, "");
-  return id !== bare && (await grubCfgNamesBare(target.root ?? "/", bare, id)) ? bare : id;
+  const named = ids.find((id) => id === value || grubEntryId(id) === value || id.replace(/\.conf$/i, "") === value);
+  if (named === undefined) return { value, blscfg: cfg.blscfg };
+  const id = grubEntryId(named);
+  const bare = named.replace(/\.conf$/i, "");
+  const useBare = id !== bare && !cfg.ids.has(id) && (cfg.ids.has(bare) || cfg.blscfg);
+  return { value: useBare ? bare : id, blscfg: cfg.blscfg };
 }
 
 /**
- * Whether grub.cfg knows BLS entries by their bare names rather than by our GRUB ids: it has a
- * menu entry with the bare id (and none with ours), or it runs blscfg, which builds the entries at
- * boot with bare ids (Fedora's GRUB, which blscfg comes with, reads a `default` as a number only
- * when all of it is one). No grub.cfg, or one we cannot read: our ids (`grub render`).
+ * The menu entry ids of grub.cfg's static menu, and whether it runs blscfg (entries built at boot
+ * from the BLS entries, with their bare names as ids). No grub.cfg, or one we cannot read: none.
  */
-async function grubCfgNamesBare(root: string, bare: string, id: string): Promise<boolean> {
+async function grubCfgIds(root: string): Promise<{ ids: Set<string>; blscfg: boolean }> {
+  const ids = new Set<string>();
   const cfg = await findGrubCfg(root);
-  if (cfg === undefined) return false;
+  if (cfg === undefined) return { ids, blscfg: false };
   try {
     const menu = readMenu((await readGrubCfg(root, cfg)).script);
-    const ids = new Set<string>();
     const collect = (nodes: readonly MenuNode[]): void => nodes.forEach((n) => (ids.add(n.id), collect(n.children)));
     collect(menu.entries);
-    if (ids.has(id)) return false;
-    return ids.has(bare) || menu.dynamicSources.some((s) => s.command === "blscfg" || s.command === "bls_import");
+    return { ids, blscfg: menu.dynamicSources.some((s) => s.command === "blscfg" || s.command === "bls_import") };
   } catch (err) {
-    if (err instanceof BootctlError) return false;
+    if (err instanceof BootctlError) return { ids, blscfg: false };
     throw err;
   }
 }

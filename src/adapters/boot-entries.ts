@@ -19,13 +19,13 @@
  *
  * The UKI `.efi.extra.d/` and `/loader/addons/` add-ons are not loaded (`addons` stays null).
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readFileSync, readSync, type Dir } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readSync, type Dir } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
 import { interpretEntryText } from "../formats/bls/entry.ts";
 import { interpretLoaderConf, parseLoaderConf, type LoaderConf } from "../formats/bls/loader-conf.ts";
 import { readUki } from "../formats/pe/uki.ts";
-import { CounterRangeError } from "../model/boot-counter.ts";
+import { CounterRangeError, tryExtractTries } from "../model/boot-counter.ts";
 import type { BootEntry, BootEntrySource } from "../model/boot-entry.ts";
 import { EntryRefusedError, type1Entry, type2Entries } from "../model/entry-build.ts";
 import { isHiddenOrBackupName } from "../model/entry-name.ts";
@@ -138,53 +138,64 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const ENTRY_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 /**
+ * Scratch space for Type #1 entry files: one byte more than the largest file we accept, so that
+ * reading allocates nothing per file and a larger file shows itself by filling it.
+ */
+let entryScratch: Buffer | undefined;
+
+/**
  * A Type #1 entry file's text, or undefined after a warning (or without one for a file that is
- * no longer regular). One call into Node's UTF-8 file reader: open, read to the end, close, no
- * fstat (a menu of thousands of entries spent most of its reading time in per-call fs wrappers
- * and stat results). What the bytes were is checked on the text, and the rare file that needs a
- * closer look is read again or asked for its status:
- * - a file swapped for a non-regular one after the directory was read (a FIFO reads as empty,
- *   a directory fails with EISDIR) is skipped silently, as systemd's `stat_verify_regular()` does;
- * - more than ENTRY_FILE_MAX bytes: skipped with its size (UTF-8 has at most 4 bytes per UTF-16
- *   unit, so only a text longer than a quarter of the limit can be too large);
+ * no longer regular). Opened with O_NOFOLLOW and read with ONE read(2) of ENTRY_FILE_MAX + 1
+ * bytes, no fstat: a menu of thousands of entries spent most of its reading time in per-call fs
+ * wrappers and stat results. One read is the whole file: a regular file on the file systems an
+ * ESP or XBOOTLDR uses (vfat, ext4: the page-cache read) is copied up to its end without
+ * stopping (only a fatal signal cuts a read short). The rest is checked on the bytes read, and
+ * only the rare file that needs it is asked for its status:
+ * - more than ENTRY_FILE_MAX bytes (the read filled the buffer): skipped with its size;
+ * - a FIFO or device swapped in after the directory was read (it takes root on the boot
+ *   partition) hands us at most that buffer; when it fills it, gives nothing or fails, it is
+ *   skipped silently, as systemd's `stat_verify_regular()` skips it; otherwise what it gave is
+ *   read like a file (systemd would refuse it after an fstat we leave out);
  * - NUL: binary, skipped with its line;
- * - U+FFFD: either written in the file or standing for bytes that are not UTF-8; the bytes decide;
+ * - U+FFFD in the decoded text: either written in the file or standing for bytes that are not
+ *   UTF-8; a strict decode of the same bytes decides;
  * - a byte order mark stays: systemd reads it as part of the first key (`Unknown line`).
- * systemd reads entries without a size limit, so neither do we before reading; a file larger
- * than a JavaScript string fails to read and is skipped with a warning.
  */
 function readEntryText(file: string, ctx: Context): string | undefined {
-  let text: string;
+  let fd: number;
   try {
-    // Node passes numeric flags through as open() does (stringToFlags); its types only name strings.
-    text = readFileSync(file, { encoding: "utf8", flag: ENTRY_OPEN_FLAGS as unknown as string });
+    fd = openSync(file, ENTRY_OPEN_FLAGS);
   } catch (err) {
-    if (!isRegularPath(file)) return undefined;
-    const syscall = (err as NodeJS.ErrnoException).syscall === "open" ? "open" : "read";
-    ctx.warnings.push(`${file}: cannot ${syscall}, ignoring: ${describeErrno(errnoOf(err))}`);
+    ctx.warnings.push(`${file}: cannot open, ignoring: ${describeErrno(errnoOf(err))}`);
     return undefined;
   }
-  if (text === "" && !isRegularPath(file)) return undefined;
-  if (text.length > ENTRY_FILE_MAX / 4) {
-    const size = sizeOf(file);
-    if (size !== undefined && size > ENTRY_FILE_MAX) {
-      ctx.warnings.push(`${file}: file is ${size} bytes, more than ${ENTRY_FILE_MAX}, ignoring`);
-      return undefined;
+  entryScratch ??= Buffer.allocUnsafe(ENTRY_FILE_MAX + 1);
+  let size: number;
+  try {
+    size = readSync(fd, entryScratch, 0, entryScratch.length, null);
+    if (size === entryScratch.length || size === 0) {
+      const st = fstatSync(fd);
+      if (!st.isFile()) return undefined;
+      if (size !== 0) {
+        ctx.warnings.push(`${file}: file is ${st.size} bytes, more than ${ENTRY_FILE_MAX}, ignoring`);
+        return undefined;
+      }
     }
+  } catch (err) {
+    if (!isRegularFd(fd)) return undefined;
+    ctx.warnings.push(`${file}: cannot read, ignoring: ${describeErrno(errnoOf(err))}`);
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
+  const bytes = entryScratch.subarray(0, size);
+  const text = bytes.toString("utf8");
   const nul = text.indexOf("\0");
   if (nul >= 0) {
     ctx.warnings.push(`${file}:${lineAt(text, nul)}: binary data (NUL byte), ignoring entry`);
     return undefined;
   }
-  if (text.includes("\uFFFD")) return decodeStrictly(file, ctx);
-  return text;
-}
-
-/** The text of a file that holds U+FFFD, decoded strictly from its bytes (undefined after a warning). */
-function decodeStrictly(file: string, ctx: Context): string | undefined {
-  const bytes = readRegular(file, ENTRY_FILE_MAX, { ...ctx, seen: new Set() });
-  if (!bytes) return undefined;
+  if (!text.includes("\uFFFD")) return text;
   try {
     return utf8.decode(bytes);
   } catch {
@@ -193,19 +204,11 @@ function decodeStrictly(file: string, ctx: Context): string | undefined {
   }
 }
 
-function isRegularPath(file: string): boolean {
+function isRegularFd(fd: number): boolean {
   try {
-    return lstatSync(file).isFile();
+    return fstatSync(fd).isFile();
   } catch {
     return false;
-  }
-}
-
-function sizeOf(file: string): number | undefined {
-  try {
-    return lstatSync(file).size;
-  } catch {
-    return undefined;
   }
 }
 
@@ -382,4 +385,34 @@ export function loadBootEntriesSync(options: LoadBootEntriesOptions): LoadedBoot
 /** Async form of `loadBootEntriesSync` (same result). */
 export async function loadBootEntries(options: LoadBootEntriesOptions): Promise<LoadedBootConfig> {
   return loadBootEntriesSync(options);
+}
+
+/**
+ * The ids of the entries on the given partitions from their file names alone: Type #1 `.conf`
+ * and Type #2 `.efi` names with their boot counters stripped (UKI profiles are not listed: they
+ * live inside the files). What naming an entry needs, without reading a file (a UKI can be
+ * hundreds of megabytes). Directory rules as when loading: no symbolic links below the partition
+ * root, regular files only, dot files and `~` backups skipped; out-of-range counters skipped.
+ */
+export function listEntryIdsSync(options: LoadBootEntriesOptions): string[] {
+  const ids: string[] = [];
+  const esp = options.esp === undefined ? undefined : path.resolve(options.esp);
+  const xbootldr = options.xbootldr === undefined ? undefined : path.resolve(options.xbootldr);
+  const roots = [esp, xbootldr === esp ? undefined : xbootldr].filter((r): r is string => r !== undefined);
+  for (const root of roots) {
+    for (const [relative, suffix] of [["loader/entries", ".conf"], ["EFI/Linux", ".efi"]] as const) {
+      const opened = openDirNoFollow(root, relative, []);
+      if (!opened) continue;
+      try {
+        for (let de = opened.dir.readSync(); de !== null; de = opened.dir.readSync()) {
+          if (!de.isFile() || isHiddenOrBackupName(de.name) || !de.name.toLowerCase().endsWith(suffix)) continue;
+          const stripped = tryExtractTries(de.name)?.stripped;
+          if (stripped !== undefined) ids.push(stripped);
+        }
+      } finally {
+        opened.dir.closeSync();
+      }
+    }
+  }
+  return ids;
 }

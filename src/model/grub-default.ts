@@ -39,15 +39,18 @@ export function specRemainder(spec: string): string | undefined {
 }
 
 /**
- * `grub_strtoul(str, &end, 0)`: the number, or undefined when no digit parses (GRUB's
- * GRUB_ERR_BAD_NUMBER). Leading blanks are skipped; `0x` selects hex, a leading `0` octal.
+ * `grub_strtoul(str, &end, 0)` (GRUB 2.06 kern/misc.c grub_strtoull): the number, or undefined
+ * when no digit parses (GRUB_ERR_BAD_NUMBER). Leading blanks are skipped; a lower-case `0x`
+ * selects hex and is skipped even when no hex digit follows (`0xzz` is no number); a `0` followed
+ * by an octal digit selects octal (`010` = 8); anything else is decimal (`08` = 8, `0X1` = 0).
+ * Checked value by value against grub-emu (test/differential/grub-numeric-ids-emu.test.ts).
  */
 export function grubStrtoul(str: string): number | undefined {
   let i = 0;
   while (i < str.length && /[ \t\n\r\f\v]/.test(str[i]!)) i++;
   let base = 10;
-  if (str[i] === "0" && (str[i + 1] === "x" || str[i + 1] === "X") && /[0-9a-fA-F]/.test(str[i + 2] ?? "")) { base = 16; i += 2; }
-  else if (str[i] === "0") base = 8;
+  if (str[i] === "0" && str[i + 1] === "x") { base = 16; i += 2; }
+  else if (str[i] === "0" && /[0-7]/.test(str[i + 1] ?? "")) base = 8;
   const digits = base === 16 ? /[0-9a-fA-F]/ : base === 8 ? /[0-7]/ : /[0-9]/;
   let value = 0;
   let any = false;

@@ -147,6 +147,25 @@ test("on GRUB, the tries go to the grubenv and the entry has no counter", async 
   });
 });
 
+test("on GRUB, a bare machine-id saved_entry becomes the fallback by its GRUB id; with no other entry the fallback is entry 0", async () => {
+  const { parseGrubenv, createGrubenv, loadEnvView, setVariable, serializeGrubenv } = await import("../../src/formats/grubenv.ts");
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    mkdirSync(path.join(root, "boot/grub2"), { recursive: true });
+    const env = path.join(root, "boot/grub2/grubenv");
+    writeFileSync(env, serializeGrubenv(parseGrubenv(createGrubenv())));
+    await addEntry({ root, bootPath: "/boot", kernelVersion: "6.12", kernelImage: kernel, tries: 3, efivarsPath: path.join(root, "none") });
+    assert.is(loadEnvView(parseGrubenv(readFileSync(env))).get("bootctl_fallback"), "0", "nothing else to boot: GRUB's first entry");
+
+    writeFileSync(path.join(boot, `loader/entries/${MACHINE}-6.11.conf`), "title F\nversion 6.11\nlinux /k\n");
+    // Written bare (by grub-set-default, or before ids got their prefix): GRUB would read it as 0.
+    writeFileSync(env, serializeGrubenv(setVariable(parseGrubenv(createGrubenv()), "saved_entry", `${MACHINE}-6.11`)));
+    await addEntry({ root, bootPath: "/boot", kernelVersion: "6.13", kernelImage: kernel, tries: 2, efivarsPath: path.join(root, "none") });
+    const vars = loadEnvView(parseGrubenv(readFileSync(env)));
+    assert.equal([vars.get("bootctl_trial"), vars.get("bootctl_fallback")], [`bls:${MACHINE}-6.13`, `bls:${MACHINE}-6.11`]);
+  });
+});
+
 test("a UKI goes to EFI/Linux as <token>-<version>+N.efi; remove takes it away", async () => {
   const { buildUki } = await import("../support/pe-builder.ts");
   await withTempRoot(async (root) => {

@@ -1,9 +1,9 @@
 /** Loading ESP/XBOOTLDR menus from disk (bootspec.c boot_config_load(); issue 4 "Bad input"). */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { linkSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { loadBootEntriesSync } from "../../src/adapters/boot-entries.ts";
+import { listEntryIdsSync, loadBootEntriesSync } from "../../src/adapters/boot-entries.ts";
 import { discoverBootPartitions } from "../../src/adapters/esp-discovery.ts";
 import { buildUki } from "../support/pe-builder.ts";
 import { withTempRoot } from "../support/tmp.ts";
@@ -87,6 +87,29 @@ test("discovery: explicit paths; auto-detect /efi, /boot under an image root", (
   assert.is(given.esp?.inRoot, "/boot");
   assert.is(given.xbootldr, undefined);
   assert.throws(() => discoverBootPartitions({ root, espPath: "/nope" }), /no such directory/);
+}));
+
+test("listEntryIdsSync: ids from file names only (counters stripped), both partitions, no symlinks, dot files or backups", () => withTempRoot((root) => {
+  put(root, "esp/loader/entries/a+3-1.conf", "\0 not read");
+  put(root, "esp/loader/entries/.hidden.conf", "");
+  put(root, "esp/loader/entries/b.conf~", "");
+  put(root, "esp/loader/entries/notes.txt", "");
+  put(root, "esp/EFI/Linux/u+2.efi", "not a PE: names only");
+  put(root, "boot/loader/entries/x.conf", "");
+  symlinkSync("a+3-1.conf", path.join(root, "esp/loader/entries/link.conf"));
+  const ids = listEntryIdsSync({ esp: path.join(root, "esp"), xbootldr: path.join(root, "boot") }).sort();
+  assert.equal(ids, ["a.conf", "u.efi", "x.conf"]);
+}));
+
+test("a sparse 3 GiB entry file is skipped by its size after reading at most 1 MiB + 1 byte", () => withTempRoot((root) => {
+  put(root, "esp/loader/entries/good.conf", "title Good\n");
+  put(root, "esp/loader/entries/sparse.conf", "");
+  truncateSync(path.join(root, "esp/loader/entries/sparse.conf"), 3 * 1024 ** 3);
+  const before = process.memoryUsage().rss;
+  const r = loadBootEntriesSync({ esp: path.join(root, "esp") });
+  assert.equal(r.entries.map((e) => e.id), ["good.conf"]);
+  assert.match(r.warnings.join("\n"), /sparse\.conf: file is 3221225472 bytes, more than 1048576, ignoring/);
+  assert.ok(process.memoryUsage().rss - before < 256 * 1024 * 1024, "the file was not read whole");
 }));
 
 test.run();

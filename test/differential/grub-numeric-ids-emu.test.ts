@@ -12,6 +12,8 @@ import { planGrubBless, planGrubTrial } from "../../src/ops/grub-counting.ts";
 import { grubCountingScript } from "../../src/ops/grub-counting-script.ts";
 import { renderGrubScript } from "../../src/ops/grub-render.ts";
 import { grubEntryId } from "../../src/model/grub-entry-id.ts";
+import { selectEntryIndex } from "../../src/model/grub-default.ts";
+import { grubQuote } from "../../src/formats/grubcfg/quote.ts";
 import { GrubEmuDisk } from "../support/grub-emu.ts";
 import { requireTool } from "../support/exec.ts";
 import { withTempRoot } from "../support/tmp.ts";
@@ -91,6 +93,26 @@ test("counting with machine-id names: two tries on the trial, then the fallback 
     });
     assert.equal(seen, [NEW, NEW, NEW]);
     assert.is(disk.readEnv().get("saved_entry"), grubEntryId(NEW));
+  });
+});
+
+test("GRUB's reading of `default` (grub_strtoul base 0, then ids) equals our model's, value by value", async () => {
+  tools();
+  const ids = ["alpha", "0xzz-1", "0X1-id", "id3", "id4", "id5", "id6", "id7", "id8", "id9", "id10", "x7"];
+  const values = ["0xzz-1", "0X1-id", "0x1", "0x0a", "0xA", "010", "08", "07", "017", "00", "0x", " 3", "7abc", "9", "12", "+1", "-1", "1>0", "alpha", "x7", "nothing"];
+  const script = ids.map((id, i) => `menuentry 'T${i}' --id ${grubQuote(id, "id")} { true; }`).join("\n");
+  await withTempRoot(async (dir) => {
+    const disk = new GrubEmuDisk(dir);
+    const seen: string[] = [];
+    const modelled: string[] = [];
+    for (const value of values) {
+      disk.writeFile("/boot/grub/grub.cfg", `set timeout=0\nset default=${grubQuote(value, "default")}\n${script}\n`);
+      const { titles, output } = await disk.boot();
+      assert.is(titles.length, 1, `${JSON.stringify(value)}: ${output.slice(-300)}`);
+      seen.push(`${value} → ${titles[0]}`);
+      modelled.push(`${value} → T${selectEntryIndex(ids.map((id, i) => ({ id, title: `T${i}` })), value)}`);
+    }
+    assert.equal(modelled, seen);
   });
 });
 

@@ -38,7 +38,9 @@ function inProcessCli(): Runner {
   const source = readFileSync(CLI_MAIN, "utf8").replace(/^#!.*/, "");
   const wrapper = new vm.Script(`(function (exports, require, module, __filename, __dirname, process) {${source}\n})`, { filename: CLI_MAIN }).runInThisContext() as (...a: unknown[]) => void;
   const req = createRequire(CLI_MAIN);
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  // BOOTCTL_TS_V8_DEFAULTS: the binary would otherwise change V8's flags in this test process
+  // (src/cli/v8-tiering.ts), and every later code-cache check here with them.
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", BOOTCTL_TS_V8_DEFAULTS: "1" };
   delete env.FORCE_COLOR;
   return (args) => new Promise((resolve) => {
     let stdout = "";
@@ -62,18 +64,30 @@ function inProcessCli(): Runner {
       },
     };
     const fakeRequire = Object.assign((id: string) => (id === "node:fs" || id === "fs" ? fakeFs : req(id)), req);
-    const fake = new Proxy(process, {
+    // Properties the binary defines on `process` (bin.ts hooks the `stdout` getter) stay on this
+    // fake: defined on the real process they would pile up from run to run.
+    const own = new Map<PropertyKey, PropertyDescriptor>();
+    const fake: NodeJS.Process = new Proxy(process, {
       get(target, key) {
         if (key === "argv") return [process.execPath, CLI, ...args];
         if (key === "env") return env;
         // The binary ends with process.exit(status): here it only reports the status.
         if (key === "exit") return settle;
+        const defined = own.get(key);
+        if (defined) return defined.get ? defined.get.call(fake) : defined.value;
         const value = Reflect.get(target, key);
         return typeof value === "function" ? value.bind(target) : value;
       },
       set(target, key, value) {
         if (key === "exitCode") return true;
         return Reflect.set(target, key, value);
+      },
+      defineProperty(_target, key, descriptor) {
+        own.set(key, descriptor);
+        return true;
+      },
+      getOwnPropertyDescriptor(target, key) {
+        return own.get(key) ?? Reflect.getOwnPropertyDescriptor(target, key);
       },
     });
     const module = { exports: {} };
