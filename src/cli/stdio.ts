@@ -15,6 +15,14 @@
 import { fstatSync, writeSync } from "node:fs";
 import { errnoOf } from "../errors.ts";
 
+/** Linux's memory character devices (devices.txt: 1 char = null, zero, full, random, …). */
+const MEMORY_DEVICES_MAJOR = 1;
+
+/** The major number of a Linux dev_t (glibc's gnu_dev_major: bits 8–19 and 32–43). */
+function deviceMajor(rdev: number): number {
+  return ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+}
+
 /** How long to wait before writing again to a descriptor that is not ready (EAGAIN). */
 const RETRY_WAIT_MS = 1;
 
@@ -27,18 +35,20 @@ export class FdWriter {
 
   /**
    * Whether the descriptor is a terminal (asked once, when first wanted). A terminal is a
-   * character device: a pipe or a file is known by one fstat, without loading Node's tty module
-   * (and with it net and stream, about 3 ms).
+   * character device and never one of Linux's memory devices (major 1: /dev/null, /dev/zero,
+   * /dev/full): a pipe, a file or /dev/null is known by one fstat, without loading Node's tty
+   * module (and with it net and stream, about 3 ms).
    */
   get isTTY(): boolean {
     if (this.#isTTY === undefined) {
-      let characterDevice = false;
+      let maybeTerminal = false;
       try {
-        characterDevice = fstatSync(this.fd).isCharacterDevice();
+        const st = fstatSync(this.fd);
+        maybeTerminal = st.isCharacterDevice() && deviceMajor(st.rdev) !== MEMORY_DEVICES_MAJOR;
       } catch {
         // A descriptor that cannot be asked is no terminal.
       }
-      this.#isTTY = characterDevice && process.getBuiltinModule("node:tty").isatty(this.fd);
+      this.#isTTY = maybeTerminal && process.getBuiltinModule("node:tty").isatty(this.fd);
     }
     return this.#isTTY;
   }

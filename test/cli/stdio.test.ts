@@ -95,4 +95,24 @@ test("isTTY: false for a pipe, a file and /dev/null (a character device that is 
   assert.match(tty.stdout, /tty=true/, "a terminal (script's pseudo-terminal) is one");
 }));
 
+test("list to /dev/null or a pipe without NO_COLOR decides on colour without loading Node's tty module", () => withTempRoot((root) => {
+  const entries = path.join(root, "esp/loader/entries");
+  mkdirSync(entries, { recursive: true });
+  writeFileSync(path.join(entries, "a.conf"), "title Alpha\n");
+  const esp = path.join(root, "esp");
+  const probe = path.join(root, "probe.cjs");
+  writeFileSync(probe, `process.on("exit", () => require("node:fs").writeSync(2, "tty-loaded=" + process.moduleLoadList.includes("NativeModule tty") + "\\n"));\n`);
+  const { FORCE_COLOR: _uvu, NO_COLOR: _no, ...env } = process.env;
+  const devNull = openSync("/dev/null", "w");
+  try {
+    for (const stdout of [devNull, "pipe"] as const) {
+      const r = spawnSync(process.execPath, ["-r", probe, CLI, "--esp-path", esp, "--boot-path", esp, "list"], { encoding: "utf8", env, stdio: ["ignore", stdout, "pipe"] });
+      assert.is(r.status, 0, r.stderr);
+      assert.match(r.stderr, /tty-loaded=false/, String(stdout));
+    }
+  } finally {
+    closeSync(devNull);
+  }
+}));
+
 test.run();
