@@ -18,7 +18,7 @@ import { planGrubTrial } from "../ops/grub-counting.ts";
 import type { Effect } from "../ops/plan.ts";
 import { detectLoader, setDefault, setOneshot, type SelectionResult } from "./select-entry.ts";
 import { extractTries } from "../model/boot-counter.ts";
-import { grubEntryId } from "../model/grub-entry-id.ts";
+import { grubBareName, grubEntryId } from "../model/grub-entry-id.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { confine, inRoot, resolveSafe } from "../adapters/root-path.ts";
 import { parseOsRelease } from "../formats/bls/os-release.ts";
@@ -268,7 +268,7 @@ async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: str
   // a bare machine-id name written before ids got their `bls:` is not read as a number), else
   // the first other entry, else GRUB's entry 0 (an index).
   const savedValue = loadEnvView(loaded.block).get("saved_entry");
-  const savedEntry = savedValue ? menu.entries.find((e) => grubEntryId(e.id) === savedValue || e.id.replace(/\.conf$/i, "") === savedValue) : undefined;
+  const savedEntry = savedValue ? menu.entries.find((e) => grubEntryId(e.id) === savedValue || grubBareName(e.id) === savedValue) : undefined;
   const saved = savedEntry ? grubEntryId(savedEntry.id) : savedValue;
   const other = menu.entries.find((e) => grubEntryId(e.id) !== trial);
   const fallback = saved && saved !== trial ? saved : other ? grubEntryId(other.id) : "0";

@@ -33,7 +33,7 @@ import { findGrubCfg, readGrubCfg } from "../adapters/grub-cfg-file.ts";
 import { readMenu, type MenuNode } from "../formats/grubcfg/menu.ts";
 import { evaluateGrubScript } from "../model/grub-eval.ts";
 import { numericIdWarning } from "../model/grub-default.ts";
-import { grubEntryId } from "../model/grub-entry-id.ts";
+import { grubBareName, grubEntryId } from "../model/grub-entry-id.ts";
 import { listEntryIdsSync } from "../adapters/boot-entries.ts";
 import type { EfiEffect } from "../ops/efi-plan.ts";
 import { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "../ops/loader-variables.ts";
@@ -182,10 +182,10 @@ async function grubValueFor(target: SelectionTarget, value: string): Promise<Gru
     if (!(err instanceof BootctlError)) throw err;
     ids = [];
   }
-  const named = ids.find((id) => id === value || grubEntryId(id) === value || id.replace(/\.conf$/i, "") === value);
+  const named = ids.find((id) => id === value || grubEntryId(id) === value || grubBareName(id) === value);
   if (named === undefined) return { value, blscfg: cfg.blscfg };
   const id = grubEntryId(named);
-  const bare = named.replace(/\.conf$/i, "");
+  const bare = grubBareName(named);
   const useBare = id !== bare && !cfg.ids.has(id) && (cfg.ids.has(bare) || cfg.blscfg);
   return { value: useBare ? bare : id, blscfg: cfg.blscfg };
 }

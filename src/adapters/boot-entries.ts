@@ -189,12 +189,12 @@ function readEntryText(file: string, ctx: Context): string | undefined {
     closeSync(fd);
   }
   const bytes = entryScratch.subarray(0, size);
-  const text = bytes.toString("utf8");
-  const nul = text.indexOf("\0");
+  const nul = bytes.indexOf(0);
   if (nul >= 0) {
-    ctx.warnings.push(`${file}:${lineAt(text, nul)}: binary data (NUL byte), ignoring entry`);
+    ctx.warnings.push(`${file}:${lineOf(bytes, nul)}: binary data (NUL byte), ignoring entry`);
     return undefined;
   }
+  const text = bytes.toString("utf8");
   if (!text.includes("\uFFFD")) return text;
   try {
     return utf8.decode(bytes);
@@ -210,13 +210,6 @@ function isRegularFd(fd: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** The 1-based line of `offset` in `text`. */
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return line;
 }
 
 /** Entry files up to this many UTF-16 units are their own fingerprint (see sameInodeSeen). */

@@ -17,7 +17,12 @@ import { grubStrtoul } from "./grub-default.ts";
 
 export const GRUB_NUMERIC_NAME_PREFIX = "bls:";
 
+/** An entry's name as blscfg uses it: the file name without `.conf` (UKIs keep `.efi`). */
+export function grubBareName(blsId: string): string {
+  return blsId.replace(/\.conf$/i, "");
+}
+
 export function grubEntryId(blsId: string): string {
-  const name = blsId.replace(/\.conf$/i, "");
+  const name = grubBareName(blsId);
   return grubStrtoul(name) === undefined ? name : GRUB_NUMERIC_NAME_PREFIX + name;
 }
