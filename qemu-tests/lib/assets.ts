@@ -11,6 +11,7 @@ import { guestKernel, type GuestKernel } from "./kernel.ts";
 import { appImage, nodeDrives, nodeRuntime, type NodeRuntime } from "./node-runtime.ts";
 import { assetsDir } from "./paths.ts";
 import type { Drive } from "./qemu.ts";
+import { realOsAssets, type RealOsAssets } from "./realos/assets.ts";
 
 export interface Assets {
   kernel: GuestKernel;
@@ -20,6 +21,8 @@ export interface Assets {
   /** Extra drives for boots that run Node in the guest. */
   nodeDrives(): Promise<Drive[]>;
   nodeRuntime(): Promise<NodeRuntime>;
+  /** Real Debian guests (built and installed on first use, cached across runs). */
+  realos: RealOsAssets;
 }
 
 export type AssetLog = (line: string) => void;
@@ -52,5 +55,6 @@ export async function prepareAssets(log: AssetLog): Promise<Assets> {
     grubEfi,
     nodeRuntime: runtime,
     nodeDrives: once(async () => nodeDrives(await runtime(), await app())),
+    realos: realOsAssets(log),
   };
 }

@@ -50,6 +50,21 @@ export function qemuLimit(): number {
 export interface Drive {
   file: string;
   readonly?: boolean;
+  /** Image format (default raw). */
+  format?: "raw" | "qcow2";
+}
+
+/** What `-fw_cfg name=NAME,…` passes to the guest: a file's bytes or a string (guest: /sys/firmware/qemu_fw_cfg/by_name/NAME/raw). */
+export interface FwCfgItem {
+  name: string;
+  file?: string;
+  string?: string;
+}
+
+/** The firmware pair: OVMF's CODE (read-only) and the VARS template a machine copies once. */
+export interface Firmware {
+  code: string;
+  varsTemplate: string;
 }
 
 export interface BootRequest {
@@ -62,6 +77,21 @@ export interface BootRequest {
   vars: string;
   /** Further virtio disks (/dev/vdb, /dev/vdc, …). */
   extraDrives?: readonly Drive[];
+  /**
+   * The disk bus. virtio (default): the busybox guest's /dev/vda, /dev/vdb, … NVMe: the disks of
+   * a real Debian guest, whose cloud kernel has NVMe built in (virtio_blk is a module) and so
+   * mounts its root without an initrd; the guest refers to them by partition label only (the
+   * controllers probe asynchronously).
+   */
+  bus?: "virtio" | "nvme";
+  /** The disk under test's format (default raw). */
+  diskFormat?: "raw" | "qcow2";
+  /** OVMF CODE (default OVMF_CODE_4M.fd, no Secure Boot). */
+  ovmfCode?: string;
+  /** Direct kernel boot (QEMU -kernel/-append through OVMF): no loader on the disk yet. */
+  kernel?: { image: string; append: string; initrd?: string };
+  /** -fw_cfg items: the host's per-boot instructions to the guest. */
+  fwCfg?: readonly FwCfgItem[];
   /** Hard timeout for the whole QEMU run (default 120 s: 3× a slow boot on a loaded runner). */
   timeoutMs?: number;
   memoryMiB?: number;
@@ -112,12 +142,21 @@ function optionValue(value: string): string {
 export function qemuArgs(request: BootRequest): string[] {
   const args = [
     "-machine", "q35", "-accel", "tcg", "-cpu", "qemu64", "-smp", "1", "-m", String(request.memoryMiB ?? 512),
-    "-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${optionValue(OVMF_CODE)}`,
+    "-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${optionValue(request.ovmfCode ?? OVMF_CODE)}`,
     "-drive", `if=pflash,format=raw,unit=1,file=${optionValue(request.vars)}`,
-    "-drive", `if=virtio,format=raw,file=${optionValue(request.disk)}`,
   ];
-  for (const d of request.extraDrives ?? []) {
-    args.push("-drive", `if=virtio,format=raw,file=${optionValue(d.file)}${d.readonly ? ",readonly=on" : ""}`);
+  const drives: Drive[] = [{ file: request.disk, format: request.diskFormat ?? "raw" }, ...(request.extraDrives ?? [])];
+  drives.forEach((d, i) => {
+    const common = `format=${d.format ?? "raw"},file=${optionValue(d.file)}${d.readonly ? ",readonly=on" : ""}`;
+    if (request.bus === "nvme") args.push("-drive", `if=none,id=d${i},${common}`, "-device", `nvme,drive=d${i},serial=btq${i}`);
+    else args.push("-drive", `if=virtio,${common}`);
+  });
+  if (request.kernel) {
+    args.push("-kernel", request.kernel.image, "-append", request.kernel.append);
+    if (request.kernel.initrd) args.push("-initrd", request.kernel.initrd);
+  }
+  for (const f of request.fwCfg ?? []) {
+    args.push("-fw_cfg", f.file !== undefined ? `name=${optionValue(f.name)},file=${optionValue(f.file)}` : `name=${optionValue(f.name)},string=${optionValue(f.string ?? "")}`);
   }
   args.push("-nodefaults", "-nic", "none", "-display", "none", "-vga", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot");
   return args;
@@ -229,6 +268,13 @@ export interface MachineOptions {
   disk: string;
   extraDrives?: readonly Drive[];
   timeoutMs?: number;
+  bus?: "virtio" | "nvme";
+  diskFormat?: "raw" | "qcow2";
+  memoryMiB?: number;
+  /** Firmware (default OVMF_CODE_4M.fd with OVMF_VARS_4M.fd: no Secure Boot). */
+  firmware?: Firmware;
+  /** Names this machine's files (default OVMF_VARS.fd, boot-N logs): several machines in one directory. */
+  prefix?: string;
   /** Called after every boot (transcripts). */
   onBoot?: (result: BootResult) => void | Promise<void>;
 }
@@ -247,25 +293,30 @@ export class Machine {
   readonly boots: BootResult[] = [];
 
   private constructor(private readonly options: MachineOptions) {
-    this.vars = join(options.dir, "OVMF_VARS.fd");
+    this.vars = join(options.dir, `${options.prefix ?? ""}OVMF_VARS.fd`);
   }
 
   /** A machine with a fresh copy of OVMF's VARS template. */
   static async create(options: MachineOptions): Promise<Machine> {
     await mkdir(options.dir, { recursive: true });
     const machine = new Machine(options);
-    await copyFile(OVMF_VARS, machine.vars);
+    await copyFile(options.firmware?.varsTemplate ?? OVMF_VARS, machine.vars);
     return machine;
   }
 
-  async boot(overrides: Partial<Pick<BootRequest, "extraDrives" | "timeoutMs" | "stopOnMarker" | "stopSignal" | "onLine">> = {}): Promise<BootResult> {
+  async boot(overrides: Partial<Pick<BootRequest, "extraDrives" | "timeoutMs" | "stopOnMarker" | "stopSignal" | "onLine" | "kernel" | "fwCfg">> = {}): Promise<BootResult> {
+    const o = this.options;
     const request: BootRequest = {
-      label: `boot-${this.boots.length + 1}`,
-      logDir: this.options.dir,
-      disk: this.options.disk,
+      label: `${o.prefix ?? ""}boot-${this.boots.length + 1}`,
+      logDir: o.dir,
+      disk: o.disk,
       vars: this.vars,
-      ...(this.options.extraDrives ? { extraDrives: this.options.extraDrives } : {}),
-      ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+      ...(o.extraDrives ? { extraDrives: o.extraDrives } : {}),
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+      ...(o.bus ? { bus: o.bus } : {}),
+      ...(o.diskFormat ? { diskFormat: o.diskFormat } : {}),
+      ...(o.memoryMiB ? { memoryMiB: o.memoryMiB } : {}),
+      ...(o.firmware ? { ovmfCode: o.firmware.code } : {}),
       ...overrides,
     };
     const result = await bootOnce(request);

@@ -103,7 +103,8 @@ export class ScenarioContext {
     return machine;
   }
 
-  private async recordBoot(result: BootResult): Promise<void> {
+  /** Writes a boot to the transcript and the run's summary (machines call it after every boot). */
+  async recordBoot(result: BootResult): Promise<void> {
     this.lastBoot = result;
     this.bootTimesMs.push(result.durationMs);
     const lines = [
@@ -115,6 +116,11 @@ export class ScenarioContext {
     ];
     if (this.bootTimesMs.length === 1) lines.push(`    command: ${commandLine(result.argv[0] ?? "qemu", result.argv.slice(1))}`);
     if (result.qemuStderr) lines.push(`    qemu stderr: ${result.qemuStderr.replace(/\n/g, "\n      ")}`);
+    await appendFile(this.transcript, lines.join("\n") + "\n");
+  }
+
+  /** Appends lines to the transcript as they are (a boot's journal). */
+  async appendTranscript(lines: readonly string[]): Promise<void> {
     await appendFile(this.transcript, lines.join("\n") + "\n");
   }
 

@@ -1,0 +1,130 @@
+/**
+ * A guest release's base disk: the cached root tree, customised (qemu-tests/guest/realos/
+ * customize.sh), with the bootctl-ts package installed by `dpkg -i` inside it (its maintainer
+ * scripts run: deb-systemd-helper with the package's preset, dpkg-divert of systemd's
+ * kernel-install plugin) and the update kernel's .deb placed at /var/cache/btq/, written as an
+ * ext4 file system into a GPT partition labelled "root" of a sparse raw file by `mke2fs -d` (no
+ * loop device, no mount). Cached under <cache>/realos/image-<os>-<key>/ keyed by the tree, the
+ * customisation files, the package's content and the update kernel; made read-only, since every
+ * machine's qcow2 overlay reads through to it.
+ */
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { exec } from "../exec.ts";
+import { REPO_ROOT } from "../paths.ts";
+import type { BootctlDeb } from "./package-deb.ts";
+import { realosCache, treePackageVersion, type RootTree } from "./rootfs.ts";
+import type { UpdateKernel } from "./update-kernel.ts";
+
+export const GUEST_DIR = join(REPO_ROOT, "qemu-tests", "guest", "realos");
+/** The guests' machine id (fixed: see customize.sh). It starts with a digit, as 10 in 16 do. */
+export const MACHINE_ID = "5d1e0c2f8a7b4e6d9c3b2a1f0e9d8c7b";
+export const ROOT_FS_UUID = "0f6d2c4e-3b1a-4c5d-9e8f-7a6b5c4d3e2f";
+const MiB = 1024 * 1024;
+export const ROOT_OFFSET = MiB;
+const ROOT_MIB = 2048;
+/** Where the update kernel's .deb lies in the guest. */
+export const GUEST_DEB_DIR = "/var/cache/btq";
+
+export interface GuestImage {
+  tree: RootTree;
+  key: string;
+  dir: string;
+  /** The read-only raw disk (GPT, partition "root" at ROOT_OFFSET). */
+  raw: string;
+  /** The tree's kernel, for direct kernel boots (provisioning). */
+  vmlinuz: string;
+  /** /etc/kernel/cmdline of the image (its loader entries' command line). */
+  cmdline: string;
+  /** The command line of a direct kernel boot (no initrd: the kernel finds its root by partition label). */
+  directCmdline: string;
+  update: UpdateKernel;
+  /** The update kernel's .deb inside the guest. */
+  updateDebInGuest: string;
+  bootctlVersion: string;
+  nodeVersion: string;
+  built: boolean;
+  buildMs: number;
+}
+
+interface ImageInfo {
+  key: string;
+  cmdline: string;
+  updateDebInGuest: string;
+  bootctlVersion: string;
+  buildMs: number;
+}
+
+async function filesKey(dir: string): Promise<string> {
+  const hash = createHash("sha256");
+  for (const name of (await readdir(dir)).sort()) hash.update(`${name}\0`).update(await readFile(join(dir, name))).update("\0");
+  return hash.digest("hex");
+}
+
+async function run(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void> {
+  await exec(command, args, env ? { env: { ...process.env, ...env } } : {});
+}
+
+/** Writes `tree` as ext4 into a GPT disk image at `raw` (partition "root", fixed UUIDs). */
+export async function writeExt4Disk(tree: string, raw: string): Promise<void> {
+  await rm(raw, { force: true });
+  await writeFile(raw, "");
+  await truncate(raw, (ROOT_MIB + 2) * MiB);
+  await exec("sfdisk", ["-q", raw], { input: `label: gpt\nstart=2048, size=${ROOT_MIB}MiB, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, name=root\n` });
+  // The size is required with -E offset (mke2fs would size the fs from the whole file).
+  await exec("mke2fs", ["-q", "-t", "ext4", "-L", "root", "-U", ROOT_FS_UUID, "-E", `offset=${ROOT_OFFSET}`, "-d", tree, "-F", raw, `${ROOT_MIB}M`]);
+}
+
+export async function guestImage(tree: RootTree, deb: BootctlDeb, update: UpdateKernel, log: (line: string) => void): Promise<GuestImage> {
+  const updateDeb = update.deb.slice(update.deb.lastIndexOf("/") + 1);
+  const key = createHash("sha256")
+    .update(JSON.stringify({ v: 1, tree: tree.key, guest: await filesKey(GUEST_DIR), deb: deb.contentKey, update: updateDeb, root: [ROOT_MIB, ROOT_FS_UUID, MACHINE_ID] }))
+    .digest("hex").slice(0, 16);
+  const dir = join(realosCache(), `image-${tree.os.id}-${key}`);
+  const describe = async (info: ImageInfo, built: boolean): Promise<GuestImage> => ({
+    tree, key, dir, raw: join(dir, "root.raw"), vmlinuz: join(dir, "vmlinuz"), cmdline: info.cmdline, update,
+    directCmdline: "root=PARTLABEL=root rw rootwait console=ttyS0 quiet panic=1",
+    updateDebInGuest: info.updateDebInGuest, bootctlVersion: info.bootctlVersion, nodeVersion: tree.nodeVersion, built, buildMs: info.buildMs,
+  });
+  if (existsSync(join(dir, "image.json"))) return describe(JSON.parse(await readFile(join(dir, "image.json"), "utf8")) as ImageInfo, false);
+
+  const t0 = Date.now();
+  const partial = `${dir}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  const root = join(partial, "tree");
+  log(`${tree.os.name}: building the base image (bootctl-ts ${deb.version}, update kernel ${update.package})`);
+  await exec("cp", ["-a", tree.dir, root]);
+  await run("bash", [join(GUEST_DIR, "customize.sh"), root], { BTQ_MACHINE_ID: MACHINE_ID, BTQ_GUEST_DIR: GUEST_DIR, BTQ_ROOT_FSTYPE: "ext4", BTQ_ROOT_UUID: ROOT_FS_UUID });
+  // The package as a user installs it: dpkg -i inside the system (maintainer scripts included).
+  await copyFile(deb.path, join(root, "tmp", "bootctl-ts.deb"));
+  await run("chroot", [root, "dpkg", "-i", "/tmp/bootctl-ts.deb"]);
+  await rm(join(root, "tmp", "bootctl-ts.deb"));
+  const bootctlVersion = await treePackageVersion(root, "bootctl-ts");
+  await mkdir(join(root, GUEST_DEB_DIR.slice(1)), { recursive: true });
+  await copyFile(update.deb, join(root, GUEST_DEB_DIR.slice(1), updateDeb));
+  await copyFile(join(root, "boot", `vmlinuz-${tree.kernelRelease}`), join(partial, "vmlinuz"));
+  const cmdline = (await readFile(join(root, "etc", "kernel", "cmdline"), "utf8")).trim();
+  await writeExt4Disk(root, join(partial, "root.raw"));
+  await exec("e2fsck", ["-fn", `${join(partial, "root.raw")}?offset=${ROOT_OFFSET}`]);
+  await rm(root, { recursive: true, force: true });
+  await chmod(join(partial, "root.raw"), 0o444);
+  const info: ImageInfo = { key, cmdline, updateDebInGuest: `${GUEST_DEB_DIR}/${updateDeb}`, bootctlVersion, buildMs: Date.now() - t0 };
+  await writeFile(join(partial, "image.json"), JSON.stringify(info, null, 2) + "\n");
+  await rm(dir, { recursive: true, force: true });
+  await rename(partial, dir);
+  await pruneImages(tree.os.id, dir);
+  return describe(info, true);
+}
+
+/** Keeps the newest few images of a release (each about 0.5 GB); older keys are of older checkouts. */
+async function pruneImages(os: string, keep: string, count = 3): Promise<void> {
+  const root = realosCache();
+  const dirs = (await readdir(root)).filter((n) => n.startsWith(`image-${os}-`) && !n.endsWith(".partial")).map((n) => join(root, n));
+  const dated = await Promise.all(dirs.map(async (d) => ({ d, t: (await stat(d)).mtimeMs })));
+  dated.sort((a, b) => b.t - a.t);
+  for (const { d } of dated.slice(count)) if (d !== keep) await rm(d, { recursive: true, force: true });
+}
+

@@ -1,0 +1,141 @@
+/**
+ * A machine installed the way Debian installs a boot loader, once per image and loader, and kept
+ * read-only for every scenario of that loader ("variant"): the base image (as a qcow2 overlay)
+ * and a fresh ESP are booted once with QEMU's direct kernel boot (no loader on the disk yet),
+ * and the guest runs the distribution's own installation steps:
+ *
+ * - systemd-boot: systemd-boot's postinst as on its first installation (`bootctl install`, then
+ *   `kernel-install add` of every installed kernel, which runs bootctl-ts's plugin with
+ *   /etc/kernel/tries = 3);
+ * - grub: `grub-install --removable --no-nvram` (Debian's signed shim and GRUB, as grub-install
+ *   picks them when shim-signed and grub-efi-amd64-signed are installed), the kernel's entry
+ *   through kernel-install (see VARIANT_SCRIPTS), and `update-grub`, which runs bootctl-ts's
+ *   generators /etc/grub.d/09_bootctl_counting and 20_bootctl-ts.
+ *
+ * Cached in <image dir>/variant-<name>-<key>/: root.qcow2 (backed by the image's root.raw),
+ * esp.raw, the provisioning boot's console log and journal.
+ */
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createEspDisk } from "../disk.ts";
+import { SuiteError } from "../errors.ts";
+import { exec } from "../exec.ts";
+import { describeEnd, Machine, markerValue } from "../qemu.ts";
+import { formatEntry, readExt4Paths, readJournalDir } from "./journal.ts";
+import { ROOT_OFFSET, type GuestImage } from "./image.ts";
+
+export type VariantName = "systemd-boot" | "grub";
+
+export const ESP_MIB = 256;
+
+/**
+ * The guest's provisioning steps (run by btq-action with `set -e`). GRUB on Debian: Debian's
+ * kernel hooks call kernel-install only from systemd-boot's zz-systemd-boot (when systemd-boot is
+ * installed on the ESP), so a GRUB machine gets its Boot Loader Specification entries, and a
+ * new kernel its trial, only through a hook that calls kernel-install before zz-update-grub
+ * renders the menu: /etc/kernel/postinst.d/zz-bootctl-ts (named to sort between the two), plus
+ * the entry-token directory /boot/<machine-id> that makes kernel-install pick /boot with the BLS
+ * layout. The bootctl-ts package ships no such hook (yet); this is the administrator's part.
+ */
+export const VARIANT_SCRIPTS: Record<VariantName, string> = {
+  "systemd-boot": `mark "PROVISION=systemd-boot"
+# As on systemd-boot's first installation: bootctl install, then kernel-install add of every kernel
+# (dpkg's environment for a maintainer script, which dpkg-maintscript-helper reads).
+DPKG_MAINTSCRIPT_PACKAGE=systemd-boot DPKG_MAINTSCRIPT_NAME=postinst /var/lib/dpkg/info/systemd-boot.postinst configure
+ls -lR /boot/efi
+`,
+  grub: `mark "PROVISION=grub"
+mkdir -p /etc/default/grub.d
+cat >/etc/default/grub.d/btq.cfg <<'CFG'
+GRUB_TIMEOUT=0
+GRUB_CMDLINE_LINUX_DEFAULT="quiet"
+GRUB_CMDLINE_LINUX="console=ttyS0 panic=1"
+CFG
+mkdir -p "/boot/$(cat /etc/machine-id)"
+cat >/etc/kernel/postinst.d/zz-bootctl-ts <<'HOOK'
+#!/bin/sh
+# Boot Loader Specification entry (and boot counting) for a new kernel through kernel-install,
+# before zz-update-grub renders the menu.
+set -e
+command -v kernel-install >/dev/null || exit 0
+exec kernel-install add "$1" "$2"
+HOOK
+cat >/etc/kernel/postrm.d/zz-bootctl-ts <<'HOOK'
+#!/bin/sh
+set -e
+command -v kernel-install >/dev/null || exit 0
+exec kernel-install remove "$1"
+HOOK
+chmod 755 /etc/kernel/postinst.d/zz-bootctl-ts /etc/kernel/postrm.d/zz-bootctl-ts
+grub-install --target=x86_64-efi --efi-directory=/boot/efi --no-nvram --removable
+update-grub
+for k in /boot/vmlinuz-*; do /etc/kernel/postinst.d/zz-bootctl-ts "\${k#/boot/vmlinuz-}" "$k"; done
+update-grub
+ls -lR /boot/efi /boot/loader
+cat /boot/grub/grubenv
+`,
+};
+
+export interface Variant {
+  image: GuestImage;
+  name: VariantName;
+  dir: string;
+  /** qcow2 over the image's root.raw, read-only: what every scenario's overlay reads through to. */
+  overlay: string;
+  /** The ESP after installation (raw GPT disk, partition "ESP" at 1 MiB), read-only: scenarios copy it. */
+  esp: string;
+  /** The NVRAM after installation (bootctl install adds "Linux Boot Manager"), read-only: scenarios copy it. */
+  vars: string;
+  built: boolean;
+  provisionMs: number;
+}
+
+export async function provisionVariant(image: GuestImage, name: VariantName, log: (line: string) => void): Promise<Variant> {
+  const script = VARIANT_SCRIPTS[name];
+  const key = createHash("sha256").update(JSON.stringify({ v: 1, script, esp: ESP_MIB })).digest("hex").slice(0, 12);
+  const dir = join(image.dir, `variant-${name}-${key}`);
+  const describe = (built: boolean, provisionMs: number): Variant => ({ image, name, dir, overlay: join(dir, "root.qcow2"), esp: join(dir, "esp.raw"), vars: join(dir, "OVMF_VARS.fd"), built, provisionMs });
+  if (existsSync(join(dir, "variant.json"))) {
+    const info = JSON.parse(await readFile(join(dir, "variant.json"), "utf8")) as { provisionMs: number };
+    return describe(false, info.provisionMs);
+  }
+  const t0 = Date.now();
+  const partial = `${dir}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  log(`${image.tree.os.name}: installing ${name} (provisioning boot)`);
+  const overlay = join(partial, "root.qcow2");
+  await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-b", image.raw, "-F", "raw", overlay]);
+  const esp = await createEspDisk(join(partial, "esp.raw"), partial, { espMiB: ESP_MIB });
+  await writeFile(join(partial, "script.sh"), script);
+  const machine = await Machine.create({
+    dir: partial, disk: esp.imagePath, bus: "nvme", memoryMiB: 1024, timeoutMs: 300_000, prefix: "provision-",
+    extraDrives: [{ file: overlay, format: "qcow2" }],
+  });
+  const result = await machine.boot({
+    kernel: { image: image.vmlinuz, append: image.directCmdline },
+    fwCfg: [{ name: "opt/btq/script", file: join(partial, "script.sh") }],
+  });
+  const journalDir = join(partial, "journal");
+  await readExt4Paths(overlay, ROOT_OFFSET, ["/var/log/journal"], journalDir, partial);
+  const journal = await readJournalDir(journalDir);
+  const lines = [...journal.boots.values()].flat().map(formatEntry);
+  await writeFile(join(partial, "provision.journal.txt"), lines.join("\n") + "\n");
+  await rm(journalDir, { recursive: true, force: true });
+  const rc = markerValue(result, "SCRIPT_RC")?.split(" ")[0];
+  if (result.timedOut || result.exitCode !== 0 || rc !== "0") {
+    throw new SuiteError("E_QEMU_PROVISION", `${image.tree.os.name} ${name}: the provisioning boot failed (${describeEnd(result)}, script exit ${rc ?? "not reached"}); see ${partial}/provision-boot-1.console.txt and provision.journal.txt`);
+  }
+  await rename(machine.vars, join(partial, "OVMF_VARS.fd"));
+  await chmod(join(partial, "OVMF_VARS.fd"), 0o444);
+  await chmod(overlay, 0o444);
+  await chmod(esp.imagePath, 0o444);
+  const provisionMs = Date.now() - t0;
+  await writeFile(join(partial, "variant.json"), JSON.stringify({ name, key, provisionMs, bootMs: result.durationMs }, null, 2) + "\n");
+  await rm(dir, { recursive: true, force: true });
+  await rename(partial, dir);
+  // The overlay names its backing file by absolute path; the directory moved, the backing did not.
+  return describe(true, provisionMs);
+}

@@ -1,0 +1,80 @@
+/**
+ * Issue 16, the distribution's update path on a real Debian system (systemd as PID 1, the
+ * bootctl-ts package installed with dpkg -i, /etc/kernel/tries = 3):
+ *
+ * 1. The installed kernel boots counted (kernel-install gave it +3 when systemd-boot was
+ *    installed); bootctl-ts-health.service passes before boot-complete.target,
+ *    bootctl-ts-bless.service blesses it after; systemd's systemd-bless-boot.service is skipped
+ *    (the package's drop-in), so it is blessed once. Then a second real Debian kernel package
+ *    (the release's security update) is installed with dpkg -i: its hooks run (initramfs-tools,
+ *    zz-systemd-boot → kernel-install → bootctl-ts's plugin), and the machine reboots.
+ * 2. The new kernel boots (+3 → +2-1); the required health check fails (it declares that kernel
+ *    bad); systemd records the failure, boot-complete.target fails, OnFailure= starts
+ *    bootctl-ts-boot-failure.service, which marks the entry bad and reboots.
+ * 3. The previous kernel boots, passes, and bootctl-ts-bless.service runs after
+ *    boot-complete.target.
+ *
+ * Every boot's entry equals `bootctl-ts predict` on the disk before it; every assertion about
+ * the guest comes from its journal, read from the disk after the boot.
+ */
+import type { GuestOsId } from "../lib/realos/guest-os.ts";
+import { RealMachine } from "../lib/realos/machine.ts";
+import { expectBefore, expectJournal, kernelEnd, SdbootView, units } from "../lib/realos/scenario-kit.ts";
+import { markerValue } from "../lib/qemu.ts";
+import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
+import { MACHINE_ID } from "../lib/realos/image.ts";
+
+const UNITS = ["bootctl-ts-health.service", "boot-complete.target", "bootctl-ts-bless.service", "systemd-bless-boot.service", "bootctl-ts-boot-failure.service", "btq-action.service"];
+
+function sdUpdate(os: GuestOsId): Scenario {
+  return {
+    name: `os-${os}-sd-update`,
+    title: `${os}, systemd-boot: dpkg -i of a second real kernel → it fails its required health check → OnFailure marks it bad, reboot → the previous kernel boots and is blessed after boot-complete.target`,
+    loader: "systemd-boot",
+    budgetMs: 240_000,
+    async run(ctx: ScenarioContext) {
+      const variant = await ctx.assets.realos.variant(os, "systemd-boot");
+      const image = variant.image;
+      const oldRelease = image.tree.kernelRelease;
+      const newRelease = image.update.release;
+      const machine = await RealMachine.create(ctx, variant);
+      const view = await SdbootView.create(ctx, machine);
+      const entry = (release: string, counter = ""): string => `${MACHINE_ID}-${release}${counter}.conf`;
+      ctx.expectEqual(await view.entries(), [entry(oldRelease, "+3")], "entries as installed (kernel-install with /etc/kernel/tries = 3)");
+
+      // 1. The installed kernel, counted; then the update.
+      const { boot: first } = await view.boot({ script: `t0=$(up); node -e 0; mark "NODE_E0=$t0-$(up)"; dpkg -i ${image.updateDebInGuest}`, end: "reboot", failIf: [newRelease], timeoutMs: 400_000 }, "installed kernel, then dpkg -i");
+      ctx.expectEqual(markerValue(first.result, "BOOTED"), oldRelease, "boot-1: kernel");
+      const u1 = await units(ctx, first, UNITS);
+      ctx.expectEqual(u1["bootctl-ts-health.service"]!.result, "done", "boot-1: bootctl-ts-health.service");
+      expectBefore(ctx, u1["bootctl-ts-health.service"]!, u1["boot-complete.target"]!, "boot-1: health before boot-complete.target");
+      expectBefore(ctx, u1["boot-complete.target"]!, u1["bootctl-ts-bless.service"]!, "boot-1: bless after boot-complete.target");
+      ctx.expectEqual(u1["bootctl-ts-bless.service"]!.result, "done", "boot-1: bootctl-ts-bless.service");
+      ctx.expect(u1["systemd-bless-boot.service"]!.result !== "done" || u1["systemd-bless-boot.service"]!.skippedUs !== undefined, "boot-1: systemd-bless-boot.service must not bless too");
+      expectJournal(ctx, first, /Setting up linux-image-/, "dpkg configured the new kernel");
+      ctx.expectEqual(markerValue(first.result, "SCRIPT_RC")?.split(" ")[0], "0", "boot-1: dpkg -i exit status");
+      ctx.expectEqual(kernelEnd(first), "reboot", "boot-1: the machine rebooted after the update");
+      ctx.expectEqual(await view.entries(), [entry(oldRelease), entry(newRelease, "+3")].sort(), "entries after the update");
+
+      // 2. The new kernel fails its required check.
+      const { boot: second } = await view.boot({ failIf: [newRelease] }, "new kernel, health check fails");
+      ctx.expectEqual(markerValue(second.result, "BOOTED"), newRelease, "boot-2: kernel");
+      const u2 = await units(ctx, second, UNITS);
+      ctx.expectEqual(u2["bootctl-ts-health.service"]!.result, "failed", "boot-2: bootctl-ts-health.service");
+      ctx.expectEqual(u2["boot-complete.target"]!.result, "dependency", "boot-2: boot-complete.target");
+      ctx.expectEqual(u2["bootctl-ts-boot-failure.service"]!.result !== undefined || u2["bootctl-ts-boot-failure.service"]!.startingUs !== undefined, true, "boot-2: OnFailure started bootctl-ts-boot-failure.service");
+      ctx.expectEqual(kernelEnd(second), "reboot", "boot-2: the failure service rebooted");
+      ctx.expectEqual(await view.entries(), [entry(oldRelease), entry(newRelease, "+0-1")].sort(), "entries after the failed boot (marked bad)");
+
+      // 3. The previous kernel.
+      const { boot: third } = await view.boot({ failIf: [newRelease] }, "previous kernel");
+      ctx.expectEqual(markerValue(third.result, "BOOTED"), oldRelease, "boot-3: kernel");
+      const u3 = await units(ctx, third, UNITS);
+      ctx.expectEqual(u3["bootctl-ts-health.service"]!.result, "done", "boot-3: bootctl-ts-health.service");
+      expectBefore(ctx, u3["boot-complete.target"]!, u3["bootctl-ts-bless.service"]!, "boot-3: bless after boot-complete.target");
+      ctx.expectEqual(kernelEnd(third), "poweroff", "boot-3: powered off by the test");
+    },
+  };
+}
+
+export default [sdUpdate("debian13"), sdUpdate("debian12")];
