@@ -8,7 +8,8 @@ import * as assert from "uvu/assert";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { kernelInstallPlugin } from "../../src/service/kernel-install-plugin.ts";
+import { kernelInstallPlugin } from "../../src/install/kernel-install-plugin.ts";
+import { cliLauncher } from "../../src/install/launcher.ts";
 import { CLI } from "../support/cli.ts";
 import { requireTool } from "../support/exec.ts";
 import { withTempRoot } from "../support/tmp.ts";
@@ -30,7 +31,13 @@ test("kernel-install add/remove through the plugin", async () => {
       writeFileSync(path.join(conf, "cmdline"), "root=/dev/vda2 ro\n");
       writeFileSync(path.join(conf, "entry-token"), "demo\n");
       const plugin = path.join(work, "90-loaderentry.install");
-      writeFileSync(plugin, kernelInstallPlugin({ node: process.execPath, cli: CLI }));
+      // BOOTCTL_TS is one executable (never word-split): the launcher install-units puts on
+      // PATH, here in a directory whose name has a space.
+      const launcher = path.join(work, "bin dir", "bootctl-ts");
+      mkdirSync(path.dirname(launcher));
+      writeFileSync(launcher, cliLauncher({ node: process.execPath, cli: CLI }));
+      chmodSync(launcher, 0o755);
+      writeFileSync(plugin, kernelInstallPlugin({ cli: launcher }));
       chmodSync(plugin, 0o755);
       const kernel = path.join(work, "vmlinuz");
       const initrd = path.join(work, "initrd.img");
