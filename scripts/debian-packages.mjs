@@ -12,7 +12,9 @@ export const FAST_PACKAGES = [
   "efivar", // efivar -p: the Loader* variables read back after a killed write
   "strace", // fault injection against the real CLI
   "e2fsprogs", // chattr, for efivarfs immutable flags
-  "util-linux", // mount --bind for bootctl's ESP checks
+  "util-linux", // mount --bind for bootctl's ESP checks; unshare for the package test's chroot
+  "mmdebstrap", // the Debian 12 chroot the .deb is installed into (test/package/deb.test.ts)
+  "lintian", // checks the .deb (test/package/deb.test.ts)
 ];
 
 export const QEMU_PACKAGES = [
