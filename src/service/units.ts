@@ -1,6 +1,6 @@
 /**
  * The systemd units of the boot-success service, following systemd's boot-complete.target
- * contract (systemd.md §3.1; systemd.special(7)):
+ * contract (docs/AUTOMATIC_BOOT_ASSESSMENT.md; systemd.special(7)):
  *
  * - bootctl-ts-health.service: runs the health checks; ordered Before=boot-complete.target and
  *   pulled in by it (RequiredBy= in [Install]), after the system is up (like
