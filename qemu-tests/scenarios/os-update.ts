@@ -19,7 +19,7 @@
  */
 import type { GuestOsId } from "../lib/realos/guest-os.ts";
 import { RealMachine } from "../lib/realos/machine.ts";
-import { expectBefore, expectJournal, kernelEnd, SdbootView, units } from "../lib/realos/scenario-kit.ts";
+import { expectBefore, expectJournal, GrubView, kernelEnd, SdbootView, units } from "../lib/realos/scenario-kit.ts";
 import { markerValue } from "../lib/qemu.ts";
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
 import { MACHINE_ID } from "../lib/realos/image.ts";
@@ -77,4 +77,55 @@ function sdUpdate(os: GuestOsId): Scenario {
   };
 }
 
-export default [sdUpdate("debian13"), sdUpdate("debian12")];
+function grubUpdate(os: GuestOsId): Scenario {
+  return {
+    name: `os-${os}-grub-update`,
+    title: `${os}, GRUB (Debian's grub-efi-amd64, update-grub with bootctl-ts's generators): dpkg -i of a second real kernel → trial fails its required health check → OnFailure marks it bad, reboot → GRUB boots the fallback, blessed after boot-complete.target`,
+    loader: "grub",
+    budgetMs: 240_000,
+    async run(ctx: ScenarioContext) {
+      const variant = await ctx.assets.realos.variant(os, "grub");
+      const image = variant.image;
+      const oldRelease = image.tree.kernelRelease;
+      const newRelease = image.update.release;
+      const machine = await RealMachine.create(ctx, variant);
+      const view = await GrubView.create(ctx, machine);
+
+      // 1. The installed kernel (its entry a trial with 3 tries: kernel-install with /etc/kernel/tries); then the update.
+      const { boot: first, before: env1 } = await view.boot({ script: `dpkg -i ${image.updateDebInGuest}`, end: "reboot", failIf: [newRelease], timeoutMs: 400_000 }, "installed kernel, then dpkg -i");
+      ctx.expectEqual(markerValue(first.result, "BOOTED"), oldRelease, "boot-1: kernel");
+      ctx.expectEqual(env1["bootctl_tries"], "3", "boot-1: grubenv before: the installed kernel's trial has 3 tries");
+      const u1 = await units(ctx, first, UNITS);
+      ctx.expectEqual(u1["bootctl-ts-health.service"]!.result, "done", "boot-1: bootctl-ts-health.service");
+      expectBefore(ctx, u1["bootctl-ts-health.service"]!, u1["boot-complete.target"]!, "boot-1: health before boot-complete.target");
+      expectBefore(ctx, u1["boot-complete.target"]!, u1["bootctl-ts-bless.service"]!, "boot-1: bless after boot-complete.target");
+      ctx.expectEqual(u1["bootctl-ts-bless.service"]!.result, "done", "boot-1: bootctl-ts-bless.service");
+      expectJournal(ctx, first, /Setting up linux-image-/, "dpkg configured the new kernel");
+      expectJournal(ctx, first, /Adding Boot Loader Specification entries \(bootctl-ts\)/, "update-grub ran bootctl-ts's 20_bootctl-ts generator");
+      ctx.expectEqual(markerValue(first.result, "SCRIPT_RC")?.split(" ")[0], "0", "boot-1: dpkg -i exit status");
+      ctx.expectEqual(kernelEnd(first), "reboot", "boot-1: the machine rebooted after the update");
+
+      // 2. The new kernel's trial fails its required check.
+      const { boot: second, before: env2 } = await view.boot({ failIf: [newRelease] }, "new kernel's trial, health check fails");
+      await ctx.observed("menu after the update", (await view.menu()).map((e) => `${e.id} [${e.linux.split(" ")[0]}]`).join(", "));
+      ctx.expectEqual(env2["bootctl_tries"], "3", "boot-2: grubenv before: the new kernel's trial has 3 tries");
+      ctx.expectEqual(markerValue(second.result, "BOOTED"), newRelease, "boot-2: kernel");
+      const u2 = await units(ctx, second, UNITS);
+      ctx.expectEqual(u2["bootctl-ts-health.service"]!.result, "failed", "boot-2: bootctl-ts-health.service");
+      ctx.expectEqual(u2["boot-complete.target"]!.result, "dependency", "boot-2: boot-complete.target");
+      ctx.expect(u2["bootctl-ts-boot-failure.service"]!.startingUs !== undefined, "boot-2: OnFailure started bootctl-ts-boot-failure.service");
+      ctx.expectEqual(kernelEnd(second), "reboot", "boot-2: the failure service rebooted");
+
+      // 3. GRUB's fallback: the previous kernel.
+      const { boot: third, before: env3 } = await view.boot({ failIf: [newRelease] }, "fallback");
+      ctx.expectEqual(env3["bootctl_tries"], "0", "boot-3: grubenv before: the failed trial is out of tries (marked bad)");
+      ctx.expectEqual(markerValue(third.result, "BOOTED"), oldRelease, "boot-3: kernel");
+      const u3 = await units(ctx, third, UNITS);
+      ctx.expectEqual(u3["bootctl-ts-health.service"]!.result, "done", "boot-3: bootctl-ts-health.service");
+      expectBefore(ctx, u3["boot-complete.target"]!, u3["bootctl-ts-bless.service"]!, "boot-3: bless after boot-complete.target");
+      ctx.expectEqual(kernelEnd(third), "poweroff", "boot-3: powered off by the test");
+    },
+  };
+}
+
+export default [sdUpdate("debian13"), sdUpdate("debian12"), grubUpdate("debian13"), grubUpdate("debian12")];

@@ -2,7 +2,13 @@
  * What the real-OS scenarios share: booting with the prediction made on the disk before the
  * boot, and the assertions on the guest's journal (systemd's own records of the units).
  */
-import { EspTree, type PredictJson } from "../host-bootctl.ts";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { MTOOLS_ENV } from "../disk.ts";
+import { exec } from "../exec.ts";
+import { EspTree, hostCli, type PredictJson } from "../host-bootctl.ts";
+import { ROOT_OFFSET } from "./image.ts";
+import { readExt4Paths } from "./journal.ts";
 import { markerValue } from "../qemu.ts";
 import type { ScenarioContext } from "../scenario.ts";
 import { entryFiles } from "../sdboot.ts";
@@ -103,4 +109,117 @@ export function kernelEnd(boot: RealBoot): "reboot" | "poweroff" | "panic" | "un
   if (lines.some((l) => /reboot: Restarting system/.test(l))) return "reboot";
   if (lines.some((l) => /reboot: Power down/.test(l))) return "poweroff";
   return "unknown";
+}
+
+/** A GRUB menu entry of a grub.cfg: its id, title and the `linux` line it boots. */
+export interface GrubMenuEntry {
+  id: string;
+  title: string;
+  linux: string;
+}
+
+/**
+ * The menu entries of a grub.cfg written by grub-mkconfig (10_linux's `menuentry 'T' … $menuentry_id_option 'ID' {`,
+ * bootctl-ts's `menuentry 'T' --id 'ID' {`), each with the first `linux` line of its body, in file
+ * order (submenus flattened). A reader for the test only: it does not evaluate the script.
+ */
+export function grubMenuEntries(cfg: string): GrubMenuEntry[] {
+  const entries: GrubMenuEntry[] = [];
+  const lines = cfg.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    const m = /^menuentry\s+(?:'([^']*)'|"([^"]*)")(.*)\{\s*$/.exec(line);
+    if (!m) continue;
+    const rest = m[3] ?? "";
+    const id = /(?:--id|\$menuentry_id_option)[= ]\s*'([^']*)'/.exec(rest)?.[1] ?? /--id[= ]\s*(\S+)/.exec(rest)?.[1] ?? "";
+    let linux = "";
+    for (let j = i + 1; j < lines.length && !/^\s*\}\s*$/.test(lines[j]!); j++) {
+      const l = /^\s*linux(?:efi)?\s+(.*)$/.exec(lines[j]!);
+      if (l?.[1]) {
+        linux = l[1].trim();
+        break;
+      }
+    }
+    entries.push({ id, title: m[1] ?? m[2] ?? "", linux });
+  }
+  return entries;
+}
+
+/** What GRUB printed when it started an entry by itself (normal/menu.c notify_boot: "Booting `TITLE'"). */
+export function grubBootedTitle(boot: RealBoot): string | undefined {
+  for (const l of boot.result.lines) {
+    const m = /Booting `(.*)'/.exec(l.text);
+    if (m?.[1] !== undefined) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * The host's view of a GRUB machine (Debian's layout: /boot on the root file system, grub.cfg and
+ * grubenv in /boot/grub, Boot Loader Specification entries in /boot/loader/entries, the ESP at
+ * /boot/efi): before each boot the disk is copied out (the root overlay's /boot, /etc/kernel,
+ * /etc/machine-id, and the ESP) and `bootctl-ts predict --loader grub` runs on the copy; after the
+ * boot, the entry GRUB started is found in that grub.cfg by the title GRUB printed and the
+ * kernel image it passed (BOOT_IMAGE=).
+ */
+export class GrubView {
+  private constructor(
+    readonly ctx: ScenarioContext,
+    readonly machine: RealMachine,
+    readonly root: string,
+  ) {}
+
+  static async create(ctx: ScenarioContext, machine: RealMachine): Promise<GrubView> {
+    return new GrubView(ctx, machine, ctx.scratch("grub-view"));
+  }
+
+  /** Copies the machine's boot state out of its disks into `this.root`. */
+  async snapshot(): Promise<void> {
+    await rm(this.root, { recursive: true, force: true });
+    await readExt4Paths(this.machine.overlay, ROOT_OFFSET, ["/boot", "/etc/kernel", "/etc/machine-id", "/etc/default"], this.root, this.ctx.dir);
+    const esp = join(this.root, "boot", "efi");
+    await rm(esp, { recursive: true, force: true });
+    await mkdir(esp, { recursive: true });
+    await exec("mcopy", ["-s", "-n", "-Q", "-i", this.machine.esp.spec, "::/*", esp + "/"], { env: MTOOLS_ENV });
+  }
+
+  async grubenv(): Promise<Record<string, string>> {
+    const text = await readFile(join(this.root, "boot", "grub", "grubenv"), "utf8").catch(() => "");
+    const vars: Record<string, string> = {};
+    for (const line of text.split("\n")) {
+      const m = /^([^#=][^=]*)=(.*)$/.exec(line);
+      if (m?.[1]) vars[m[1]] = m[2] ?? "";
+    }
+    return vars;
+  }
+
+  async menu(): Promise<GrubMenuEntry[]> {
+    return grubMenuEntries(await readFile(join(this.root, "boot", "grub", "grub.cfg"), "utf8"));
+  }
+
+  async predict(): Promise<PredictJson> {
+    const run = await hostCli(["--root", this.root, "--esp-path", "/boot/efi", "--boot-path", "/boot", "--json=short", "predict", "--loader", "grub"], (l) => this.ctx.log(l));
+    const prediction = JSON.parse(run.stdout) as PredictJson;
+    await this.ctx.log(`  prediction: ${prediction.attempts.map((a) => `${a.id}(${a.outcome})`).join(" → ")}; ${prediction.summary}`);
+    return prediction;
+  }
+
+  /** Issue 16 on GRUB: the entry GRUB started equals `predict --loader grub` on the disk before the boot. */
+  async boot(options: RealBootOptions, what: string): Promise<{ boot: RealBoot; predicted: PredictJson; bootedId: string; before: Record<string, string> }> {
+    await this.snapshot();
+    const before = await this.grubenv();
+    await this.ctx.observed(`grubenv before boot-${this.machine.boots.length + 1}`, before);
+    const predicted = await this.predict();
+    const menu = await this.menu();
+    const boot = await this.machine.boot(options);
+    const title = grubBootedTitle(boot);
+    const image = /(?:^|\s)BOOT_IMAGE=(\S+)/.exec(markerValue(boot.result, "CMDLINE") ?? "")?.[1];
+    const candidates = menu.filter((e) => (title === undefined || e.title === title) && image !== undefined && e.linux.split(/\s+/)[0] === image);
+    const bootedId = candidates.length === 1 ? candidates[0]!.id : `? (title ${title ?? "not printed"}, BOOT_IMAGE ${image ?? "none"}: ${candidates.length} menu entries match)`;
+    this.ctx.noteBoot(boot.result, bootedId);
+    await this.ctx.observed(`${boot.result.label} (${what}): predicted`, predicted.attempts[0]?.id ?? "(no attempt)");
+    await this.ctx.observed(`${boot.result.label} (${what}): GRUB started`, `${bootedId} (title ${title ?? "?"}, BOOT_IMAGE ${image ?? "?"})`);
+    this.ctx.expectEqual(bootedId, predicted.attempts[0]?.id, `${boot.result.label} (${what}): the entry GRUB started vs bootctl-ts predict on the disk before it`);
+    return { boot, predicted, bootedId, before };
+  }
 }
