@@ -10,7 +10,7 @@ export interface UnitEvents {
   unit: string;
   /** "Starting …" (the start job began). */
   startingUs?: number;
-  /** The start job's result: done (Started/Finished/Reached), failed, dependency, skipped, … */
+  /** The start job's result: done (Started/Finished/Reached), failed, dependency, …; "skipped" when its condition failed. */
   result?: string;
   resultUs?: number;
   /** The unit's condition failed: "… was skipped because of an unmet condition check". */
@@ -19,6 +19,8 @@ export interface UnitEvents {
   output: JournalEntry[];
 }
 
+const SKIPPED = / (?:was skipped because of|skipped,) (?:an )?unmet condition check/;
+
 const isPid1 = (e: JournalEntry): boolean => e.identifier === "systemd" && e.unit === "init.scope";
 
 export function unitEvents(journal: readonly JournalEntry[], unit: string): UnitEvents {
@@ -26,11 +28,19 @@ export function unitEvents(journal: readonly JournalEntry[], unit: string): Unit
   for (const e of journal) {
     if (e.unit === unit && !isPid1(e)) ev.output.push(e);
     if (!isPid1(e) || e.aboutUnit !== unit) continue;
-    if (e.jobType === "start" && e.jobResult === undefined && ev.startingUs === undefined) ev.startingUs = e.monotonicUs;
+    // A unit whose condition failed ends its start job "done" with this text (systemd 252: "… was
+    // skipped because of an unmet condition check (…)", 257: "… skipped, unmet condition check …").
+    if (SKIPPED.test(e.message)) {
+      if (ev.skippedUs === undefined) ev.skippedUs = e.monotonicUs;
+      if (ev.result === undefined) {
+        ev.result = "skipped";
+        ev.resultUs = e.monotonicUs;
+      }
+    } else if (e.jobType === "start" && e.jobResult === undefined && ev.startingUs === undefined) ev.startingUs = e.monotonicUs;
     else if (e.jobType === "start" && e.jobResult !== undefined && ev.result === undefined) {
       ev.result = e.jobResult;
       ev.resultUs = e.monotonicUs;
-    } else if (/ was skipped because /.test(e.message) && ev.skippedUs === undefined) ev.skippedUs = e.monotonicUs;
+    }
   }
   return ev;
 }
