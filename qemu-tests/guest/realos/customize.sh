@@ -4,6 +4,7 @@
 #   BTQ_MACHINE_ID   the fixed machine id (mmdebstrap leaves /etc/machine-id empty: every boot
 #                    would be a first boot with a new id and a new journal directory)
 #   BTQ_ROOT_FSTYPE  ext4 or btrfs (the fstab line for /)
+#   BTQ_BOOT_PARTITION  1: /boot is a partition of its own (label "boot")
 #   BTQ_ROOT_UUID    the root file system's UUID (the entries' root=UUID=: tiny-initramfs finds
 #                    the root by UUID, not by partition label)
 #   BTQ_GUEST_DIR    this directory (the units and scripts below are copied from it)
@@ -24,6 +25,10 @@ case "${BTQ_ROOT_FSTYPE:-ext4}" in
   ext4) echo "PARTLABEL=root  /  ext4  rw,errors=remount-ro  0 1" >"$R/etc/fstab" ;;
   btrfs) echo "PARTLABEL=root  /  btrfs  rw  0 0" >"$R/etc/fstab" ;;
 esac
+# /boot on a partition of its own when the disk has one (lib/realos/image.ts says why).
+if [ "${BTQ_BOOT_PARTITION:-0}" = 1 ]; then
+  echo "PARTLABEL=boot  /boot  ext4  rw  0 2" >>"$R/etc/fstab"
+fi
 # The ESP where Debian mounts it; automounted so local-fs.target does not wait for udev to
 # find it (the first access, e.g. by bless-boot or kernel-install, mounts it).
 echo "PARTLABEL=ESP  /boot/efi  vfat  umask=0077,noauto,x-systemd.automount  0 2" >>"$R/etc/fstab"

@@ -22,9 +22,26 @@ export const GUEST_DIR = join(REPO_ROOT, "qemu-tests", "guest", "realos");
 /** The guests' machine id (fixed: see customize.sh). It starts with a digit, as 10 in 16 do. */
 export const MACHINE_ID = "5d1e0c2f8a7b4e6d9c3b2a1f0e9d8c7b";
 export const ROOT_FS_UUID = "0f6d2c4e-3b1a-4c5d-9e8f-7a6b5c4d3e2f";
+export const BOOT_FS_UUID = "7c3e9a1b-5d2f-4e6a-8b0c-1d2e3f4a5b6c";
 const MiB = 1024 * 1024;
-export const ROOT_OFFSET = MiB;
+const BOOT_MIB = 384;
 const ROOT_MIB = 2048;
+/**
+ * The disk: GPT, partition 1 "boot" (/boot, ext4) at 1 MiB, partition 2 "root" (/, ext4) after
+ * it. A separate /boot is the layout Debian's installer makes for GRUB on encrypted or LVM roots;
+ * here it is also what bootctl-ts's kernel-install plugin needs today: it writes an entry's
+ * `linux`/`initrd` paths relative to $BOOT, which is right only when $BOOT is the root of its own
+ * file system (systemd's 90-loaderentry.install strips the mount point instead: a /boot
+ * directory on the root file system gets /boot/… paths).
+ */
+export const BOOT_OFFSET = MiB;
+export const ROOT_OFFSET = (1 + BOOT_MIB) * MiB;
+
+/** Where a guest path lives on the disk: the boot partition for /boot/…, else the root partition. */
+export function partitionOf(path: string): { offset: number; inner: string } {
+  if (path === "/boot" || path.startsWith("/boot/")) return { offset: BOOT_OFFSET, inner: path.slice("/boot".length) || "/" };
+  return { offset: ROOT_OFFSET, inner: path };
+}
 /** Where the update kernel's .deb lies in the guest. */
 export const GUEST_DEB_DIR = "/var/cache/btq";
 
@@ -32,7 +49,7 @@ export interface GuestImage {
   tree: RootTree;
   key: string;
   dir: string;
-  /** The read-only raw disk (GPT, partition "root" at ROOT_OFFSET). */
+  /** The read-only raw disk (GPT: "boot" at BOOT_OFFSET, "root" at ROOT_OFFSET). */
   raw: string;
   /** The tree's kernel, for direct kernel boots (provisioning). */
   vmlinuz: string;
@@ -67,20 +84,25 @@ async function run(command: string, args: string[], env?: NodeJS.ProcessEnv): Pr
   await exec(command, args, env ? { env: { ...process.env, ...env } } : {});
 }
 
-/** Writes `tree` as ext4 into a GPT disk image at `raw` (partition "root", fixed UUIDs). */
-export async function writeExt4Disk(tree: string, raw: string): Promise<void> {
+/** Writes `tree` (with its /boot, moved out of it) as two ext4 file systems into a GPT disk image at `raw`. */
+export async function writeExt4Disk(tree: string, bootTree: string, raw: string): Promise<void> {
   await rm(raw, { force: true });
   await writeFile(raw, "");
-  await truncate(raw, (ROOT_MIB + 2) * MiB);
-  await exec("sfdisk", ["-q", raw], { input: `label: gpt\nstart=2048, size=${ROOT_MIB}MiB, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, name=root\n` });
+  await truncate(raw, (1 + BOOT_MIB + ROOT_MIB + 1) * MiB);
+  // Partition types: Linux file system for /boot (not XBOOTLDR: systemd-boot would then look for
+  // its entries there, on ext4), root (x86-64) for /.
+  await exec("sfdisk", ["-q", raw], {
+    input: `label: gpt\nstart=2048, size=${BOOT_MIB}MiB, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=boot\nsize=${ROOT_MIB}MiB, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, name=root\n`,
+  });
   // The size is required with -E offset (mke2fs would size the fs from the whole file).
+  await exec("mke2fs", ["-q", "-t", "ext4", "-L", "boot", "-U", BOOT_FS_UUID, "-E", `offset=${BOOT_OFFSET}`, "-d", bootTree, "-F", raw, `${BOOT_MIB}M`]);
   await exec("mke2fs", ["-q", "-t", "ext4", "-L", "root", "-U", ROOT_FS_UUID, "-E", `offset=${ROOT_OFFSET}`, "-d", tree, "-F", raw, `${ROOT_MIB}M`]);
 }
 
 export async function guestImage(tree: RootTree, deb: BootctlDeb, update: UpdateKernel, log: (line: string) => void): Promise<GuestImage> {
   const updateDeb = update.deb.slice(update.deb.lastIndexOf("/") + 1);
   const key = createHash("sha256")
-    .update(JSON.stringify({ v: 1, tree: tree.key, guest: await filesKey(GUEST_DIR), deb: deb.contentKey, update: updateDeb, root: [ROOT_MIB, ROOT_FS_UUID, MACHINE_ID] }))
+    .update(JSON.stringify({ v: 1, tree: tree.key, guest: await filesKey(GUEST_DIR), deb: deb.contentKey, update: updateDeb, root: [BOOT_MIB, ROOT_MIB, ROOT_FS_UUID, BOOT_FS_UUID, MACHINE_ID] }))
     .digest("hex").slice(0, 16);
   const dir = join(realosCache(), `image-${tree.os.id}-${key}`);
   const describe = async (info: ImageInfo, built: boolean): Promise<GuestImage> => ({
@@ -97,7 +119,7 @@ export async function guestImage(tree: RootTree, deb: BootctlDeb, update: Update
   const root = join(partial, "tree");
   log(`${tree.os.name}: building the base image (bootctl-ts ${deb.version}, update kernel ${update.package})`);
   await exec("cp", ["-a", tree.dir, root]);
-  await run("bash", [join(GUEST_DIR, "customize.sh"), root], { BTQ_MACHINE_ID: MACHINE_ID, BTQ_GUEST_DIR: GUEST_DIR, BTQ_ROOT_FSTYPE: "ext4", BTQ_ROOT_UUID: ROOT_FS_UUID });
+  await run("bash", [join(GUEST_DIR, "customize.sh"), root], { BTQ_MACHINE_ID: MACHINE_ID, BTQ_GUEST_DIR: GUEST_DIR, BTQ_ROOT_FSTYPE: "ext4", BTQ_ROOT_UUID: ROOT_FS_UUID, BTQ_BOOT_PARTITION: "1" });
   // The package as a user installs it: dpkg -i inside the system (maintainer scripts included).
   await copyFile(deb.path, join(root, "tmp", "bootctl-ts.deb"));
   await run("chroot", [root, "dpkg", "-i", "/tmp/bootctl-ts.deb"]);
@@ -107,9 +129,14 @@ export async function guestImage(tree: RootTree, deb: BootctlDeb, update: Update
   await copyFile(update.deb, join(root, GUEST_DEB_DIR.slice(1), updateDeb));
   await copyFile(join(root, "boot", `vmlinuz-${tree.kernelRelease}`), join(partial, "vmlinuz"));
   const cmdline = (await readFile(join(root, "etc", "kernel", "cmdline"), "utf8")).trim();
-  await writeExt4Disk(root, join(partial, "root.raw"));
-  await exec("e2fsck", ["-fn", `${join(partial, "root.raw")}?offset=${ROOT_OFFSET}`]);
+  const bootTree = join(partial, "boot-tree");
+  await rename(join(root, "boot"), bootTree);
+  await mkdir(join(root, "boot"));
+  await mkdir(join(bootTree, "efi"), { recursive: true });
+  await writeExt4Disk(root, bootTree, join(partial, "root.raw"));
+  for (const offset of [BOOT_OFFSET, ROOT_OFFSET]) await exec("e2fsck", ["-fn", `${join(partial, "root.raw")}?offset=${offset}`]);
   await rm(root, { recursive: true, force: true });
+  await rm(bootTree, { recursive: true, force: true });
   await chmod(join(partial, "root.raw"), 0o444);
   const info: ImageInfo = { key, cmdline, updateDebInGuest: `${GUEST_DEB_DIR}/${updateDeb}`, bootctlVersion, buildMs: Date.now() - t0 };
   await writeFile(join(partial, "image.json"), JSON.stringify(info, null, 2) + "\n");

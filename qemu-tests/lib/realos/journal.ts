@@ -7,6 +7,7 @@
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { exec, execText } from "../exec.ts";
+import { partitionOf } from "./image.ts";
 
 export interface JournalEntry {
   /** Microseconds since the guest's boot. */
@@ -60,18 +61,33 @@ export interface GuestJournal {
   order: string[];
 }
 
-/** Flattens `disk` (qcow2 with its backing chain) into a scratch raw file and copies `paths` out of the ext4 partition at `offset`. */
-export async function readExt4Paths(disk: string, offset: number, paths: readonly string[], out: string, scratchDir: string): Promise<void> {
+/**
+ * Flattens `disk` (qcow2 with its backing chain) into a scratch raw file and copies guest `paths`
+ * out of its ext4 partitions (`partitionOf` says which holds a path) into `out` (out/<path>).
+ */
+export async function readGuestPaths(disk: string, paths: readonly string[], out: string, scratchDir: string): Promise<void> {
   const scratch = await mkdtemp(join(scratchDir, "readback-"));
   try {
     const raw = join(scratch, "disk.raw");
     await exec("qemu-img", ["convert", "-O", "raw", disk, raw]);
     await mkdir(out, { recursive: true });
     for (const path of paths) {
-      const parent = join(out, path.slice(0, path.lastIndexOf("/")));
-      await mkdir(parent, { recursive: true });
+      const { offset, inner } = partitionOf(path);
+      const target = join(out, path);
+      await mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
+      if (inner === "/") {
+        // rdump of a file system's root: each top-level entry into out/<path>/.
+        await mkdir(target, { recursive: true });
+        const ls = await execText("debugfs", ["-R", "ls -p /", `${raw}?offset=${offset}`]);
+        for (const line of ls.split("\n")) {
+          const name = line.split("/")[5];
+          if (!name || name === "." || name === ".." || name === "lost+found") continue;
+          await exec("debugfs", ["-R", `rdump /${name} ${target}`, `${raw}?offset=${offset}`]);
+        }
+        continue;
+      }
       // debugfs reports a missing path on stderr and still exits 0.
-      await exec("debugfs", ["-R", `rdump ${path} ${parent}`, `${raw}?offset=${offset}`]);
+      await exec("debugfs", ["-R", `rdump ${inner} ${target.slice(0, target.lastIndexOf("/"))}`, `${raw}?offset=${offset}`]);
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -18,8 +18,7 @@ import { exec } from "../exec.ts";
 import { Machine, markerValue, type BootResult, type Firmware, type FwCfgItem } from "../qemu.ts";
 import type { ScenarioContext } from "../scenario.ts";
 import { OVMF_CODE } from "../paths.ts";
-import { ROOT_OFFSET } from "./image.ts";
-import { formatEntry, readExt4Paths, readJournalDir, type JournalEntry } from "./journal.ts";
+import { formatEntry, readGuestPaths, readJournalDir, type JournalEntry } from "./journal.ts";
 import { ESP_MIB, type Variant } from "./provision.ts";
 
 export interface RealBootOptions {
@@ -95,7 +94,7 @@ export class RealMachine {
     const result = await this.machine.boot({ fwCfg, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
     const bootId = markerValue(result, "BOOT_ID");
     const rootCopy = this.ctx.scratch(`${this.name}-boot-${n}.root`);
-    await readExt4Paths(this.overlay, ROOT_OFFSET, ["/var/log/journal", ...(options.readBack ?? [])], rootCopy, this.ctx.dir);
+    await readGuestPaths(this.overlay, ["/var/log/journal", ...(options.readBack ?? [])], rootCopy, this.ctx.dir);
     const journal = bootId ? ((await readJournalDir(join(rootCopy, "var/log/journal"))).boots.get(bootId) ?? []) : [];
     const lines = journal.filter((e) => e.identifier !== "kernel").map((e) => `    | ${formatEntry(e)}`);
     await this.ctx.appendTranscript([

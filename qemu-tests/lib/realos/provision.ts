@@ -10,7 +10,9 @@
  * - grub: `grub-install --removable --no-nvram` (Debian's signed shim and GRUB, as grub-install
  *   picks them when shim-signed and grub-efi-amd64-signed are installed), the kernel's entry
  *   through kernel-install (see VARIANT_SCRIPTS), and `update-grub`, which runs bootctl-ts's
- *   generators /etc/grub.d/09_bootctl_counting and 20_bootctl-ts.
+ *   generators /etc/grub.d/09_bootctl_counting and 20_bootctl-ts (told where the entries are by
+ *   GRUB_BOOTCTL_TS_ARGS: without it, `grub render` in the booted system looked on the ESP only
+ *   and rendered no entry, while the generator said "Adding Boot Loader Specification entries").
  *
  * Cached in <image dir>/variant-<name>-<key>/: root.qcow2 (backed by the image's root.raw),
  * esp.raw, the provisioning boot's console log and journal.
@@ -23,8 +25,8 @@ import { createEspDisk } from "../disk.ts";
 import { SuiteError } from "../errors.ts";
 import { exec } from "../exec.ts";
 import { describeEnd, Machine, markerValue } from "../qemu.ts";
-import { formatEntry, readExt4Paths, readJournalDir } from "./journal.ts";
-import { ROOT_OFFSET, type GuestImage } from "./image.ts";
+import { formatEntry, readGuestPaths, readJournalDir } from "./journal.ts";
+import type { GuestImage } from "./image.ts";
 
 export type VariantName = "systemd-boot" | "grub";
 
@@ -52,8 +54,14 @@ cat >/etc/default/grub.d/btq.cfg <<'CFG'
 GRUB_TIMEOUT=0
 GRUB_CMDLINE_LINUX_DEFAULT="quiet"
 GRUB_CMDLINE_LINUX="console=ttyS0 panic=1"
+# 20_bootctl-ts: the entries are in /boot/loader/entries ($BOOT), not on the ESP.
+export GRUB_BOOTCTL_TS_ARGS="--boot-path=/boot"
 CFG
-mkdir -p "/boot/$(cat /etc/machine-id)"
+# kernel-install: Boot Loader Specification entries in /boot (without this, systemd 257's
+# kernel-install takes the ESP as $BOOT and, finding no entry-token directory there, the
+# "other" layout, in which no plugin writes an entry).
+printf 'layout=bls\nBOOT_ROOT=/boot\n' >/etc/kernel/install.conf
+mkdir -p "/boot/$(cat /etc/machine-id)" /boot/loader/entries
 cat >/etc/kernel/postinst.d/zz-bootctl-ts <<'HOOK'
 #!/bin/sh
 # Boot Loader Specification entry (and boot counting) for a new kernel through kernel-install,
@@ -73,8 +81,9 @@ grub-install --target=x86_64-efi --efi-directory=/boot/efi --no-nvram --removabl
 update-grub
 for k in /boot/vmlinuz-*; do /etc/kernel/postinst.d/zz-bootctl-ts "\${k#/boot/vmlinuz-}" "$k"; done
 update-grub
-ls -lR /boot/efi /boot/loader
+ls -lR /boot/efi /boot/loader || true
 cat /boot/grub/grubenv
+grep -c "^menuentry --id='bls:" /boot/grub/grub.cfg
 `,
 };
 
@@ -119,7 +128,7 @@ export async function provisionVariant(image: GuestImage, name: VariantName, log
     fwCfg: [{ name: "opt/btq/script", file: join(partial, "script.sh") }],
   });
   const journalDir = join(partial, "journal");
-  await readExt4Paths(overlay, ROOT_OFFSET, ["/var/log/journal"], journalDir, partial);
+  await readGuestPaths(overlay, ["/var/log/journal"], journalDir, partial);
   const journal = await readJournalDir(journalDir);
   const lines = [...journal.boots.values()].flat().map(formatEntry);
   await writeFile(join(partial, "provision.journal.txt"), lines.join("\n") + "\n");

@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { MTOOLS_ENV } from "../disk.ts";
 import { exec } from "../exec.ts";
 import { EspTree, hostCli, type PredictJson } from "../host-bootctl.ts";
-import { ROOT_OFFSET } from "./image.ts";
-import { readExt4Paths } from "./journal.ts";
+import { readGuestPaths } from "./journal.ts";
 import { markerValue } from "../qemu.ts";
 import type { ScenarioContext } from "../scenario.ts";
 import { entryFiles } from "../sdboot.ts";
@@ -128,19 +127,29 @@ export function grubMenuEntries(cfg: string): GrubMenuEntry[] {
   const lines = cfg.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
-    const m = /^menuentry\s+(?:'([^']*)'|"([^"]*)")(.*)\{\s*$/.exec(line);
-    if (!m) continue;
-    const rest = m[3] ?? "";
-    const id = /(?:--id|\$menuentry_id_option)[= ]\s*'([^']*)'/.exec(rest)?.[1] ?? /--id[= ]\s*(\S+)/.exec(rest)?.[1] ?? "";
+    if (!/^menuentry\s.*\{\s*$/.test(line)) continue;
+    // Words with GRUB's quoting ('…', "…", bare), the braces left out.
+    const words = [...line.slice("menuentry".length, line.lastIndexOf("{")).matchAll(/(?:'([^']*)'|"([^"]*)"|([^\s'"]+))+/g)].map((m) =>
+      m[0].replace(/'([^']*)'|"([^"]*)"/g, (_q, a: string | undefined, b: string | undefined) => a ?? b ?? ""));
+    let id = "";
+    let title: string | undefined;
+    for (let w = 0; w < words.length; w++) {
+      const word = words[w]!;
+      if (word.startsWith("--id=")) id = word.slice("--id=".length);
+      else if (word === "--id" || word === "$menuentry_id_option") id = words[++w] ?? "";
+      else if (word === "--class" || word === "--users" || word === "--hotkey") w++;
+      else if (word === "--") title ??= words[++w];
+      else if (!word.startsWith("--")) title ??= word;
+    }
     let linux = "";
     for (let j = i + 1; j < lines.length && !/^\s*\}\s*$/.test(lines[j]!); j++) {
       const l = /^\s*linux(?:efi)?\s+(.*)$/.exec(lines[j]!);
       if (l?.[1]) {
-        linux = l[1].trim();
+        linux = l[1].trim().replace(/'([^']*)'/g, "$1");
         break;
       }
     }
-    entries.push({ id, title: m[1] ?? m[2] ?? "", linux });
+    entries.push({ id, title: title ?? "", linux });
   }
   return entries;
 }
@@ -176,7 +185,7 @@ export class GrubView {
   /** Copies the machine's boot state out of its disks into `this.root`. */
   async snapshot(): Promise<void> {
     await rm(this.root, { recursive: true, force: true });
-    await readExt4Paths(this.machine.overlay, ROOT_OFFSET, ["/boot", "/etc/kernel", "/etc/machine-id", "/etc/default"], this.root, this.ctx.dir);
+    await readGuestPaths(this.machine.overlay, ["/boot", "/etc/kernel", "/etc/machine-id", "/etc/default"], this.root, this.ctx.dir);
     const esp = join(this.root, "boot", "efi");
     await rm(esp, { recursive: true, force: true });
     await mkdir(esp, { recursive: true });
