@@ -18,6 +18,7 @@ import { exec } from "../exec.ts";
 import { Machine, markerValue, type BootResult, type Firmware, type FwCfgItem } from "../qemu.ts";
 import type { ScenarioContext } from "../scenario.ts";
 import { OVMF_CODE } from "../paths.ts";
+import { partitionOf } from "./image.ts";
 import { formatEntry, readGuestPaths, readJournalDir, type JournalEntry } from "./journal.ts";
 import { ESP_MIB, type Variant } from "./provision.ts";
 
@@ -75,6 +76,24 @@ export class RealMachine {
     ctx.scratch(machine.vars.slice(machine.vars.lastIndexOf("/") + 1));
     await ctx.log(`${name}: ${variant.image.tree.os.name}, ${variant.name}; root overlay ${overlay} over ${variant.overlay}`);
     return new RealMachine(ctx, variant, machine, new EspImage(espPath, ESP_MIB, ctx.dir), overlay, name);
+  }
+
+  /**
+   * Replaces a file of the guest's root disk between boots (a write the host does to the disk, as
+   * a failing update or a damaged medium would): the overlay is flattened to raw, debugfs writes
+   * the file (no mount), and the machine's overlay becomes a new qcow2 over that raw file.
+   */
+  async replaceRootFile(path: string, hostFile: string): Promise<void> {
+    const raw = this.ctx.scratch(`${this.name}-root-edited-${Date.now()}.raw`);
+    await exec("qemu-img", ["convert", "-O", "raw", this.overlay, raw]);
+    const { offset, inner } = partitionOf(path);
+    const dir = inner.slice(0, inner.lastIndexOf("/")) || "/";
+    const name = inner.slice(inner.lastIndexOf("/") + 1);
+    const commands = `${raw}.debugfs`;
+    await writeFile(commands, `cd ${dir}\nrm ${name}\nwrite ${hostFile} ${name}\n`);
+    await exec("debugfs", ["-w", "-f", commands, `${raw}?offset=${offset}`]);
+    await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-b", raw, "-F", "raw", this.overlay + ".new"]);
+    await exec("mv", ["-f", this.overlay + ".new", this.overlay]);
   }
 
   get vars(): string {

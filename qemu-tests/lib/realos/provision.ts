@@ -19,16 +19,24 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createEspDisk } from "../disk.ts";
 import { SuiteError } from "../errors.ts";
 import { exec } from "../exec.ts";
 import { describeEnd, Machine, markerValue } from "../qemu.ts";
+import { OVMF_CODE } from "../paths.ts";
 import { formatEntry, readGuestPaths, readJournalDir } from "./journal.ts";
 import type { GuestImage } from "./image.ts";
 
-export type VariantName = "systemd-boot" | "grub";
+export type LoaderName = "systemd-boot" | "grub";
+/**
+ * A loader's installed system, or (`+updated`) that system after its first boot (the installed
+ * kernel counted and blessed) in which the release's update kernel was installed with dpkg -i:
+ * the starting point of the scenarios that are about what follows an update, so that they do
+ * not each pay for an installation under TCG.
+ */
+export type VariantName = LoaderName | `${LoaderName}+updated`;
 
 export const ESP_MIB = 256;
 
@@ -41,7 +49,7 @@ export const ESP_MIB = 256;
  * the entry-token directory /boot/<machine-id> that makes kernel-install pick /boot with the BLS
  * layout. The bootctl-ts package ships no such hook (yet); this is the administrator's part.
  */
-export const VARIANT_SCRIPTS: Record<VariantName, string> = {
+export const VARIANT_SCRIPTS: Record<LoaderName, string> = {
   "systemd-boot": `mark "PROVISION=systemd-boot"
 # As on systemd-boot's first installation: bootctl install, then kernel-install add of every kernel
 # (dpkg's environment for a maintainer script, which dpkg-maintscript-helper reads).
@@ -102,8 +110,10 @@ export interface Variant {
 }
 
 export async function provisionVariant(image: GuestImage, name: VariantName, log: (line: string) => void): Promise<Variant> {
-  const script = VARIANT_SCRIPTS[name];
-  const key = createHash("sha256").update(JSON.stringify({ v: 1, script, esp: ESP_MIB })).digest("hex").slice(0, 12);
+  const parentName = name.endsWith("+updated") ? (name.slice(0, -"+updated".length) as LoaderName) : undefined;
+  const parent = parentName ? await provisionVariant(image, parentName, log) : undefined;
+  const script = parent ? `mark "PROVISION=update"\ndpkg -i ${image.updateDebInGuest}\n` : VARIANT_SCRIPTS[name as LoaderName];
+  const key = createHash("sha256").update(JSON.stringify({ v: 1, script, esp: ESP_MIB, parent: parent?.dir })).digest("hex").slice(0, 12);
   const dir = join(image.dir, `variant-${name}-${key}`);
   const describe = (built: boolean, provisionMs: number): Variant => ({ image, name, dir, overlay: join(dir, "root.qcow2"), esp: join(dir, "esp.raw"), vars: join(dir, "OVMF_VARS.fd"), built, provisionMs });
   if (existsSync(join(dir, "variant.json"))) {
@@ -114,17 +124,24 @@ export async function provisionVariant(image: GuestImage, name: VariantName, log
   const partial = `${dir}.partial`;
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
-  log(`${image.tree.os.name}: installing ${name} (provisioning boot)`);
+  log(`${image.tree.os.name}: ${parent ? `${name}: first boot of the installed system, dpkg -i ${image.update.package}` : `installing ${name}`} (provisioning boot)`);
   const overlay = join(partial, "root.qcow2");
-  await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-b", image.raw, "-F", "raw", overlay]);
-  const esp = await createEspDisk(join(partial, "esp.raw"), partial, { espMiB: ESP_MIB });
+  if (parent) await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-b", parent.overlay, "-F", "qcow2", overlay]);
+  else await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-b", image.raw, "-F", "raw", overlay]);
+  const espPath = join(partial, "esp.raw");
+  if (parent) {
+    await copyFile(parent.esp, espPath);
+    await chmod(espPath, 0o644);
+  } else await createEspDisk(espPath, partial, { espMiB: ESP_MIB });
   await writeFile(join(partial, "script.sh"), script);
   const machine = await Machine.create({
-    dir: partial, disk: esp.imagePath, bus: "nvme", memoryMiB: 1024, timeoutMs: 300_000, prefix: "provision-",
+    dir: partial, disk: espPath, bus: "nvme", memoryMiB: 1024, timeoutMs: 400_000, prefix: "provision-",
     extraDrives: [{ file: overlay, format: "qcow2" }],
+    ...(parent ? { firmware: { code: OVMF_CODE, varsTemplate: parent.vars } } : {}),
   });
   const result = await machine.boot({
-    kernel: { image: image.vmlinuz, append: image.directCmdline },
+    // The installed system boots through its loader; the installation itself, before there is one, directly.
+    ...(parent ? {} : { kernel: { image: image.vmlinuz, append: image.directCmdline } }),
     fwCfg: [{ name: "opt/btq/script", file: join(partial, "script.sh") }],
   });
   const journalDir = join(partial, "journal");
@@ -140,7 +157,7 @@ export async function provisionVariant(image: GuestImage, name: VariantName, log
   await rename(machine.vars, join(partial, "OVMF_VARS.fd"));
   await chmod(join(partial, "OVMF_VARS.fd"), 0o444);
   await chmod(overlay, 0o444);
-  await chmod(esp.imagePath, 0o444);
+  await chmod(espPath, 0o444);
   const provisionMs = Date.now() - t0;
   await writeFile(join(partial, "variant.json"), JSON.stringify({ name, key, provisionMs, bootMs: result.durationMs }, null, 2) + "\n");
   await rm(dir, { recursive: true, force: true });
