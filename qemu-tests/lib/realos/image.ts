@@ -101,9 +101,8 @@ export async function writeExt4Disk(tree: string, bootTree: string, raw: string)
 
 export async function guestImage(tree: RootTree, deb: BootctlDeb, update: UpdateKernel, log: (line: string) => void): Promise<GuestImage> {
   const updateDeb = update.deb.slice(update.deb.lastIndexOf("/") + 1);
-  const key = createHash("sha256")
-    .update(JSON.stringify({ v: 1, tree: tree.key, guest: await filesKey(GUEST_DIR), deb: deb.contentKey, update: updateDeb, root: [BOOT_MIB, ROOT_MIB, ROOT_FS_UUID, BOOT_FS_UUID, MACHINE_ID] }))
-    .digest("hex").slice(0, 16);
+  const inputs = { v: 1, tree: tree.key, guest: await filesKey(GUEST_DIR), deb: deb.contentKey, update: updateDeb, root: [BOOT_MIB, ROOT_MIB, ROOT_FS_UUID, BOOT_FS_UUID, MACHINE_ID] };
+  const key = createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 16);
   const dir = join(realosCache(), `image-${tree.os.id}-${key}`);
   const describe = async (info: ImageInfo, built: boolean): Promise<GuestImage> => ({
     tree, key, dir, raw: join(dir, "root.raw"), vmlinuz: join(dir, "vmlinuz"), cmdline: info.cmdline, update,
@@ -138,7 +137,7 @@ export async function guestImage(tree: RootTree, deb: BootctlDeb, update: Update
   await rm(root, { recursive: true, force: true });
   await rm(bootTree, { recursive: true, force: true });
   await chmod(join(partial, "root.raw"), 0o444);
-  const info: ImageInfo = { key, cmdline, updateDebInGuest: `${GUEST_DEB_DIR}/${updateDeb}`, bootctlVersion, buildMs: Date.now() - t0 };
+  const info: ImageInfo & { inputs: typeof inputs } = { inputs, key, cmdline, updateDebInGuest: `${GUEST_DEB_DIR}/${updateDeb}`, bootctlVersion, buildMs: Date.now() - t0 };
   await writeFile(join(partial, "image.json"), JSON.stringify(info, null, 2) + "\n");
   await rm(dir, { recursive: true, force: true });
   await rename(partial, dir);

@@ -5,12 +5,13 @@
  *
  * `contentKey` hashes what the package installs and runs (every file's path, mode and bytes,
  * and the control files), not the .deb's bytes: dpkg-deb records build times, so two builds of
- * the same dist/ differ as files but make the same image.
+ * the same dist/ differ as files but make the same image (and the changelog's date is left out).
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { gunzipSync } from "node:zlib";
 import { join, relative } from "node:path";
 import { SuiteError } from "../errors.ts";
 import { exec } from "../exec.ts";
@@ -23,13 +24,22 @@ export interface BootctlDeb {
   contentKey: string;
 }
 
+/**
+ * The changelog's trailer line carries the build's date (package-deb.mjs takes it from the last
+ * commit): documentation only, so it is left out of the key, else every commit would rebuild
+ * every image.
+ */
+function withoutDate(gz: Buffer): Buffer {
+  return Buffer.from(gunzipSync(gz).toString("utf8").replace(/^ -- .*$/gm, " --"));
+}
+
 async function hashTree(dir: string): Promise<string> {
   const hash = createHash("sha256");
   const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).map((e) => join(e.parentPath, e.name)).sort();
   for (const path of entries) {
     const st = await stat(path);
     hash.update(`${relative(dir, path)}\0${st.mode.toString(8)}\0`);
-    if (st.isFile()) hash.update(await readFile(path));
+    if (st.isFile()) hash.update(path.endsWith("changelog.Debian.gz") ? withoutDate(await readFile(path)) : await readFile(path));
   }
   return hash.digest("hex");
 }
