@@ -15,7 +15,7 @@ import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SuiteError } from "./errors.ts";
 import { OVMF_CODE, OVMF_VARS } from "./paths.ts";
-import { SerialReader, type ConsoleLine, type Marker } from "./serial.ts";
+import { cleanLine, SerialReader, type ConsoleLine, type Marker } from "./serial.ts";
 
 const QEMU = "qemu-system-x86_64";
 const KILL_GRACE_MS = 5000;
@@ -65,6 +65,11 @@ export interface FwCfgItem {
 export interface Firmware {
   code: string;
   varsTemplate: string;
+  /**
+   * A Secure Boot build (OVMF_CODE_4M.secboot.fd): it keeps its variables in SMM, so QEMU must
+   * give it SMM and a secure pflash (OVMF's README: -machine smm=on, cfi.pflash01 secure=on).
+   */
+  smm?: boolean;
 }
 
 export interface BootRequest {
@@ -88,6 +93,8 @@ export interface BootRequest {
   diskFormat?: "raw" | "qcow2";
   /** OVMF CODE (default OVMF_CODE_4M.fd, no Secure Boot). */
   ovmfCode?: string;
+  /** The firmware needs SMM (a Secure Boot build). */
+  smm?: boolean;
   /** Direct kernel boot (QEMU -kernel/-append through OVMF): no loader on the disk yet. */
   kernel?: { image: string; append: string; initrd?: string };
   /** -fw_cfg items: the host's per-boot instructions to the guest. */
@@ -97,6 +104,8 @@ export interface BootRequest {
   memoryMiB?: number;
   /** Ends the run early once a marker says the rest is of no interest (RESULT=hang), or to cut power. */
   stopOnMarker?: (marker: Marker) => boolean;
+  /** Ends the run at a console line (firmware messages that mean the boot went nowhere). */
+  stopOnLine?: (text: string) => boolean;
   /** How stopOnMarker ends QEMU: SIGTERM (default) or SIGKILL (a power cut: no device flush). */
   stopSignal?: "SIGTERM" | "SIGKILL";
   /** Called for each console line as it arrives. */
@@ -141,7 +150,8 @@ function optionValue(value: string): string {
 
 export function qemuArgs(request: BootRequest): string[] {
   const args = [
-    "-machine", "q35", "-accel", "tcg", "-cpu", "qemu64", "-smp", "1", "-m", String(request.memoryMiB ?? 512),
+    "-machine", request.smm ? "q35,smm=on" : "q35", "-accel", "tcg", "-cpu", "qemu64", "-smp", "1", "-m", String(request.memoryMiB ?? 512),
+    ...(request.smm ? ["-global", "driver=cfi.pflash01,property=secure,value=on"] : []),
     "-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${optionValue(request.ovmfCode ?? OVMF_CODE)}`,
     "-drive", `if=pflash,format=raw,unit=1,file=${optionValue(request.vars)}`,
   ];
@@ -195,6 +205,10 @@ function run(request: BootRequest): Promise<BootResult> {
     let seenMarkers = 0;
     const reader: SerialReader = new SerialReader(startedAt, (line) => {
       request.onLine?.(line);
+      if (!stoppedOnMarker && request.stopOnLine?.(line.text)) {
+        stoppedOnMarker = true;
+        stop(request.stopSignal);
+      }
       for (; seenMarkers < reader.markers.length; seenMarkers++) {
         const marker = reader.markers[seenMarkers];
         if (marker && !stoppedOnMarker && request.stopOnMarker?.(marker)) {
@@ -208,6 +222,11 @@ function run(request: BootRequest): Promise<BootResult> {
       raw.write(chunk);
       reader.push(chunk);
       if (reader.shellSeen) stop();
+      // Firmware dialogs (shim's "Verification failed") end with cursor moves, not a newline.
+      if (!stoppedOnMarker && request.stopOnLine?.(cleanLine(chunk.toString("latin1")))) {
+        stoppedOnMarker = true;
+        stop(request.stopSignal);
+      }
     });
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     const timer = setTimeout(() => {
@@ -304,7 +323,7 @@ export class Machine {
     return machine;
   }
 
-  async boot(overrides: Partial<Pick<BootRequest, "extraDrives" | "timeoutMs" | "stopOnMarker" | "stopSignal" | "onLine" | "kernel" | "fwCfg">> = {}): Promise<BootResult> {
+  async boot(overrides: Partial<Pick<BootRequest, "extraDrives" | "timeoutMs" | "stopOnMarker" | "stopOnLine" | "stopSignal" | "onLine" | "kernel" | "fwCfg">> = {}): Promise<BootResult> {
     const o = this.options;
     const request: BootRequest = {
       label: `${o.prefix ?? ""}boot-${this.boots.length + 1}`,
@@ -317,6 +336,7 @@ export class Machine {
       ...(o.diskFormat ? { diskFormat: o.diskFormat } : {}),
       ...(o.memoryMiB ? { memoryMiB: o.memoryMiB } : {}),
       ...(o.firmware ? { ovmfCode: o.firmware.code } : {}),
+      ...(o.firmware?.smm ? { smm: true } : {}),
       ...overrides,
     };
     const result = await bootOnce(request);

@@ -32,6 +32,8 @@ export interface RealBootOptions {
   timeoutMs?: number;
   /** Root paths to copy out after the boot, besides the journal (e.g. /boot for GRUB's state). */
   readBack?: readonly string[];
+  /** Ends the boot at a console line (e.g. the firmware refusing an image). */
+  stopOnLine?: (text: string) => boolean;
 }
 
 export interface RealBoot {
@@ -110,7 +112,7 @@ export class RealMachine {
     }
     if (options.end) fwCfg.push({ name: "opt/btq/end", string: options.end });
     if (options.failIf?.length) fwCfg.push({ name: "opt/btq/fail-if", string: options.failIf.join(" ") });
-    const result = await this.machine.boot({ fwCfg, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+    const result = await this.machine.boot({ fwCfg, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.stopOnLine ? { stopOnLine: options.stopOnLine } : {}) });
     const bootId = markerValue(result, "BOOT_ID");
     const rootCopy = this.ctx.scratch(`${this.name}-boot-${n}.root`);
     await readGuestPaths(this.overlay, ["/var/log/journal", ...(options.readBack ?? [])], rootCopy, this.ctx.dir);
