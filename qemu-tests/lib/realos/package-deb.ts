@@ -39,7 +39,11 @@ async function hashTree(dir: string): Promise<string> {
   for (const path of entries) {
     const st = await stat(path);
     hash.update(`${relative(dir, path)}\0${st.mode.toString(8)}\0`);
-    if (st.isFile()) hash.update(path.endsWith("changelog.Debian.gz") ? withoutDate(await readFile(path)) : await readFile(path));
+    if (!st.isFile()) continue;
+    if (path.endsWith("changelog.Debian.gz")) hash.update(withoutDate(await readFile(path)));
+    // md5sums lists the changelog's checksum too.
+    else if (path.endsWith("/md5sums")) hash.update((await readFile(path, "utf8")).replace(/^\S+ +(\S*changelog\.Debian\.gz)$/gm, "$1"));
+    else hash.update(await readFile(path));
   }
   return hash.digest("hex");
 }
