@@ -43,7 +43,7 @@ function healthy(loader: LoaderName): Scenario {
     name: `os-${OS[loader]}-${short(loader)}-healthy-update`,
     title: `${OS[loader]}, ${loader}: the updated kernel passes its health checks → blessed exactly once (systemd-bless-boot installed beside bootctl-ts)`,
     loader: loader === "grub" ? "grub" : "systemd-boot",
-    budgetMs: 90_000,
+    budgetMs: 120_000,
     async run(ctx: ScenarioContext) {
       const s = await start(ctx, loader);
       const entry = (release: string, counter = ""): string => `${MACHINE_ID}-${release}${counter}.conf`;
@@ -77,7 +77,7 @@ function noUserspace(loader: LoaderName): Scenario {
     name: `os-${OS[loader]}-${short(loader)}-no-userspace`,
     title: `${OS[loader]}, ${loader}: the updated kernel's initrd is damaged → it panics before userspace (no root) → the loader's counting alone falls back to the previous kernel`,
     loader: loader === "grub" ? "grub" : "systemd-boot",
-    budgetMs: 150_000,
+    budgetMs: 180_000,
     async run(ctx: ScenarioContext) {
       const s = await start(ctx, loader);
       const junk = ctx.scratch("damaged-initrd");
@@ -107,7 +107,7 @@ function guard(loader: LoaderName): Scenario {
     name: `os-${OS[loader]}-${short(loader)}-guard`,
     title: `${OS[loader]}, ${loader}: every kernel fails its required check → the updated one is marked bad, reboot → the previous one fails too → the bootloop guard stops rebooting`,
     loader: loader === "grub" ? "grub" : "systemd-boot",
-    budgetMs: 120_000,
+    budgetMs: 180_000,
     async run(ctx: ScenarioContext) {
       const s = await start(ctx, loader);
       const failIf = [s.oldRelease, s.newRelease];

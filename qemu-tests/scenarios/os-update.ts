@@ -31,7 +31,7 @@ function sdUpdate(os: GuestOsId): Scenario {
     name: `os-${os}-sd-update`,
     title: `${os}, systemd-boot: dpkg -i of a second real kernel → it fails its required health check → OnFailure marks it bad, reboot → the previous kernel boots and is blessed after boot-complete.target`,
     loader: "systemd-boot",
-    budgetMs: 240_000,
+    budgetMs: 300_000,
     async run(ctx: ScenarioContext) {
       const variant = await ctx.assets.realos.variant(os, "systemd-boot");
       const image = variant.image;
@@ -88,7 +88,7 @@ function grubUpdate(os: GuestOsId): Scenario {
     name: `os-${os}-grub-update`,
     title: `${os}, GRUB (Debian's grub-efi-amd64, update-grub with bootctl-ts's generators): dpkg -i of a second real kernel → trial fails its required health check → OnFailure marks it bad, reboot → GRUB boots the fallback, blessed after boot-complete.target`,
     loader: "grub",
-    budgetMs: 240_000,
+    budgetMs: 300_000,
     async run(ctx: ScenarioContext) {
       const variant = await ctx.assets.realos.variant(os, "grub");
       const image = variant.image;
