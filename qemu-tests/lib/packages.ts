@@ -20,7 +20,13 @@ export const SUITE_PACKAGES: readonly string[] = [
   "gdisk", // sgdisk: the GPT on a plain file
   "busybox-static", // the guest initramfs userland
   "e2fsprogs", // mke2fs -d (the Node runtime disk), chattr/lsattr copied into the guest
-  "systemd", // systemd-analyze: the reference output for verbs run inside the guest
+  "systemd", // systemd-analyze: the reference output for verbs run inside the guest; journalctl --file reads the real guests' journals
+  "mmdebstrap", // the real Debian guests' root trees (lib/realos/rootfs.ts)
+  "qemu-utils", // qemu-img: qcow2 overlays over the read-only guest images, flattening them to read the disk back
+  "fdisk", // sfdisk: the real guests' GPT (boot and root partitions) on a plain file
+  "sbsigntool", // sbsign: UKIs and systemd-boot signed with ovmf's snakeoil key (Secure Boot scenario)
+  "openssl", // the snakeoil key's password taken off for sbsign
+  "binutils", // objcopy/objdump: unified kernel images on systemd-stub (lib/uki.ts)
 ];
 
 interface DebianPackagesModule {
