@@ -7,7 +7,7 @@
 import { guestImage, type GuestImage } from "./image.ts";
 import { GUEST_OSES, type GuestOsId } from "./guest-os.ts";
 import { buildBootctlDeb, type BootctlDeb } from "./package-deb.ts";
-import { provisionVariant, type Variant, type VariantName } from "./provision.ts";
+import { parentOf, provisionVariant, type Variant, type VariantName } from "./provision.ts";
 import { rootTree } from "./rootfs.ts";
 import { updateKernel } from "./update-kernel.ts";
 
@@ -47,12 +47,13 @@ export function realOsAssets(log: (line: string) => void): RealOsAssets {
     }
     return p;
   };
-  const variant = (id: GuestOsId, name: VariantName): Promise<Variant> => {
+  const variant: (id: GuestOsId, name: VariantName) => Promise<Variant> = (id, name) => {
     const key = `${id}/${name}`;
     let p = variants.get(key);
     if (!p) {
       p = (async () => {
-        const v = await provisionVariant(await image(id), name, log);
+        const base = parentOf(name);
+        const v = await provisionVariant(await image(id), name, log, base ? await variant(id, base) : undefined);
         log(`${GUEST_OSES[id].name} with ${name}: ${v.built ? `installed in ${seconds(v.provisionMs)}` : "cached"}: ${v.dir}`);
         return v;
       })();

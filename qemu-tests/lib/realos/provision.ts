@@ -109,9 +109,20 @@ export interface Variant {
   provisionMs: number;
 }
 
-export async function provisionVariant(image: GuestImage, name: VariantName, log: (line: string) => void): Promise<Variant> {
-  const parentName = name.endsWith("+updated") ? (name.slice(0, -"+updated".length) as LoaderName) : undefined;
-  const parent = parentName ? await provisionVariant(image, parentName, log) : undefined;
+/** The variant a `+updated` variant starts from. */
+export function parentOf(name: VariantName): LoaderName | undefined {
+  return name.endsWith("+updated") ? (name.slice(0, -"+updated".length) as LoaderName) : undefined;
+}
+
+/**
+ * Provisions `name` (from `parent`, the variant `parentOf(name)` names, for a `+updated` one).
+ * One caller per variant at a time: two concurrent builds of one variant share its .partial
+ * directory (assets.ts hands out one promise per variant, parents included).
+ */
+export async function provisionVariant(image: GuestImage, name: VariantName, log: (line: string) => void, parent?: Variant): Promise<Variant> {
+  if ((parentOf(name) === undefined) !== (parent === undefined) || (parent && parent.name !== parentOf(name))) {
+    throw new SuiteError("E_QEMU_PROVISION", `variant ${name} needs ${parentOf(name) ?? "no parent"}, was given ${parent?.name ?? "none"}`);
+  }
   const script = parent ? `mark "PROVISION=update"\ndpkg -i ${image.updateDebInGuest}\n` : VARIANT_SCRIPTS[name as LoaderName];
   const key = createHash("sha256").update(JSON.stringify({ v: 1, script, esp: ESP_MIB, parent: parent?.dir })).digest("hex").slice(0, 12);
   const dir = join(image.dir, `variant-${name}-${key}`);
