@@ -74,7 +74,7 @@ async function predictOnGrub(options: PredictOptions): Promise<PredictResult> {
   const prediction = predictGrub({
     trial: counting.trial, tries: counting.tries, fallback: counting.fallback,
     savedEntry: env.get("saved_entry") || undefined, nextEntry: env.get("next_entry") || undefined,
-    firstEntry: "0",
+    firstEntry: "0", bad: counting.bad, mark: counting.mark,
   }, options.failures, options.maxAttempts);
   return { loader: "grub", ...prediction, warnings: [`no grub.cfg under ${root}: simulated the bootctl-ts counting contract from the grubenv alone`] };
 }

@@ -73,6 +73,47 @@ test("add with bad input: one line, exit status, nothing written", async () => {
   });
 });
 
+test("add --tries warns when no entry is known to boot, in text and JSON; predict calls no such fallback 'boots fine' (GRUB)", async () => {
+  await withTempRoot(async (root) => {
+    image(root);
+    mkdirSync(path.join(root, "boot/grub"), { recursive: true });
+    writeFileSync(path.join(root, "efi/loader/entries/opensuse-tumbleweed-6.12.conf"), "title T\nversion 6.12\nlinux /k\n");
+    // 6.12 was the trial and ran out of tries; nothing else is installed.
+    const env = path.join(root, "boot/grub/grubenv");
+    spawnSync("grub-editenv", [env, "create"]);
+    spawnSync("grub-editenv", [env, "set", "bootctl_trial=opensuse-tumbleweed-6.12", "bootctl_tries=0", "bootctl_fallback=0"]);
+    const base = ["--root", root, "--esp-path", "/efi"];
+    const args = ["add", "--loader", "grub", "--tries", "3", "6.13", path.join(root, "vmlinuz")];
+    const dry = JSON.parse(runBuiltCli([...base, "--dry-run", "--json=short", ...args]).stdout);
+    assert.ok(dry.notes.some((n: string) => /^GRUB: warning: no entry is known to boot if opensuse-tumbleweed-6\.13 never does: the fallback is opensuse-tumbleweed-6\.12, the trial, out of tries/.test(n)), dry.notes.join("; "));
+    const r = runBuiltCli([...base, ...args]);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^bootctl-ts: GRUB: warning: no entry is known to boot/m);
+    const predicted = runBuiltCli([...base, "predict", "--loader", "grub"]);
+    assert.is(predicted.status, 0, predicted.stderr);
+    assert.match(predicted.stdout, /^attempt 4: opensuse-tumbleweed-6\.12 \(fallback\) .*boots as assumed, not known to boot \(an earlier trial that ended without being marked good \(bootctl_bad\)\)$/m);
+    assert.not.match(predicted.stdout, /boots fine|boots successfully/);
+    assert.match(predicted.stdout, /which is not known to boot/);
+  });
+});
+
+test("add --tries warns when no entry is known to boot; predict says the fallback is an untried trial (systemd-boot)", async () => {
+  await withTempRoot(async (root) => {
+    image(root);
+    writeFileSync(path.join(root, "efi/loader/entries/opensuse-tumbleweed-6.12+2.conf"), "title T 6.12\nversion 6.12\nlinux /k\n");
+    const base = ["--root", root, "--esp-path", "/efi"];
+    const r = runBuiltCli([...base, "add", "--loader", "systemd-boot", "--tries", "3", "6.13", path.join(root, "vmlinuz")]);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^bootctl-ts: warning: no entry is known to boot if opensuse-tumbleweed-6\.13\.conf never does: the fallback is opensuse-tumbleweed-6\.12\.conf, an untried trial \(\+2\)$/m);
+    const predicted = runBuiltCli([...base, "predict", "--loader", "systemd-boot", "--fail", "3"]);
+    assert.is(predicted.status, 0, predicted.stderr);
+    assert.match(predicted.stdout, /^attempt 4: T 6\.12 \(fallback\) .*boots as assumed, not known to boot \(an untried trial \(\+2\)\)$/m);
+    assert.not.match(predicted.stdout, /boots fine|boots successfully/);
+    const json = JSON.parse(runBuiltCli([...base, "--json=short", "predict", "--loader", "systemd-boot"]).stdout);
+    assert.match(json.summary, /falls back to T 6\.12, which is not known to boot: an untried trial \(\+2\)/);
+  });
+});
+
 test("health: exit 1 on a required failure, JSON report", async () => {
   await withTempRoot(async (root) => {
     const dir = path.join(root, "etc/bootctl-ts/checks/required.d");
