@@ -38,8 +38,11 @@ export interface EntryTarget {
 export interface AddEntryOptions extends EntryTarget, ApplyOptions {
   /** Boot loader whose counting to use; default: detected (actions/select-entry.ts). */
   loader?: "systemd-boot" | "grub" | undefined;
-  /** efivarfs directory for loader detection and --make-default/--oneshot (default /sys/firmware/efi/efivars). */
+  /** efivarfs directory for loader detection and --make-default/--oneshot (default
+   * /sys/firmware/efi/efivars; under a root other than `/` read only when explicit:
+   * adapters/target-efivars.ts). */
   efivarsPath?: string;
+  /** Whether `efivarsPath` was given by the user (default: when it is given at all). */
   efivarsPathExplicit?: boolean;
   /** Make the new entry the default (set-default) or the next boot's entry (set-oneshot). */
   select?: "default" | "oneshot" | undefined;
@@ -202,7 +205,9 @@ export async function planAdd(options: AddEntryOptions): Promise<AddPlan> {
 }
 
 async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
-  const loader = options.loader ?? (await detectLoader({ ...options, efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR }).catch(() => "systemd-boot" as const));
+  // Detection errors surface (an ambiguous grubenv, a refused link, both loaders in an image):
+  // guessing would name the entry for the wrong loader.
+  const loader = options.loader ?? (await detectLoader({ ...options, efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR }));
   const root = options.root ?? "/";
   const bootRoot = bootRootOf(options);
   const os = parseOsRelease((await readOptional(root, "/etc/os-release")) ?? (await readOptional(root, "/usr/lib/os-release")) ?? "");
@@ -322,7 +327,7 @@ export async function addEntry(options: AddEntryOptions): Promise<AddPlan> {
   const stripped = extractTries(plan.entry).stripped;
   const target = {
     root, espPath: options.espPath, bootPath: options.bootPath, loader: plan.loader, dryRun: options.dryRun === true,
-    efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR, efivarsPathExplicit: options.efivarsPathExplicit === true,
+    efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR, efivarsPathExplicit: options.efivarsPathExplicit ?? options.efivarsPath !== undefined,
   };
   const id = plan.loader === "grub" ? grubEntryId(stripped) : stripped;
   const selection = options.select === "default" ? await setDefault(target, id) : await setOneshot(target, id);

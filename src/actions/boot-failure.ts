@@ -12,6 +12,7 @@ import { errnoOf } from "../errors.ts";
 import { atomicReplace, mkdirDurable } from "../adapters/durable-fs.ts";
 import { readEfiString } from "../adapters/efivarfs.ts";
 import { inRoot } from "../adapters/root-path.ts";
+import { targetEfivarsPath } from "../adapters/target-efivars.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { tryExtractTries } from "../model/boot-counter.ts";
 import { decideOnFailure, nextBootFromNames, wasCounted, type FailureDecision } from "../ops/boot-failure.ts";
@@ -49,8 +50,9 @@ async function names(dir: string): Promise<string[]> {
 }
 
 /** The entry that just failed, by id: from LoaderBootCountPath, else LoaderEntrySelected. */
-async function failedEntryId(status: BlessStatusResult, efivarsPath: string): Promise<string | undefined> {
+async function failedEntryId(status: BlessStatusResult, efivarsPath: string | undefined): Promise<string | undefined> {
   if (status.path !== undefined) return tryExtractTries(path.posix.basename(status.path))?.stripped;
+  if (efivarsPath === undefined) return undefined;
   const selected = await readEfiString(efivarsPath, "LoaderEntrySelected", LOADER_VENDOR_GUID).catch(() => undefined);
   return selected === undefined ? undefined : (tryExtractTries(selected)?.stripped ?? selected);
 }
@@ -62,7 +64,8 @@ async function nextBoot(status: BlessStatusResult, options: FailureOptions): Pro
     if (!g || !wasCounted(status.state)) return "same";
     return g.fallback !== undefined && g.fallback !== g.trial ? "other" : "same";
   }
-  const failed = await failedEntryId(status, options.efivarsPath);
+  const efivars = targetEfivarsPath(options);
+  const failed = await failedEntryId(status, efivars);
   if (failed === undefined) return "unknown";
   const entryNames: string[] = [];
   const patterns: string[] = [];
@@ -73,7 +76,7 @@ async function nextBoot(status: BlessStatusResult, options: FailureOptions): Pro
     const m = /^\s*default\s+(\S+)/m.exec(conf);
     if (m) patterns.push(m[1]!.replace(/^"|"$/g, ""));
   }
-  const variable = await readEfiString(options.efivarsPath, "LoaderEntryDefault", LOADER_VENDOR_GUID).catch(() => undefined);
+  const variable = efivars === undefined ? undefined : await readEfiString(efivars, "LoaderEntryDefault", LOADER_VENDOR_GUID).catch(() => undefined);
   if (variable) patterns.unshift(variable);
   return nextBootFromNames(failed, entryNames, patterns.slice(0, 1));
 }

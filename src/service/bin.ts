@@ -50,7 +50,8 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { path: { type: "string", multiple: true }, root: { type: "string" }, "efivars-path": { type: "string" } },
   });
-  const options: BlessOptions = { root: values.root ?? "/", partitions: values.path ?? [], efivarsPath: values["efivars-path"] ?? EFIVARS };
+  const efivarsPath = values["efivars-path"];
+  const options: BlessOptions = { root: values.root ?? "/", partitions: values.path ?? [], efivarsPath: efivarsPath ?? EFIVARS, efivarsPathExplicit: efivarsPath !== undefined };
   const [command, ...rest] = positionals;
   switch (command) {
     case "bless-boot":

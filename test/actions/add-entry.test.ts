@@ -229,6 +229,43 @@ test("add --tries warns when no entry known to boot would be left to fall back t
   });
 });
 
+test("add --root on a GRUB image from a host booted by systemd-boot: the tries go to the image's grubenv; real errors of the detection surface", async () => {
+  const { parseGrubenv, createGrubenv, loadEnvView, serializeGrubenv } = await import("../../src/formats/grubenv.ts");
+  const { writeLoaderString } = await import("../support/efivars.ts");
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    const host = path.join(root, "host-efivars");
+    mkdirSync(host);
+    writeLoaderString(host, "LoaderInfo", "systemd-boot 252.39-1~deb12u1");
+    mkdirSync(path.join(root, "boot/grub2"), { recursive: true });
+    writeFileSync(path.join(boot, `loader/entries/${MACHINE}-6.11.conf`), "title F\nversion 6.11\nlinux /k\n");
+    const env = path.join(root, "boot/grub2/grubenv");
+    writeFileSync(env, serializeGrubenv(parseGrubenv(createGrubenv())));
+    // As the CLI passes it: the default efivars directory, not given explicitly.
+    const plan = await addEntry({ root, bootPath: "/boot", kernelVersion: "6.12", kernelImage: kernel, tries: 3, efivarsPath: host, efivarsPathExplicit: false });
+    assert.is(plan.loader, "grub");
+    assert.is(plan.entry, `${MACHINE}-6.12.conf`);
+    assert.is(loadEnvView(parseGrubenv(readFileSync(env))).get("bootctl_trial"), `bls:${MACHINE}-6.12`);
+  });
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    // Two grubenvs on the ESP and none in /boot/grub*: which one GRUB reads is ambiguous. That
+    // is an error to report, not a reason to count in file names instead.
+    for (const vendor of ["debian", "fedora"]) {
+      mkdirSync(path.join(root, `efi/EFI/${vendor}`), { recursive: true });
+      writeFileSync(path.join(root, `efi/EFI/${vendor}/grubenv`), createGrubenv());
+    }
+    const before = JSON.stringify(readdirSync(boot, { recursive: true }));
+    try {
+      await addEntry({ root, espPath: "/efi", bootPath: "/boot", kernelVersion: "6.12", kernelImage: kernel, tries: 3, efivarsPath: path.join(root, "none"), efivarsPathExplicit: false });
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as BootctlError).code, "E_GRUBENV_AMBIGUOUS", String(err));
+    }
+    assert.is(JSON.stringify(readdirSync(boot, { recursive: true })), before, "nothing written");
+  });
+});
+
 test("a UKI goes to EFI/Linux as <token>-<version>+N.efi; remove takes it away", async () => {
   const { buildUki } = await import("../support/pe-builder.ts");
   await withTempRoot(async (root) => {

@@ -4,7 +4,8 @@ import * as assert from "uvu/assert";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { runBuiltCli } from "../support/cli.ts";
+import { CLI, runBuiltCli } from "../support/cli.ts";
+import { requireTool } from "../support/exec.ts";
 import { writeLoaderString } from "../support/efivars.ts";
 import { withTempRoot } from "../support/tmp.ts";
 
@@ -111,6 +112,40 @@ test("add --tries warns when no entry is known to boot; predict says the fallbac
     assert.not.match(predicted.stdout, /boots fine|boots successfully/);
     const json = JSON.parse(runBuiltCli([...base, "--json=short", "predict", "--loader", "systemd-boot"]).stdout);
     assert.match(json.summary, /falls back to T 6\.12, which is not known to boot: an untried trial \(\+2\)/);
+  });
+});
+
+test("add --root IMAGE on a host booted by systemd-boot: a GRUB image's tries go to its grubenv, not into the file name", async () => {
+  requireTool("unshare", "util-linux");
+  await withTempRoot(async (root) => {
+    const img = path.join(root, "image");
+    image(img);
+    mkdirSync(path.join(img, "boot/grub"), { recursive: true });
+    writeFileSync(path.join(img, "efi/loader/entries/opensuse-tumbleweed-6.11.conf"), "title T\nversion 6.11\nlinux /k\n");
+    spawnSync("grub-editenv", [path.join(img, "boot/grub/grubenv"), "create"]);
+    // The host's own EFI variables, at the default path, say systemd-boot booted it: a private
+    // mount namespace puts them at /sys/firmware/efi/efivars for this one command.
+    const vars = path.join(root, "host-efivars");
+    mkdirSync(vars);
+    writeLoaderString(vars, "LoaderInfo", "systemd-boot 252.39-1~deb12u1");
+    const args = ["--root", img, "--esp-path", "/efi", "--json=short", "add", "--tries", "3", "6.12", path.join(img, "vmlinuz")];
+    const script = [
+      "set -e", "mount -t tmpfs bootctl-ts-test /sys/firmware", "mkdir -p /sys/firmware/efi/efivars",
+      `cp ${vars}/* /sys/firmware/efi/efivars/`, 'exec "$@"',
+    ].join("\n");
+    const { FORCE_COLOR: _forced, ...env } = process.env;
+    const r = spawnSync("unshare", ["--mount", "--propagation", "private", "sh", "-c", script, "sh", process.execPath, CLI, ...args], { encoding: "utf8", env: { ...env, NO_COLOR: "1" } });
+    assert.is(r.status, 0, `needs root for a mount namespace: ${r.stderr}`);
+    const plan = JSON.parse(r.stdout);
+    assert.equal([plan.loader, plan.entry], ["grub", "opensuse-tumbleweed-6.12.conf"]);
+    assert.equal(readdirSync(path.join(img, "efi/loader/entries")).sort(), ["opensuse-tumbleweed-6.11.conf", "opensuse-tumbleweed-6.12.conf"]);
+    const listed = spawnSync("grub-editenv", [path.join(img, "boot/grub/grubenv"), "list"], { encoding: "utf8" }).stdout;
+    assert.match(listed, /^bootctl_trial=opensuse-tumbleweed-6\.12$/m);
+    assert.match(listed, /^bootctl_tries=3$/m);
+    // The same command with the image's variables given explicitly: they do decide.
+    const explicit = runBuiltCli(["--efivars-path", vars, "--dry-run", "--root", img, "--esp-path", "/efi", "--json=short", "add", "--tries", "3", "6.13", path.join(img, "vmlinuz")]);
+    assert.is(explicit.status, 0, explicit.stderr);
+    assert.is(JSON.parse(explicit.stdout).entry, "opensuse-tumbleweed-6.13+3.conf");
   });
 });
 

@@ -21,7 +21,7 @@ function loaderOption(value: unknown): "grub" | "systemd-boot" | undefined {
 export default async function predictCommand({ options, globals, output }: CommandInvocation): Promise<number> {
   const result = await predict({
     root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath,
-    efivarsPath: globals.efivarsPathExplicit ? globals.efivarsPath : undefined,
+    efivarsPath: globals.efivarsPath, efivarsPathExplicit: globals.efivarsPathExplicit,
     failures: failurePlan(options),
     loader: loaderOption(options.loader),
   });
