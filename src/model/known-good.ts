@@ -26,6 +26,7 @@ import type { BootEntry } from "./boot-entry.ts";
 import { sortBootEntries } from "./entry-order.ts";
 import { grubBareName, grubEntryId, grubIdNames } from "./grub-entry-id.ts";
 import { grubStrtoul } from "./grub-default.ts";
+import { GRUB_MAX_TRIES } from "./grub-tries.ts";
 
 /** The grubenv's counting facts (ops/grub-counting.ts reads them; grub/README.md defines them). */
 export interface GrubCountingFacts {
@@ -39,9 +40,6 @@ export interface GrubCountingFacts {
   bad?: readonly string[] | undefined;
 }
 
-/** The ladder in grub/bootctl-counting.cfg (stock GRUB has no arithmetic) counts down from 9: it
- * picks the trial only while it has 1 to GRUB_MAX_TRIES tries. */
-export const GRUB_MAX_TRIES = 9;
 
 /** `unknown`: an id that names no entry we can judge (GRUB's entry 0 when nothing else exists). */
 export type StandingKind = "good" | "pending" | "bad" | "unknown";

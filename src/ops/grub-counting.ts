@@ -28,7 +28,8 @@
  */
 import { BootctlError } from "../errors.ts";
 import { loadEnvView, setVariable, unsetVariable, type GrubenvBlock } from "../formats/grubenv.ts";
-import { GRUB_MAX_TRIES, type GrubCountingFacts } from "../model/known-good.ts";
+import type { GrubCountingFacts } from "../model/known-good.ts";
+import { GRUB_MAX_TRIES } from "../model/grub-tries.ts";
 import type { BlessState, BlessVerb } from "./bless-boot.ts";
 
 /** The ladder in grub/bootctl-counting.cfg counts down from this value. */
