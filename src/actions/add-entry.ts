@@ -17,7 +17,7 @@ import { loadEnvView, serializeGrubenv } from "../formats/grubenv.ts";
 import { planGrubTrial, readCountingState } from "../ops/grub-counting.ts";
 import { chooseGrubFallback, entryStanding, newestKnownGood } from "../model/known-good.ts";
 import type { Effect } from "../ops/plan.ts";
-import { detectLoader, setDefault, setOneshot, type SelectionResult } from "./select-entry.ts";
+import { detectLoaderForEntries, setDefault, setOneshot, type SelectionResult } from "./select-entry.ts";
 import { extractTries } from "../model/boot-counter.ts";
 import { grubEntryId, grubIdNames } from "../model/grub-entry-id.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
@@ -200,6 +200,11 @@ async function withoutExistingDirectories<T extends Plan>(plan: T): Promise<T> {
   return { ...plan, effects };
 }
 
+/** The efivars directory and whether the caller gave it (adapters/target-efivars.ts decides whether it is read). */
+function efivarsOf(options: AddEntryOptions): { efivarsPath: string; efivarsPathExplicit: boolean } {
+  return { efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR, efivarsPathExplicit: options.efivarsPathExplicit ?? options.efivarsPath !== undefined };
+}
+
 export async function planAdd(options: AddEntryOptions): Promise<AddPlan> {
   return withoutExistingDirectories(await planAddUnfiltered(options));
 }
@@ -207,7 +212,7 @@ export async function planAdd(options: AddEntryOptions): Promise<AddPlan> {
 async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
   // Detection errors surface (an ambiguous grubenv, a refused link, both loaders in an image):
   // guessing would name the entry for the wrong loader.
-  const loader = options.loader ?? (await detectLoader({ ...options, efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR }));
+  const loader = options.loader ?? (await detectLoaderForEntries({ ...options, ...efivarsOf(options) }));
   const root = options.root ?? "/";
   const bootRoot = bootRootOf(options);
   const os = parseOsRelease((await readOptional(root, "/etc/os-release")) ?? (await readOptional(root, "/usr/lib/os-release")) ?? "");
@@ -327,7 +332,7 @@ export async function addEntry(options: AddEntryOptions): Promise<AddPlan> {
   const stripped = extractTries(plan.entry).stripped;
   const target = {
     root, espPath: options.espPath, bootPath: options.bootPath, loader: plan.loader, dryRun: options.dryRun === true,
-    efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR, efivarsPathExplicit: options.efivarsPathExplicit ?? options.efivarsPath !== undefined,
+    ...efivarsOf(options),
   };
   const id = plan.loader === "grub" ? grubEntryId(stripped) : stripped;
   const selection = options.select === "default" ? await setDefault(target, id) : await setOneshot(target, id);

@@ -16,7 +16,7 @@ import { findGrubCfg, readGrubCfg } from "../adapters/grub-cfg-file.ts";
 import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { loadEnvView } from "../formats/grubenv.ts";
 import { readCountingState } from "../ops/grub-counting.ts";
-import { detectLoader, type BootLoaderKind } from "./select-entry.ts";
+import { detectLoaderForEntries, type BootLoaderKind } from "./select-entry.ts";
 
 export interface PredictOptions {
   root?: string;
@@ -45,7 +45,7 @@ async function loaderVariable(dir: string | undefined, name: string): Promise<st
 
 export async function predict(options: PredictOptions): Promise<PredictResult> {
   const efivars = targetEfivarsPath(options);
-  const loader = options.loader ?? (await detectLoader({ ...options, efivarsPath: efivars ?? DEFAULT_EFIVARS_DIR, efivarsPathExplicit: efivars !== undefined }));
+  const loader = options.loader ?? (await detectLoaderForEntries({ ...options, efivarsPath: efivars ?? DEFAULT_EFIVARS_DIR, efivarsPathExplicit: efivars !== undefined }));
   if (loader === "grub") return predictOnGrub(options);
   const found = discoverBootPartitions({ root: options.root ?? "/", espPath: options.espPath, bootPath: options.bootPath });
   if (!found.esp && !found.xbootldr) throw new BootctlError("E_NO_BOOT_PARTITION", "no ESP or XBOOTLDR partition found; give --esp-path or --boot-path");

@@ -73,11 +73,12 @@ export interface SelectionResult {
  *      - When the target's variables were read (step 2) and did not name systemd-boot, it did not
  *        boot the target: GRUB files mean GRUB (as before variables were consulted at all).
  *      - In an image (no variables): GRUB files without the systemd-boot binary mean GRUB, the
- *        binary without GRUB files systemd-boot, and both at once is refused (the image's
- *        firmware boot order decides, which the files do not show: give `--loader`).
+ *        binary without GRUB files systemd-boot, and both at once is refused with
+ *        E_AMBIGUOUS_BOOT_LOADER (the image's firmware boot order decides, which the files do
+ *        not show: give `--loader`).
  *      - Neither: a `loader/` directory on the ESP or $BOOT (the systemd-boot layout) means
  *        systemd-boot;
- *   4. otherwise E_NO_BOOT_LOADER.
+ *   4. otherwise E_NO_BOOT_LOADER (nothing of either loader is installed yet).
  * Errors reading the files (a grubenv location that is ambiguous, a refused symbolic link)
  * are thrown, never taken for an answer.
  */
@@ -95,13 +96,28 @@ export async function detectLoader(target: SelectionTarget): Promise<BootLoaderK
   const sdBoot = found.esp ? await systemdBootBinary(found.esp.path) : undefined;
   if (grubFile !== undefined && (sdBoot === undefined || efivars !== undefined)) return "grub";
   if (grubFile !== undefined && sdBoot !== undefined) {
-    throw new BootctlError("E_NO_BOOT_LOADER", `cannot tell which boot loader the image uses: both GRUB (${grubFile}) and systemd-boot (${sdBoot}) are installed; use --loader systemd-boot|grub`);
+    throw new BootctlError("E_AMBIGUOUS_BOOT_LOADER", `cannot tell which boot loader the image uses: both GRUB (${grubFile}) and systemd-boot (${sdBoot}) are installed; use --loader systemd-boot|grub`);
   }
   if (sdBoot !== undefined) return "systemd-boot";
   for (const partition of [found.esp, found.xbootldr]) {
     if (partition && existsSync(await resolveSafe(partition.path, "loader"))) return "systemd-boot";
   }
   throw new BootctlError("E_NO_BOOT_LOADER", "cannot tell which boot loader is in use (no systemd-boot variables, no grubenv or grub.cfg, no systemd-boot or loader/ on the ESP); use --loader systemd-boot|grub");
+}
+
+/**
+ * `detectLoader` for verbs that work on Boot Loader Specification entries (`add`, `predict`):
+ * where neither loader is installed yet (E_NO_BOOT_LOADER), kernel-install's own layout, the
+ * systemd-boot one: entries with counters in their file names (GRUB could not count there
+ * anyway: it has no grubenv). Every other error of the detection is thrown.
+ */
+export async function detectLoaderForEntries(target: SelectionTarget): Promise<BootLoaderKind> {
+  try {
+    return await detectLoader(target);
+  } catch (err) {
+    if (err instanceof BootctlError && err.code === "E_NO_BOOT_LOADER") return "systemd-boot";
+    throw err;
+  }
 }
 
 /** The systemd-boot binary on the ESP (`EFI/systemd/systemd-boot<arch>.efi`), as a path inside the ESP. */

@@ -264,6 +264,14 @@ test("add --root on a GRUB image from a host booted by systemd-boot: the tries g
     }
     assert.is(JSON.stringify(readdirSync(boot, { recursive: true })), before, "nothing written");
   });
+  await withTempRoot(async (root) => {
+    // Neither loader installed yet (an ESP kernel-install fills first): kernel-install's layout.
+    const { kernel } = image(root);
+    mkdirSync(path.join(root, "efi"));
+    rmSync(path.join(root, "boot"), { recursive: true });
+    const plan = await addEntry({ root, espPath: "/efi", kernelVersion: "6.12", kernelImage: kernel, tries: 2, efivarsPath: path.join(root, "none"), efivarsPathExplicit: false });
+    assert.equal([plan.loader, plan.entry], ["systemd-boot", `${MACHINE}-6.12+2.conf`]);
+  });
 });
 
 test("a UKI goes to EFI/Linux as <token>-<version>+N.efi; remove takes it away", async () => {

@@ -160,7 +160,7 @@ test("under --root the image's files decide the loader, not the host's EFI varia
       await detectLoader({ root: sd, espPath: "/efi", efivarsPath: host, efivarsPathExplicit: false });
       assert.unreachable();
     } catch (err) {
-      assert.is((err as BootctlError).code, "E_NO_BOOT_LOADER", String(err));
+      assert.is((err as BootctlError).code, "E_AMBIGUOUS_BOOT_LOADER", String(err));
       assert.match((err as Error).message, /both GRUB .* and systemd-boot .*--loader/);
     }
   });
