@@ -5,10 +5,19 @@
 //                     src/cli/bin-code-cache.ts); rebuilt here, ignored by V8 when stale
 //   dist/service.cjs  the early-boot service entry (Node built-ins only), once it exists
 //   dist/index.cjs    the library API
+//   dist/types/       its declarations (tsc), typed as CommonJS like dist/index.cjs
+//   dist/THIRD-PARTY-NOTICES.txt  the licences of the npm packages bundled into these files
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 
+// `--code-cache-only [--dist DIR]`: remake only the code cache of DIR (default dist/), with the
+// Node running this script (the test matrix gives each Node version a copy of dist/ with a cache
+// of its own V8).
+const codeCacheOnly = process.argv.includes("--code-cache-only");
+const distArg = process.argv.indexOf("--dist");
+const dist = distArg > 0 ? process.argv[distArg + 1] : "dist";
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const common = {
   bundle: true,
@@ -30,27 +39,67 @@ const entries = [
   { in: "src/index.ts", out: "dist/index.cjs" },
 ];
 
-for (const entry of entries) {
-  if (!existsSync(entry.in)) continue;
-  await build({ ...common, entryPoints: [entry.in], outfile: entry.out });
-  if (entry.executable) chmodSync(entry.out, 0o755);
-}
+if (!codeCacheOnly) {
+  const bundledPackages = new Set();
+  for (const entry of entries) {
+    if (!existsSync(entry.in)) continue;
+    const result = await build({ ...common, entryPoints: [entry.in], outfile: entry.out, metafile: true });
+    for (const input of Object.keys(result.metafile.inputs)) {
+      const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m) bundledPackages.add(m[1]);
+    }
+    if (entry.executable) chmodSync(entry.out, 0o755);
+  }
 
-// dist/cli.cjs runs the CLI from a vm.Script, which has no loader for import(): refuse a bundle
-// that would call one (esbuild turns imports of bundled modules into plain calls; only a dynamic
-// import of something outside the bundle survives as `import(`).
-if (/\bimport\(/.test(readFileSync("dist/cli-main.cjs", "utf8"))) {
-  console.error("build: dist/cli-main.cjs contains a dynamic import(); use process.getBuiltinModule or a static import");
-  process.exit(1);
+  // The bundles contain npm packages (their licences ask for the notice to travel with the code;
+  // esbuild's legalComments only keeps comments marked /*! or @license, and we drop those).
+  const notices = [...bundledPackages].sort().map((dir) => {
+    const meta = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+    const licenceFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = licenceFile ? readFileSync(path.join(dir, licenceFile), "utf8").trim() : `License: ${meta.license}`;
+    return `${meta.name} ${meta.version} (${meta.license})\n\n${text}\n`;
+  });
+  writeFileSync("dist/THIRD-PARTY-NOTICES.txt", `Packages bundled into bootctl-ts ${pkg.version}:\n\n${notices.join("\n" + "-".repeat(72) + "\n\n")}`);
+
+  // Declarations of the library (dist/index.cjs), for TypeScript users. tsc keeps our `.ts`
+  // import specifiers; consumers resolve `.js` to the `.d.ts` beside it. dist/index.cjs is
+  // CommonJS, so its types are too (a package.json in dist/types says so).
+  rmSync("dist/types", { recursive: true, force: true });
+  const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.types.json"], { stdio: "inherit" });
+  if (tsc.status !== 0) {
+    console.error("build: declaration emit failed");
+    process.exit(1);
+  }
+  const rewriteSpecifiers = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (statSync(file).isDirectory()) rewriteSpecifiers(file);
+      else if (name.endsWith(".d.ts")) {
+        const text = readFileSync(file, "utf8");
+        const rewritten = text.replace(/((?:from|import)\s*\(?\s*")(\.{1,2}\/[^"]*)\.ts(")/g, "$1$2.js$3");
+        if (rewritten !== text) writeFileSync(file, rewritten);
+      }
+    }
+  };
+  rewriteSpecifiers("dist/types");
+  writeFileSync("dist/types/package.json", JSON.stringify({ type: "commonjs" }, null, 2) + "\n");
+
+  // dist/cli.cjs runs the CLI from a vm.Script, which has no loader for import(): refuse a bundle
+  // that would call one (esbuild turns imports of bundled modules into plain calls; only a dynamic
+  // import of something outside the bundle survives as `import(`).
+  if (/\bimport\(/.test(readFileSync("dist/cli-main.cjs", "utf8"))) {
+    console.error("build: dist/cli-main.cjs contains a dynamic import(); use process.getBuiltinModule or a static import");
+    process.exit(1);
+  }
 }
 
 // The code cache: one read-only run over the bundled MicroOS-like demo (list: discovery, entry
 // files, sorting, titles, text output), cached when that process exits. Best effort: without a
 // cache the CLI works the same, only its start-up parses the bundle.
-const cache = "dist/cli-main.cache";
+const cache = path.join(dist, "cli-main.cache");
 rmSync(cache, { force: true });
 const demo = "fixtures/demo/microos";
-const warm = spawnSync(process.execPath, ["dist/cli.cjs", "--root", demo, "--esp-path", "/efi", "--efivars-path", `${demo}/efivars`, "list"], {
+const warm = spawnSync(process.execPath, [path.join(dist, "cli.cjs"), "--root", demo, "--esp-path", "/efi", "--efivars-path", `${demo}/efivars`, "list"], {
   stdio: "ignore",
   env: { ...process.env, BOOTCTL_TS_WRITE_CODE_CACHE: cache, NO_COLOR: "1" },
 });

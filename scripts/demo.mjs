@@ -9,6 +9,10 @@ import fse from "fs-extra";
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const cli = path.join(repo, "dist/cli.cjs");
+// The demo runs the built CLI: build it first (a fresh clone has no dist/; `npm install` runs no
+// build script, so that installing the package runs none either).
+const build = spawnSync(process.execPath, [path.join(repo, "scripts/build.mjs")], { stdio: "inherit", cwd: repo });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const work = mkdtempSync(path.join(tmpdir(), "bootctl-ts-demo-"));
 fse.copySync(path.join(repo, "fixtures/demo"), work);
 

@@ -27,7 +27,8 @@ export { runHealthChecks, describeCheck, type HealthReport } from "./actions/hea
 export { handleBootFailure, type FailureOutcome } from "./actions/boot-failure.ts";
 export { decideOnFailure, rebootDisabledByCmdline } from "./ops/boot-failure.ts";
 export { installUnits } from "./actions/install-units.ts";
-export { unitFiles } from "./service/units.ts";
+export { unitFiles } from "./install/units.ts";
+export { installLayout } from "./install/layout.ts";
 export { addEntry, removeEntry, planAdd, type AddEntryOptions, type RemoveEntryOptions } from "./actions/add-entry.ts";
 export { planAddEntry, planRemoveEntry, entryText } from "./ops/add-entry.ts";
 export { predict, type PredictOptions, type PredictResult } from "./actions/predict.ts";

@@ -1,6 +1,6 @@
 /**
  * The disk under test: a GPT image on a plain file with one FAT32 ESP at 1 MiB, built and read
- * without loop devices or mounts (sgdisk, mkfs.vfat --offset, mtools; reference/qemu.md §1).
+ * without loop devices or mounts (sgdisk, mkfs.vfat --offset, mtools).
  * Never QEMU's vvfat: it aborts QEMU on guest renames across directories.
  *
  * `EspImage` is the host's view of that ESP between boots. It must never be used while a QEMU

@@ -3,7 +3,7 @@
  * Its embedded memdisk config only chains to ${cmdpath}/grub.cfg on the ESP ($cmdpath is the
  * directory the image was loaded from, (hd0,gpt1)/EFI/BOOT), so scenarios change grub.cfg without
  * rebuilding the image (lib/grub-bls.ts writes that grub.cfg). The module set is the smallest that
- * boots Linux from FAT and keeps a counter with load_env/save_env (reference/qemu.md §4; on x86_64-efi the chainloader command lives
+ * boots Linux from FAT and keeps a counter with load_env/save_env (on x86_64-efi the chainloader command lives
  * in the `chain` module). save_env rewrites the existing 1024-byte grubenv in place through its
  * block list, so the file must exist before the first boot.
  */

@@ -41,7 +41,7 @@
  * Disks: /dev/vda is the disk under test (ESP = partition 1), mounted read-only at /efi until a
  * step needs to write (so a panic or reset leaves FAT clean); /dev/vdb is the Node runtime (ext4,
  * its /usr bind-mounted over /usr) and /dev/vdc the app (dist/), both read-only and only attached
- * to boots that run Node (reference/qemu-node.md §2).
+ * to boots that run Node.
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";

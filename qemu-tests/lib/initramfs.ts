@@ -2,7 +2,7 @@
  * The test initramfs: busybox-static with its applet links, the kernel modules the guest needs
  * (virtio-blk, vfat, efivarfs are modules in Debian's kernels, none built in; ext4 is built into
  * the cloud kernel), the /init from guest/init.sh, a `systemctl` stand-in (guest/systemctl.sh), and the mount points and merged-/usr links that
- * let the host's unmodified /usr/bin/node run from the runtime disk (reference/qemu-node.md §2.2).
+ * let the host's unmodified /usr/bin/node run from the runtime disk.
  * About 1.3 MB gzipped; built once per run.
  */
 import { readFile, writeFile } from "node:fs/promises";

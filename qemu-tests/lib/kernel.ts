@@ -1,6 +1,6 @@
 /**
  * The guest kernel: Debian's cloud flavour (LZ4-compressed, few drivers: about 6 s per UEFI boot
- * under TCG against 11 s for the standard flavour, see reference/qemu.md §2). It is fetched with
+ * under TCG against 11 s for the standard flavour, measured when the suite was built). It is fetched with
  * `apt-get download` and unpacked with `dpkg-deb -x`, never installed, and cached outside the
  * repository under <cache>/kernel/<package>_<version>/.
  *

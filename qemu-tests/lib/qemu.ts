@@ -1,5 +1,5 @@
 /**
- * One QEMU process per boot (reference/qemu.md §2, §7): q35 under TCG, one vCPU, OVMF CODE
+ * One QEMU process per boot: q35 under TCG, one vCPU, OVMF CODE
  * read-only plus a private VARS copy per machine (so NVRAM persists across that machine's boots
  * and nowhere else), `-nodefaults -nic none -vga none -no-reboot`, the serial console captured to a
  * log file, and a hard timeout (SIGTERM, then SIGKILL 5 s later). With -no-reboot a guest reset
@@ -7,7 +7,7 @@
  * re-launches QEMU on the same disk and VARS to follow a reboot loop.
  *
  * At most `qemuLimit()` QEMUs run at once in this process (2 by default, for 2 cores: a third one
- * slows every boot by half, reference/qemu.md §6).
+ * slows every boot by half, measured).
  */
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";

@@ -6,7 +6,7 @@
  *
  * Boot counting (systemd boot-counting spec): an entry file named NAME+LEFT[-DONE].conf is
  * renamed by systemd-boot to NAME+(LEFT-1)-(DONE+1).conf before it boots it; entries with LEFT=0
- * sort after all others. Pitfalls (reference/qemu.md §3): without a sort-key entries sort by ID,
+ * sort after all others. Pitfalls: without a sort-key entries sort by ID,
  * descending; a `default` matching the counted file defeats the fallback.
  */
 import type { EspImage } from "./disk.ts";

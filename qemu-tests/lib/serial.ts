@@ -1,6 +1,6 @@
 /**
  * Reading the serial console. OVMF copies its ConOut to the serial port, so firmware, loader,
- * kernel and /init all arrive in one stream with ANSI escapes and CRs (reference/qemu.md §2).
+ * kernel and /init all arrive in one stream with ANSI escapes and CRs.
  * `SerialReader` splits it into clean lines, time-stamps them, and extracts:
  * - guest markers `BTQ:KEY=VALUE` (see guest-init.ts; GRUB scripts print the same form);
  * - firmware events: `BdsDxe: starting Boot#### "…"` (a boot option started),

@@ -30,6 +30,7 @@ import { promises as fsp, constants, type Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
+import { builtinModule } from "../builtin-modules.ts";
 import { resolveSafe } from "./root-path.ts";
 
 export const WRITE_STEPS = {
@@ -134,10 +135,8 @@ const MSDOS_SUPER_MAGIC = 0x4d44;
 async function syncIfFat(dir: string): Promise<void> {
   const fs = await fsp.statfs(dir).catch(() => undefined);
   if (fs?.type !== MSDOS_SUPER_MAGIC) return;
-  // Loaded only here, synchronously (process.getBuiltinModule, Node >= 20.16): child_process costs
-  // milliseconds of start-up, and the CLI bundle runs from a vm.Script with a code cache, where a
-  // dynamic import() has no loader (src/cli/bin-code-cache.ts).
-  const { spawnSync } = process.getBuiltinModule("node:child_process");
+  // Loaded only here (src/builtin-modules.ts): child_process costs milliseconds of start-up.
+  const { spawnSync } = builtinModule("node:child_process");
   for (const args of [["-f", dir], []]) {
     const r = spawnSync("sync", args, { stdio: "ignore" });
     if (!r.error && r.status === 0) return;

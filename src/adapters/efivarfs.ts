@@ -20,6 +20,7 @@
 import { promises as fsp, constants, readFileSync, statfsSync } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
+import { builtinModule } from "../builtin-modules.ts";
 import { decodeEfivarfsFile, efivarFileName, encodeEfivarfsFile, type EfiVariableValue } from "../formats/efi/efivarfs-file.ts";
 import { decodeUcs2z } from "../formats/efi/ucs2.ts";
 import { atomicReplace, removeDurable, type WriteOptions } from "./durable-fs.ts";
@@ -125,7 +126,7 @@ export function isEfivarfs(dir: string): boolean {
 
 /** child_process, loaded on first use: only writes to efivarfs need it (start-up of `list`, `status`). */
 function loadSpawnSync(): typeof import("node:child_process").spawnSync {
-  return process.getBuiltinModule("node:child_process").spawnSync;
+  return builtinModule("node:child_process").spawnSync;
 }
 
 /** Whether the file has the immutable attribute (lsattr); false when that cannot be read. */

@@ -2,7 +2,7 @@
  * The grubenv file on disk: where it is, reading it, updating it crash-safely, and what the
  * file system under it lets GRUB do at boot.
  *
- * Write strategy (shared/reference/grub.md §1.3, §1.4) — temp file + fsync + rename + directory
+ * Write strategy (util/editenv.c `grub_util_create_envblk_file()`, grub-core/commands/loadenv.c `save_env`) — temp file + fsync + rename + directory
  * fsync (`atomicReplace`), never an in-place rewrite:
  * - GRUB does not need the file to keep its inode or sectors between boots: `save_env` re-derives
  *   the file's blocklist through the file system driver at every boot, then rewrites those
@@ -258,7 +258,7 @@ export async function createGrubenvFile(root: string, file: string, options: Gru
 }
 
 // ---------------------------------------------------------------------------------------------
-// File-system facts: can GRUB's save_env rewrite this block at boot? (grub.md §1.4)
+// File-system facts: can GRUB's save_env rewrite this block at boot? (grub-core/commands/loadenv.c: save_env writes only blocks of an existing file, and refuses files it cannot map to raw sectors)
 
 /** statfs f_type values (linux/magic.h) for the file systems a /boot or ESP can be on. */
 const FS_MAGIC: Record<number, string> = {

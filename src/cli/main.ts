@@ -11,6 +11,7 @@
  */
 import type { CAC, Command } from "cac";
 import { BootctlError, UsageError } from "../errors.ts";
+import { ensureCustomEvent } from "./custom-event.ts";
 import type { CommandBody, CommandInvocation, GlobalOptions, JsonMode, LazyCommandBody } from "./invocation.ts";
 import type { OutputStreams } from "./output.ts";
 
@@ -95,6 +96,7 @@ export function parseGlobals(options: Record<string, unknown>): GlobalOptions {
 /** The parser and the verb declarations load after `--version` was answered (start-up cost). */
 async function buildCli() {
   const [{ cac }, { registrations }] = await Promise.all([import("cac"), import("./registry.ts")]);
+  ensureCustomEvent();
   const cli = cac("bootctl-ts");
   cli
     .option("--root <dir>", "Operate on the file system tree under DIR (an image or chroot)")

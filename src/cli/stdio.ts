@@ -14,6 +14,7 @@
  */
 import { fstatSync, writeSync } from "node:fs";
 import { errnoOf } from "../errors.ts";
+import { builtinModule } from "../builtin-modules.ts";
 
 /** Linux's memory character devices (devices.txt: 1 char = null, zero, full, random, …). */
 const MEMORY_DEVICES_MAJOR = 1;
@@ -48,7 +49,7 @@ export class FdWriter {
       } catch {
         // A descriptor that cannot be asked is no terminal.
       }
-      this.#isTTY = maybeTerminal && process.getBuiltinModule("node:tty").isatty(this.fd);
+      this.#isTTY = maybeTerminal && builtinModule("node:tty").isatty(this.fd);
     }
     return this.#isTTY;
   }

@@ -14,19 +14,27 @@
  *
  * Set once the verb's code is loaded, not at start-up: V8 checks its flags before it takes a code
  * cache, so Node's built-in modules and our bundle's cache loaded after a flag change would be
- * compiled from source (about 8 ms when set in the launcher). Best effort: a Node without
- * `process.getBuiltinModule` or a V8 that refuses the flag runs with its defaults.
+ * compiled from source (about 8 ms when set in the launcher).
+ *
+ * Only on the V8 it was measured on. V8's tiering flags are internal and change between
+ * versions: V8 12 (Node 22) and later no longer have `--interrupt-budget` (setting it prints
+ * "Error: unrecognized flag" on stderr and changes nothing), and V8 10 (Node 18) has it with
+ * another default and another tiering around it. Other versions run with V8's defaults.
  */
 
-/** 4 x V8 11.3's default interrupt budget (67,584 bytes of bytecode). */
-export const SHORT_RUN_V8_FLAGS = "--interrupt-budget=270336";
+import { builtinModule } from "../builtin-modules.ts";
+
+/** Flags by V8 major version; 11 (Node 20): 4 x V8 11.3's default interrupt budget (67,584 bytes of bytecode). */
+export const SHORT_RUN_V8_FLAGS: Readonly<Record<number, string>> = { 11: "--interrupt-budget=270336" };
+
+/** The flags for the V8 this process runs on ("" when none are known to help). */
+export function shortRunFlagsFor(v8Version: string): string {
+  return SHORT_RUN_V8_FLAGS[Number.parseInt(v8Version, 10)] ?? "";
+}
 
 /** Sets the flags, unless BOOTCTL_TS_V8_DEFAULTS=1 (set by the launcher in the run that writes the code cache). */
 export function tuneV8ForShortRun(): void {
   if (process.env.BOOTCTL_TS_V8_DEFAULTS === "1") return;
-  try {
-    process.getBuiltinModule("node:v8").setFlagsFromString(SHORT_RUN_V8_FLAGS);
-  } catch {
-    // Only speed depends on it.
-  }
+  const flags = shortRunFlagsFor(process.versions.v8);
+  if (flags !== "") builtinModule("node:v8").setFlagsFromString(flags);
 }

@@ -2,7 +2,7 @@
  * GRUB environment block (`grubenv`) codec: bytes ⇄ a lossless model. Pure, no I/O.
  *
  * Follows GRUB 2.06 `grub-core/lib/envblk.c` and `util/grub-editenv.c` (see
- * shared/reference/grub.md §1):
+ * util/editenv.c, grub-core/lib/envblk.c):
  *
  * - A block is `# GRUB Environment Block\n` (25 bytes) followed by lines and `#` padding up to
  *   the block's size, which is whatever the file's size is (26 bytes at least; grub-editenv

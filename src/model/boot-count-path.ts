@@ -1,7 +1,7 @@
 /**
  * `LoaderBootCountPath` and the three names of a counted boot entry, exactly as
  * systemd-bless-boot derives them (src/bless-boot/bless-boot.c, `acquire_path()` and
- * `parse_counter()`; reference: systemd.md §3.3):
+ * `parse_counter()`, src/bless-boot/bless-boot.c):
  *
  * - The variable holds the path of the booted entry file relative to its partition, with `\`
  *   separators (`\loader\entries\foo+2-1.conf`). It must be absolute and normalised, and its last

@@ -20,7 +20,7 @@
  *   - good (`systemd-bless-boot good`): the stripped name;
  *   - bad (`systemd-bless-boot bad`): `+0` when DONE is 0 or absent, else `+0-DONE`.
  * The UAPI spec text of Oct 2025 asks for width-preserving renames; systemd does not do that yet
- * and neither do we (systemd.md §1.4).
+ * and neither do we (Boot Loader Specification, "Boot counting").
  */
 import { BootctlError } from "../errors.ts";
 

@@ -1,5 +1,5 @@
 /**
- * How GRUB 2.06 turns `default` into a menu entry (grub-core/normal/menu.c, grub.md §2.4):
+ * How GRUB 2.06 turns `default` into a menu entry (grub-core/normal/menu.c `get_entry_number()`, `grub_menu_get_default_entry_index()`):
  * - `get_entry_number`: `grub_strtoul(value, 0)` first — base 0 (`0x1` = 1, `010` = 8), leading
  *   blanks skipped, trailing garbage ignored (`2 Beta` = 2, `1>0` = 1); only when no digit parses
  *   is the value matched against each entry's title or id, in menu order, with `menuentry_eq`;

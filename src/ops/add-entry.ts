@@ -1,7 +1,7 @@
 /**
  * Installing and removing a kernel as a Boot Loader Specification Type #1 entry, the way
  * `kernel-install add|remove` does with its `90-loaderentry.install` plugin (systemd 252, and the
- * newer twin removal: systemd.md §3.1). Pure: returns the plan.
+ * newer twin removal of src/kernel-install/90-loaderentry.install.in). Pure: returns the plan.
  *
  * add: files first, entry last, old names after — so a stop at any point never leaves an entry
  * naming a missing or partial file, and never leaves the version without an entry:
@@ -156,7 +156,7 @@ export interface AddUkiInputs {
 }
 
 /**
- * A Type #2 entry, as kernel-install's 90-uki-copy.install lays it out (systemd.md §3.1):
+ * A Type #2 entry, as kernel-install's 90-uki-copy.install lays it out (src/kernel-install/90-uki-copy.install.in):
  * `$BOOT/EFI/Linux/<token>-<version>[+TRIES].efi`, written atomically (a UKI is its own entry, so
  * the file must never be visible half-copied: copy to a temp name, then rename), then the other
  * names of the same UKI removed. Add-on directories (`.efi.extra.d/`) are left alone.

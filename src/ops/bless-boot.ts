@@ -1,6 +1,6 @@
 /**
  * Boot assessment on systemd-boot, with systemd-bless-boot's semantics
- * (src/bless-boot/bless-boot.c; reference systemd.md §3.3). Pure: it takes what exists on disk
+ * (src/bless-boot/bless-boot.c; docs/AUTOMATIC_BOOT_ASSESSMENT.md). Pure: it takes what exists on disk
  * (`NameFacts`, per partition root, in the order ESP, XBOOTLDR) and returns a state or a plan.
  *
  * - status: in the first root where any of the names exists: the booted (counted) file still

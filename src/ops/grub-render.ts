@@ -2,7 +2,7 @@
  * Boot Loader Specification entries → GRUB script, one `menuentry` per entry, in the given
  * (menu) order. Pure: entries in, text out.
  *
- * Safety rules (grub.md §2.3, §2.5; every rule checked by test/ops/grub-render.test.ts and the
+ * Safety rules (GRUB manual "Shell-like scripting" quoting; grub-core/commands/menuentry.c and grub-core/lib/arg.c for options; util/grub-mkconfig_lib.in `grub_quote()`; every rule checked by test/ops/grub-render.test.ts and the
  * grub-script-check / grub-emu differential tests):
  * - every value is written with grub-mkconfig's `grub_quote` (single quotes, `'` as `'\''`), so
  *   `$`, `;`, `\`, `"`, `{}`, `>`, `#` in titles, ids, paths and options stay literal;

@@ -1,7 +1,7 @@
 /**
  * What systemd-boot will boot, attempt after attempt (pure simulation).
  *
- * Each attempt follows sd-boot (src/boot/boot.c; systemd.md §6.5, §3.2):
+ * Each attempt follows sd-boot (src/boot/boot.c `config_select_default_entry()`, `config_entry_bump_counters()`; docs/AUTOMATIC_BOOT_ASSESSMENT.md):
  *  1. sort the entries (`boot_entry_compare`: entries without tries left go last);
  *  2. pick: `LoaderEntryOneShot` (then deleted) → `LoaderEntryDefault` → loader.conf `default`
  *     (`@saved` = the entry booted last) → the first entry; patterns match the first entry in

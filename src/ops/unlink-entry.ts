@@ -1,5 +1,5 @@
 /**
- * `unlink ID` and `cleanup`, with bootctl's semantics (v253+; systemd.md §6.1): unlink removes
+ * `unlink ID` and `cleanup`, with bootctl's semantics (v253+; src/bootctl/bootctl-unlink.c, bootctl(1)): unlink removes
  * the entries matching ID (an id or a glob, matched case-insensitively like loader patterns) and
  * then every file they reference that no remaining entry references; cleanup removes the files
  * under `$BOOT/<entry-token>/` that no entry references. Pure: works on the loaded entries and

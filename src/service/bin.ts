@@ -44,12 +44,39 @@ async function blessVerb(verb: string, options: BlessOptions): Promise<number> {
   return 0;
 }
 
+declare const __BOOTCTL_TS_VERSION__: string | undefined;
+const VERSION = typeof __BOOTCTL_TS_VERSION__ === "string" ? __BOOTCTL_TS_VERSION__ : "0.0.0-dev";
+
+/** node:util's parse errors (unknown option, missing value) carry these codes: usage errors. */
+const USAGE_ERROR_CODES = new Set(["ERR_PARSE_ARGS_UNKNOWN_OPTION", "ERR_PARSE_ARGS_INVALID_OPTION_VALUE", "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"]);
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { path: { type: "string", multiple: true }, root: { type: "string" }, "efivars-path": { type: "string" } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        path: { type: "string", multiple: true }, root: { type: "string" }, "efivars-path": { type: "string" },
+        help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "V" },
+      },
+    });
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== "string" || !USAGE_ERROR_CODES.has(code)) throw err;
+    // Node's message names the option and adds advice about "--"; the first sentence is the fact.
+    log(`${(err as Error).message.split(/\.\s/)[0]!.replace(/\.$/, "")}; ${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`bootctl-ts ${VERSION}\n`);
+    return 0;
+  }
   const efivarsPath = values["efivars-path"];
   const options: BlessOptions = { root: values.root ?? "/", partitions: values.path ?? [], efivarsPath: efivarsPath ?? EFIVARS, efivarsPathExplicit: efivarsPath !== undefined };
   const [command, ...rest] = positionals;

@@ -10,11 +10,10 @@ import { fileURLToPath } from "node:url";
 import * as path from "node:path";
 import { blessBoot, blessStatusOf } from "../../src/actions/bless-boot.ts";
 import { SimulatedCrash, WRITE_STEPS } from "../../src/adapters/durable-fs.ts";
-import { runBuiltCli } from "../support/cli.ts";
+import { runBuiltCli, SERVICE } from "../support/cli.ts";
 import { writeLoaderString } from "../support/efivars.ts";
 import { withTempRoot } from "../support/tmp.ts";
 
-const SERVICE = fileURLToPath(new URL("../../dist/service.cjs", import.meta.url));
 
 function setup(root: string, files: string[], bootCountPath?: string) {
   const esp = path.join(root, "efi");

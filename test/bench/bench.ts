@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
+import { pathToFileURL } from "node:url";
 import type { BenchRow, RowModule } from "./harness.ts";
 
 const modules: Record<string, () => Promise<RowModule>> = {
@@ -14,9 +15,13 @@ const modules: Record<string, () => Promise<RowModule>> = {
   versions: () => import("./rows/versions.ts"),
   grubcfg: () => import("./rows/grubcfg.ts"),
   memory: () => import("./rows/memory.ts"),
+  growth: () => import("./rows/growth.ts"),
   qemu: () => import("./rows/qemu.ts"),
 };
 
+// The rows run the reference tools: install what is missing as `npm test` does (root), or stop.
+const { ensurePackages, FAST_PACKAGES } = (await import(pathToFileURL("scripts/debian-packages.mjs").href)) as { ensurePackages(p: readonly string[]): boolean; FAST_PACKAGES: readonly string[] };
+if (!ensurePackages(FAST_PACKAGES)) process.exit(1);
 execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
 const only = process.argv.slice(2);
 /** Rows that take minutes run only when named. */

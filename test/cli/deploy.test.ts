@@ -163,24 +163,49 @@ test("health: exit 1 on a required failure, JSON report", async () => {
   });
 });
 
+function fakeNode(root: string): void {
+  mkdirSync(path.join(root, "usr/bin"), { recursive: true });
+  writeFileSync(path.join(root, "usr/bin/node"), "#!/bin/sh\n");
+  chmodSync(path.join(root, "usr/bin/node"), 0o755);
+}
+
 test("install-units --root installs under the root only", async () => {
   await withTempRoot(async (root) => {
+    fakeNode(root);
     const r = runBuiltCli(["--root", root, "install-units"]);
     assert.is(r.status, 0, r.stderr);
     assert.equal(readdirSync(path.join(root, "etc/systemd/system")).sort(),
-      ["boot-complete.target.requires", "bootctl-ts-bless.service", "bootctl-ts-boot-failure.service", "bootctl-ts-health.service", "multi-user.target.wants"]);
+      ["boot-complete.target.requires", "bootctl-ts-bless.service", "bootctl-ts-boot-failure.service", "bootctl-ts-health.service", "multi-user.target.wants", "systemd-bless-boot.service.d"]);
     assert.ok(existsSync(path.join(root, "etc/kernel/install.d/90-loaderentry.install")));
     assert.ok(existsSync(path.join(root, "usr/lib/bootctl-ts/cli.cjs")));
-    // The installed CLI is the whole CLI (runs without dist/), and can install again from there.
+    assert.ok(existsSync(path.join(root, "usr/local/bin/bootctl-ts")));
+    // The installed CLI runs without dist/, and can install again from there.
     const again = path.join(root, "again");
     mkdirSync(again);
-    const r2 = spawnSync(process.execPath, [path.join(root, "usr/lib/bootctl-ts/cli.cjs"), "--root", again, "install-units"], { encoding: "utf8" });
+    fakeNode(again);
+    const r2 = spawnSync(process.execPath, [path.join(root, "usr/lib/bootctl-ts/cli.cjs"), "--root", again, "install-units", "--vendor"], { encoding: "utf8" });
     assert.is(r2.status, 0, r2.stderr);
-    assert.equal(readFileSync(path.join(again, "usr/lib/bootctl-ts/cli.cjs")), readFileSync(path.join(root, "usr/lib/bootctl-ts/cli.cjs")));
-    assert.equal(readFileSync(path.join(again, "usr/lib/bootctl-ts/service.cjs")), readFileSync(path.join(root, "usr/lib/bootctl-ts/service.cjs")));
+    for (const file of ["cli.cjs", "cli-main.cjs", "cli-main.cache", "service.cjs"]) {
+      assert.equal(readFileSync(path.join(again, "usr/lib/bootctl-ts", file)), readFileSync(path.join(root, "usr/lib/bootctl-ts", file)), file);
+    }
+    assert.ok(existsSync(path.join(again, "usr/lib/systemd/system/bootctl-ts-bless.service")));
+    assert.match(runBuiltCli(["--root", root, "install-units"]).stdout, /^unchanged \/etc\/systemd\/system\/bootctl-ts-bless\.service$/m);
   });
 });
 
+test("install-units: no Node in the root, or a bad option, is one line and nothing written", async () => {
+  await withTempRoot(async (root) => {
+    const noNode = runBuiltCli(["--root", root, "install-units"]);
+    assert.is(noNode.status, 1);
+    assert.match(noNode.stderr, /^bootctl-ts: cannot install units: \/usr\/bin\/node does not exist in .*--node PATH\n$/);
+    const badMode = runBuiltCli(["--root", root, "install-units", "--mode=distro"]);
+    assert.is(badMode.status, 2);
+    assert.match(badMode.stderr, /^bootctl-ts: --mode: expected admin or vendor, got 'distro'\n$/);
+    const relative = runBuiltCli(["--root", root, "install-units", "--node", "node"]);
+    assert.is(relative.status, 2);
+    assert.equal(readdirSync(root), []);
+  });
+});
 
 test("status after a fallback: the exhausted entry and the bootloop guard's reason", async () => {
   const { handleBootFailure } = await import("../../src/actions/boot-failure.ts");

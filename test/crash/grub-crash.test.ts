@@ -44,6 +44,9 @@ const installUnits: CrashScenario = {
   multiStep: true,
   setup: (tree) => {
     mkdirSync(path.join(tree, "etc"), { recursive: true });
+    // install-units refuses a root without the Node its units run.
+    mkdirSync(path.join(tree, "usr/bin"), { recursive: true });
+    writeFileSync(path.join(tree, "usr/bin/node"), "#!/bin/sh\n", { mode: 0o755 });
   },
   args: (tree) => ["--root", tree, "install-units"],
   // systemd's own reading of the unit files and links under the root, unit by unit.

@@ -21,7 +21,7 @@ import { execTool, requireTool } from "../support/exec.ts";
 import { formatReport, grubEditenvList, killEverywhere, type CrashScenario } from "../support/strace-kill.ts";
 import { withTempRoot } from "../support/tmp.ts";
 
-const BASIC = new URL("../../../shared/reference/vectors/grubenv/basic.grubenv", import.meta.url).pathname;
+const BASIC = new URL("../../fixtures/vectors/grubenv/basic.grubenv", import.meta.url).pathname;
 const OLD_LIST = "saved_entry=0\nnext_entry=Fedora Linux (6.5.6-300.fc39.x86_64) 39\nboot_success=1\n";
 const NEW_LIST = "saved_entry=0\nnext_entry=Fedora Linux (6.5.6-300.fc39.x86_64) 39\nboot_success=0\nboot_counter=2\n";
 

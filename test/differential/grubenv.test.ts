@@ -24,7 +24,7 @@ import { mapPool } from "../support/pool.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 
-const VECTORS = new URL("../../../shared/reference/vectors/grubenv/", import.meta.url).pathname;
+const VECTORS = new URL("../../fixtures/vectors/grubenv/", import.meta.url).pathname;
 
 interface Result { status: number; stdout: string; stderr: string }
 type Runner = (args: string[]) => Promise<Result>;

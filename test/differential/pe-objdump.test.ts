@@ -27,7 +27,7 @@ const INSTALLED = [
   "/usr/lib/grub/x86_64-efi/monolithic/grubx64.efi",
   "/usr/lib/grub/x86_64-efi/monolithic/gcdx64.efi",
   "/usr/lib/grub/x86_64-efi/monolithic/grubnetx64.efi",
-  "/work/shared/reference/vectors/uki/test-uki.efi",
+  new URL("../../fixtures/vectors/uki/test-uki.efi", import.meta.url).pathname,
 ];
 
 function bfdSize(s: PeSection): number {

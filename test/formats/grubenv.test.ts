@@ -1,7 +1,7 @@
 /**
- * grubenv codec: the reference vectors (written by grub-editenv 2.06, shared/reference/vectors/
+ * grubenv codec: the reference vectors (written by grub-editenv 2.06, fixtures/vectors/
  * grubenv, with `grub-editenv X list` output in X.list), replays of the commands that produced
- * them (gen.sh), and property tests.
+ * them (fixtures/vectors/grubenv/regenerate.sh), and property tests.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -13,7 +13,7 @@ import {
   parseGrubenv, serializeGrubenv, setVariable, unsetVariable, type GrubenvBlock,
 } from "../../src/formats/grubenv.ts";
 
-const DIR = new URL("../../../shared/reference/vectors/grubenv/", import.meta.url).pathname;
+const DIR = new URL("../../fixtures/vectors/grubenv/", import.meta.url).pathname;
 const vector = (name: string) => readFileSync(`${DIR}${name}.grubenv`);
 const names = readdirSync(DIR).filter((f) => f.endsWith(".grubenv")).map((f) => f.slice(0, -".grubenv".length));
 
@@ -88,7 +88,7 @@ test("create is byte-identical to grub-editenv create; sizes are kept", () => {
   throwsCode(() => createGrubenv(25), "E_GRUBENV_SIZE");
 });
 
-test("replaying gen.sh gives the vectors' bytes", () => {
+test("replaying regenerate.sh gives the vectors' bytes", () => {
   const cases: [string, GrubenvBlock][] = [
     ["basic", applyAll(fresh(), ["saved_entry=0", "next_entry=Fedora Linux (6.5.6-300.fc39.x86_64) 39", "boot_success=1"])],
     ["fedora-like", applyAll(fresh(), ["saved_entry=2d9e8b4a5c8f4d7e9a1b2c3d4e5f6a7b-6.5.6-300.fc39.x86_64", "menu_auto_hide=1", "boot_success=0", "boot_indeterminate=0", "kernelopts=root=UUID=1b2c rd.lvm.lv=fedora/root rhgb quiet"])],
@@ -107,7 +107,7 @@ test("replaying gen.sh gives the vectors' bytes", () => {
 test("too small: full block, 1025-byte file with trailing LF, NUL padding; message is GRUB's", () => {
   const full = parseGrubenv(vector("full"));
   throwsCode(() => setVariable(full, "a", ""), "E_GRUBENV_TOO_SMALL", "environment block too small");
-  // Same-or-shorter rewrites still fit (grub.md §1.2, no padding row).
+  // Same-or-shorter rewrites still fit (util/editenv.c: the block is rewritten with what fits, no padding row needed).
   assert.is(serializeGrubenv(setVariable(full, "big", "y".repeat(925))).length, 1024);
   const trailing = parseGrubenv(vector("handmade-trailing-newline-1025"));
   assert.not.ok(isBroken(trailing));

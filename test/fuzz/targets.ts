@@ -54,24 +54,17 @@ const text = (arb: fc.Arbitrary<string>) => arb.map((s) => new Uint8Array(Buffer
 const bytes = fc.uint8Array({ maxLength: 2048 });
 const either = (seeds: Uint8Array[]) => fc.oneof(bytes, mutations(seeds));
 const decode = (b: Uint8Array) => Buffer.from(b).toString("utf8");
-const shared = (p: string) => new URL(`../../../shared/reference/vectors/${p}`, import.meta.url);
-const tryReadAll = (dir: URL): Uint8Array[] => {
-  try {
-    return readdirSync(dir).filter((n) => n.endsWith(".cfg")).map((n) => new Uint8Array(readFileSync(new URL(n, dir))));
-  } catch {
-    return [];
-  }
-};
-const tryRead = (u: URL): Uint8Array[] => {
-  try {
-    return [new Uint8Array(readFileSync(u))];
-  } catch {
-    return [];
-  }
+/** Seeds are files of this repository (fixtures/); a missing one is an error, never an empty seed list. */
+const fixture = (p: string) => new URL(`../../fixtures/${p}`, import.meta.url);
+const readSeed = (p: string): Uint8Array => new Uint8Array(readFileSync(fixture(p)));
+const readSeeds = (dir: string, suffix: string): Uint8Array[] => {
+  const seeds = readdirSync(fixture(dir)).filter((n) => n.endsWith(suffix)).map((n) => readSeed(`${dir}${n}`));
+  if (seeds.length === 0) throw new Error(`no fuzz seeds in fixtures/${dir}`);
+  return seeds;
 };
 
-const efi = (name: string) => tryRead(shared(`efi/${name}`));
-const loadOptionSeeds = [...efi("lo1-debian-shim.bin"), ...efi("lo2-systemd-boot.bin"), ...efi("lo5-pxe-ipv4.bin"), ...efi("lo6-hidden-app-vendor-guiddata.bin")];
+const efi = (name: string) => readSeed(`efivars/load-options/${name}`);
+const loadOptionSeeds = [efi("lo1-debian-shim.bin"), efi("lo2-systemd-boot.bin"), efi("lo5-pxe-ipv4.bin"), efi("lo6-hidden-app-vendor-guiddata.bin")];
 
 export const TARGETS: FuzzTarget[] = [
   {
@@ -104,7 +97,7 @@ export const TARGETS: FuzzTarget[] = [
     name: "grub.cfg",
     input: fc.oneof(
       text(fc.string({ maxLength: 300 })),
-      mutations(tryReadAll(new URL("../../fixtures/grubcfg/", import.meta.url))),
+      mutations(readSeeds("grubcfg/", ".cfg")),
       text(fc.array(fc.constantFrom("if", "then", "fi", "[", "]", "{", "}", "'", '"', "\\", "$x", "${y}", ";", "\n", " ", "menuentry", "--id", "#", "x"), { maxLength: 60 }).map((t) => t.join(" "))),
     ),
     run: (b) => {
@@ -122,11 +115,11 @@ export const TARGETS: FuzzTarget[] = [
       if (!encodeLoadOption(option).equals(Buffer.from(b))) throw new Error("load option does not round-trip");
     },
   },
-  { name: "device path", input: either([...efi("dp-hd-gpt.bin")]), run: (b) => void decodeDevicePath(b) },
-  { name: "PE sections", input: either([new Uint8Array(buildUki({ osrel: "ID=x\n", cmdline: "quiet" })), ...tryRead(shared("uki/test-uki.efi"))]), run: (b) => void readPeSections(b) },
+  { name: "device path", input: either([efi("dp-hd-gpt.bin")]), run: (b) => void decodeDevicePath(b) },
+  { name: "PE sections", input: either([new Uint8Array(buildUki({ osrel: "ID=x\n", cmdline: "quiet" })), readSeed("vectors/uki/test-uki.efi")]), run: (b) => void readPeSections(b) },
   { name: "UKI", input: either([new Uint8Array(buildUki({ osrel: "ID=x\nVERSION_ID=1\n", cmdline: "quiet", uname: "6.1", profiles: [{ profile: "ID=a\n" }] }))]), run: (b) => void readUki(b) },
-  { name: "GPT", input: either(efi("gpt-primary-34-sectors.bin")), run: (b) => void readGpt(b) },
-  { name: "OVMF store", input: fc.oneof(bytes, mutations(tryRead(new URL("file:///usr/share/OVMF/OVMF_VARS.fd")))), run: (b) => void readVarStore(b) },
+  { name: "GPT", input: either([readSeed("vectors/gpt/gpt-primary-34-sectors.bin")]), run: (b) => void readGpt(b) },
+  { name: "OVMF store", input: fc.oneof(bytes, mutations(readSeeds("vectors/ovmf/", ".fd"))), run: (b) => void readVarStore(b) },
   { name: "LoaderBootCountPath", input: text(fc.string({ maxLength: 120 })), run: (b) => void parseBootCountPath(decode(b)) },
   { name: "boot counter file name", input: text(fc.stringMatching(/^[a-z+\-.0-9]{0,40}$/)), run: (b) => void extractTries(decode(b)) },
   { name: "version comparison", input: text(fc.string({ maxLength: 60 })), run: (b) => void compareVersions(decode(b), decode(b.subarray(b.length >> 1))) },

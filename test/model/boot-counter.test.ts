@@ -1,7 +1,7 @@
 /**
  * Boot-counting file names: systemd's own cases (src/test/test-bootspec.c
  * TEST_RET(bootspec_extract_tries), copied to fixtures/bls/vectors/extract-tries.tsv),
- * the sd-boot/bless-boot rename rules (systemd.md §3.3, §3.4) and property tests.
+ * the sd-boot/bless-boot rename rules (src/bless-boot/bless-boot.c, src/boot/boot.c) and property tests.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";

@@ -30,7 +30,7 @@ test("vector bootspec_boot_config_find_entry: exact, case-insensitive, id_old", 
   assert.is(findEntryById(entries, "a-10")?.id, "a-10.conf");
 });
 
-test("bad entries last; sort-key first; ids compared with suffix (systemd.md §1.5)", () => {
+test("bad entries last; sort-key first; ids compared with suffix (Boot Loader Specification, section Sorting)", () => {
   const sorted = sortBootEntries([entry("z+0.conf"), entry("a.conf"), entry("m.conf", "sort-key x\n"), entry("arch.conf"), entry("arch-lts.conf")]);
   assert.equal(sorted.map((e) => e.path.split("/").pop()), ["m.conf", "z+0.conf", "arch.conf", "arch-lts.conf", "a.conf"].filter((n) => n !== "z+0.conf").concat(["z+0.conf"]));
 });

@@ -9,7 +9,7 @@ const menu = [
   { title: "weird>x", id: "weird-id>x" },
 ];
 
-test("numbers as grub_strtoul base 0, trailing garbage ignored (grub.md §2.4, verified)", () => {
+test("numbers as grub_strtoul base 0, trailing garbage ignored (grub-core/kern/misc.c `grub_strtoul`, verified in grub-emu)", () => {
   assert.is(selectEntryIndex(menu, "2 Beta"), 2);
   assert.is(selectEntryIndex(menu, "0x1"), 1);
   assert.is(selectEntryIndex(menu, "1abc"), 1);
@@ -37,7 +37,7 @@ test("titles and ids, `>` levels and `>>` literals; no match → 0", () => {
 });
 
 test("ids GRUB would read as an entry number get a warning; plain numbers and other ids do not", () => {
-  // grub-emu showed `default=1abc` booting entry 1 (../shared/reference/grub.md §2.4).
+  // grub-emu showed `default=1abc` booting entry 1 (grub-core/normal/menu.c `get_entry_number()`).
   assert.match(numericIdWarning("6a9857a393724b7a981ebb5b8495b9ea-6.1.0") ?? "", /menu entry number 6\b/);
   assert.match(numericIdWarning("1abc") ?? "", /number 1\b/);
   assert.match(numericIdWarning("0x1fz") ?? "", /number 31\b/);

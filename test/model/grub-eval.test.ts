@@ -20,7 +20,7 @@ submenu 'S' --id s {
 }
 `;
 
-test("00_header: next_entry is consumed before booting (grub.md §3)", () => {
+test("00_header: next_entry is consumed before booting (util/grub.d/00_header.in)", () => {
   const r = run(HEADER, { next_entry: "a" });
   assert.equal(r.chosen?.titlePath, ["A"]);
   assert.equal(r.changes, { next_entry: "" });

@@ -1,6 +1,6 @@
 /**
  * Boot Loader Interface decoding on real variables (fixtures/efivars/ovmf-after-boot, captured
- * from sd-boot 252 under OVMF; values per shared/reference/uefi.md §3) and the bootctl-style plans.
+ * from sd-boot 252 under OVMF; values per docs/BOOT_LOADER_INTERFACE.md) and the bootctl-style plans.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";

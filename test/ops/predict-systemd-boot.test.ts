@@ -1,7 +1,7 @@
 /**
  * The systemd-boot simulation against the sequence systemd documents
  * (docs/AUTOMATIC_BOOT_ASSESSMENT.md: `+3` → `+2-1` → `+1-2` → `+0-3` → bad, sorted last, the
- * next entry boots) and sd-boot's selection rules (systemd.md §6.5).
+ * next entry boots) and sd-boot's selection rules (src/boot/boot.c `config_select_default_entry()`).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";

@@ -1,9 +1,16 @@
 /** Spawning the built `bootctl-ts` binary (dist/cli.cjs), as users and scripts run it. */
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { existsSync } from "node:fs";
+import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const CLI = fileURLToPath(new URL("../../dist/cli.cjs", import.meta.url));
+/**
+ * The built files under test: dist/ of this checkout, or the copy the Node matrix gives each
+ * Node version (with a code cache made by that version's V8; scripts/test.mjs).
+ */
+export const DIST = process.env.BOOTCTL_TS_TEST_DIST ?? fileURLToPath(new URL("../../dist/", import.meta.url));
+export const CLI = path.join(DIST, "cli.cjs");
+export const SERVICE = path.join(DIST, "service.cjs");
 
 export interface CliResult {
   status: number;

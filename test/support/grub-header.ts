@@ -1,5 +1,5 @@
 /**
- * The environment handling upstream GRUB 2.06's 00_header writes into grub.cfg (grub.md §3):
+ * The environment handling upstream GRUB 2.06's 00_header writes into grub.cfg (util/grub.d/00_header.in):
  * load the grubenv, consume `next_entry` before booting (setting `boot_once`), else boot
  * `saved_entry`. Tests put bootctl-ts's counting fragment after it, as grub-mkconfig would.
  */

@@ -1,5 +1,5 @@
 /**
- * Builds small PE/COFF images for tests (layout: shared/reference/uefi.md §5): a DOS header,
+ * Builds small PE/COFF images for tests (layout: Microsoft "PE Format" specification): a DOS header,
  * `PE\0\0`, a COFF header, a PE32+ (or PE32) optional header with NumberOfRvaAndSizes data
  * directories, the section table, then each section's payload padded to FileAlignment. Every field
  * can be overridden to produce malformed files (lying sizes, pointers outside the file, truncation).

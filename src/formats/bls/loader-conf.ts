@@ -2,7 +2,7 @@
  * `loader.conf` (ESP `/loader/loader.conf`; only the ESP copy is read): lossless codec and the
  * semantic view.
  *
- * Same line syntax as entries (./lines.ts). Keys (systemd-boot, loader.conf(5); systemd.md §6.4):
+ * Same line syntax as entries (./lines.ts). Keys (systemd-boot, loader.conf(5); src/boot/boot.c `config_defaults_load_from_file()`):
  * `default`, `preferred` (v260), `timeout`, `console-mode`, `editor`, `auto-entries`,
  * `auto-firmware`, `auto-poweroff`, `auto-reboot`, `beep`, `reboot-for-bitlocker`,
  * `reboot-on-error`, `secure-boot-enroll`, `secure-boot-enroll-action`,

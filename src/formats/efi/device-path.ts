@@ -87,7 +87,7 @@ const bodies = {
     .uint32le("partitionNumber").uint64le("partitionStart").uint64le("partitionSize")
     .buffer("signature", { length: 16 }).uint8("mbrType").uint8("signatureType"),
   guid: new Parser().buffer("guid", { length: 16 }),
-  // UTF-16LE up to and including the first NUL code unit (toolchain.md §A.4 idiom).
+  // UTF-16LE up to and including the first NUL code unit (binary-parser has no UTF-16 string type).
   ucs2z: new Parser().array("units", { type: "uint16le", readUntil: (u: number) => u === 0 }),
 };
 

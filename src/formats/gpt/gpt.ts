@@ -1,5 +1,5 @@
 /**
- * GUID Partition Table reader (UEFI 2.10 §5.2–5.3; layout digest in uefi.md §6).
+ * GUID Partition Table reader (UEFI 2.10 §5.2–5.3).
  *
  * Contract:
  * - Pure: a disk image (or at least its first and last sectors' worth of bytes) in, a table out.
@@ -18,7 +18,7 @@
  *   names are UTF-16LE up to the first NUL code unit; GUIDs are lowercase mixed-endian text.
  */
 import { Parser } from "binary-parser";
-import { crc32 } from "node:zlib";
+import { crc32 } from "./crc32.ts";
 import { ParseError } from "../../errors.ts";
 import { ESP_TYPE_GUID, guidToText, XBOOTLDR_TYPE_GUID } from "../efi/guids.ts";
 

@@ -1,5 +1,5 @@
 /**
- * Writing values into GRUB script safely (grub.md §2.5).
+ * Writing values into GRUB script safely (util/grub-mkconfig_lib.in `grub_quote()`; grub-core/script/yylex.l).
  * - `grubQuote` is grub-mkconfig_lib's `grub_quote` (`sed "s/'/'\\\\''/g"` inside single quotes):
  *   single quotes keep everything literal (`$`, `\`, `"`, `;`, `{}`, `>`, `#`), and a `'` is
  *   closed, escaped and reopened as `'\''`.

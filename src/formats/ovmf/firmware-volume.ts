@@ -2,7 +2,7 @@
  * EFI_FIRMWARE_VOLUME_HEADER of an edk2 NV-storage firmware volume (`OVMF_VARS*.fd`), read only.
  *
  * Layout: PI spec vol. 3 §3.2.1 (EFI_FIRMWARE_VOLUME_HEADER, EFI_FV_BLOCK_MAP_ENTRY); digest and
- * the Debian values in uefi.md §4.
+ * the values of Debian's ovmf 2022.11 images (fixtures/vectors/ovmf).
  *
  * Contract:
  * - `decodeFirmwareVolumeHeader(image)` accepts a header exactly when OVMF's flash driver would

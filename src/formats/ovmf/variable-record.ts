@@ -2,7 +2,7 @@
  * One variable record of an edk2 NV variable store: VARIABLE_HEADER or
  * AUTHENTICATED_VARIABLE_HEADER, then the UTF-16LE name, then the data.
  *
- * Layout and constants: edk2 MdeModulePkg/Include/Guid/VariableFormat.h; digest in uefi.md §4
+ * Layout and constants: edk2 MdeModulePkg/Include/Guid/VariableFormat.h
  * ("Variable records", "State byte"). All fields are little-endian.
  *
  * Contract:

@@ -2,7 +2,7 @@
  * edk2/OVMF non-volatile variable store (`OVMF_VARS*.fd`): read, list, set and delete variables
  * offline. Pure: bytes in, a model or a new full-size image out.
  *
- * Image layout (edk2 OvmfPkg/Include/Fdf/VarStore.fdf.inc; uefi.md §4): EFI_FIRMWARE_VOLUME_HEADER
+ * Image layout (edk2 OvmfPkg/Include/Fdf/VarStore.fdf.inc): EFI_FIRMWARE_VOLUME_HEADER
  * at 0, VARIABLE_STORE_HEADER at HeaderLength, variable records from HEADER_ALIGN(store + 28) up
  * to store + Size, then the NV event log, the FTW working block and the FTW spare area inside the
  * same volume.

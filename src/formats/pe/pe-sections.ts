@@ -1,6 +1,6 @@
 /**
  * PE/COFF reader: DOS header → `PE\0\0` signature → COFF file header → optional header → section
- * table (Microsoft PE format spec; layout digest in shared/reference/uefi.md §5).
+ * table (Microsoft "PE Format" specification, "Optional Header" and "Section Table").
  *
  * Contract:
  * - Pure: bytes in, data out; never reads past the input, never allocates more than the input

@@ -1,5 +1,5 @@
 /**
- * Unified Kernel Images (UAPI "Unified Kernel Image" spec; uefi.md §5): the text sections a boot
+ * Unified Kernel Images (UAPI "Unified Kernel Image" specification): the text sections a boot
  * menu needs (`.osrel`, `.cmdline`, `.uname`, `.profile`), per profile, exactly as systemd's
  * userspace reads them (src/shared/bootspec.c `pe_find_uki_sections()`,
  * `pe_find_profile_section_table()`, src/shared/pe-binary.c `pe_read_section_data()`, `pe_is_uki()`).

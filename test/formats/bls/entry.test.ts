@@ -1,4 +1,4 @@
-/** Type #1 entry codec and semantics (systemd src/shared/bootspec.c boot_entry_load_type1(); systemd.md §4.2). */
+/** Type #1 entry codec and semantics (systemd src/shared/bootspec.c boot_entry_load_type1()). */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";

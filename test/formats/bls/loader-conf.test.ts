@@ -1,4 +1,4 @@
-/** loader.conf (systemd.md §6.4; bootspec.c boot_loader_read_conf()). */
+/** loader.conf (loader.conf(5); src/shared/bootspec.c boot_loader_read_conf()). */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { interpretLoaderConf, parseLoaderConf, parseTimeout, serializeLoaderConf, setLoaderConfValue } from "../../../src/formats/bls/loader-conf.ts";

@@ -1,6 +1,7 @@
 /**
  * EFI_LOAD_OPTION and device-path codec: the libefivar-built vectors (fixtures/efivars/load-options,
- * expected fields and efibootmgr 17 lines from shared/reference/vectors/efi/MANIFEST.json),
+ * expected fields and efibootmgr 17 lines in expected.json, checked against efibootmgr by
+ * test/differential/efibootmgr-load-options.test.ts),
  * byte-exact round trips, arbitrary bytes never crashing, lying lengths caught.
  */
 import { test } from "uvu";

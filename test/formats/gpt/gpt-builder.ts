@@ -3,7 +3,10 @@
  * its entry array at LBA 2, backup array and header at the end. Buffer methods only; options
  * produce the damaged images the reader must survive or recover from.
  */
-import { crc32 } from "node:zlib";
+import * as zlib from "node:zlib";
+
+/** zlib's CRC-32 (Node >= 20.15; not in Node 18's typings): an oracle independent of src/formats/gpt/crc32.ts. */
+const crc32 = (zlib as unknown as { crc32(data: Uint8Array): number }).crc32;
 import { guidToBytes as guidFromText } from "../../../src/formats/efi/guids.ts";
 
 export interface BuildPartition {

@@ -6,7 +6,7 @@ import { fixtures } from "./generators.ts";
 
 const byName = new Map(fixtures().map((f) => [f.name, f.text]));
 
-test("option parsing follows grub_arg_parse (grub.md §2.3)", () => {
+test("option parsing follows grub_arg_parse (grub-core/lib/arg.c `grub_arg_parse`)", () => {
   let o = parseMenuentryArgs(["--class", "gnu", "Title", "--class=os", "--id", "x", "--users=a,b", "more"]);
   assert.equal([o.title, o.id, o.classes, o.users, o.extraArgs], ["Title", "x", ["gnu", "os"], "a,b", ["more"]]);
   o = parseMenuentryArgs(["--weird", "--unrestricted"]);

@@ -5,7 +5,7 @@ import { displayValue, expandWord, literalValue, wordParts } from "../../../src/
 const env: Record<string, string> = { a: "x y", e: "", n: "1" };
 const lookup = (name: string) => env[name];
 
-test("quoting rules (grub.md §2.1, verified in grub-emu)", () => {
+test("quoting rules (grub-core/script/yylex.l, verified in grub-emu)", () => {
   assert.is(literalValue("'it'\\''s'"), "it's");
   assert.is(literalValue(`"x\\ny"`), "x\\ny");
   assert.is(literalValue(`"a\\$b\\\\c\\"d"`), 'a$b\\c"d');

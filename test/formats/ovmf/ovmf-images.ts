@@ -1,14 +1,14 @@
 /**
  * Inputs for the OVMF variable-store tests: Debian's `ovmf` VARS files (copied into a temporary
  * directory, never used in place), the captured vectors, and the reference listings made for them
- * by the research VARS parser (uefi.md §4, vectors/ovmf/*.listing*.txt).
+ * by the research VARS parser (fixtures/vectors/ovmf/*.listing*.txt; fixtures/README.md).
  */
 import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeTempRoot, removeTempRoot } from "../../support/tmp.ts";
 
 export const OVMF_DIR = "/usr/share/OVMF";
-export const VECTORS = "/work/shared/reference/vectors/ovmf";
+export const VECTORS = new URL("../../../fixtures/vectors/ovmf", import.meta.url).pathname;
 export const VECTOR_NAMES = ["after-sdboot-boot1", "after-4-boots", "with-injected-oneshot"] as const;
 export const DEBIAN_VARS = ["OVMF_VARS.fd", "OVMF_VARS_4M.fd", "OVMF_VARS_4M.ms.fd"] as const;
 

@@ -83,7 +83,7 @@ test("vector with-injected-oneshot: LoaderEntryOneShot and the superseded Loader
   assert.is(oneShot.data.toString("utf16le"), "a.conf\0");
   assert.is(oneShot.attributes, 7);
   assert.is(getVariable(store, "LoaderEntryLastBooted", LOADER.toUpperCase())?.data.toString("utf16le"), "b+2.conf\0");
-  // uefi.md §4: the record at 0x4084 has State 0x3F, a zero TimeStamp and PubKeyIndex.
+  // edk2 VariableFormat.h: the record at 0x4084 has State 0x3F, a zero TimeStamp and PubKeyIndex.
   const r = store.records.find((x) => x.offset === 0x4084)!;
   assert.is(r.state, 0x3f);
   assert.is(r.nameSize, 0x2c);
@@ -94,7 +94,7 @@ test("vector with-injected-oneshot: LoaderEntryOneShot and the superseded Loader
   assert.equal([...states].sort(), [0x3c]);
 });
 
-test("Debian OVMF_VARS.fd and OVMF_VARS_4M.fd are empty authenticated stores (uefi.md §4)", () => {
+test("Debian OVMF_VARS.fd and OVMF_VARS_4M.fd are empty authenticated stores (edk2 MdeModulePkg/Include/Guid/VariableFormat.h)", () => {
   const small = readVarStore(debianVars("OVMF_VARS.fd"));
   assert.is(small.imageSize, 0x20000);
   assert.is(small.fv.fvLength, 0x20000);
@@ -108,7 +108,7 @@ test("Debian OVMF_VARS.fd and OVMF_VARS_4M.fd are empty authenticated stores (ue
   assert.equal(listVariables(big), []);
 });
 
-test("Debian OVMF_VARS_4M.ms.fd: enrolled keys live, BootOrder deleted (uefi.md §4)", () => {
+test("Debian OVMF_VARS_4M.ms.fd: enrolled keys live, BootOrder deleted (edk2 MdeModulePkg/Include/Guid/VariableFormat.h)", () => {
   const store = readVarStore(debianVars("OVMF_VARS_4M.ms.fd"));
   for (const [name, guid] of [["PK", GLOBAL], ["KEK", GLOBAL], ["db", SECURITY_DB], ["dbx", SECURITY_DB]] as const) {
     const v = getVariable(store, name, guid);

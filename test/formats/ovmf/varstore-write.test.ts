@@ -47,7 +47,7 @@ test("set on an empty 4M store: one record at 0x64, nothing else changes", () =>
 });
 
 test("set writes exactly the record the reference tool wrote for the injected-oneshot vector", () => {
-  // vectors/ovmf: with-injected-oneshot = after-sdboot-boot1 + LoaderEntryOneShot "a.conf" (uefi.md §4).
+  // vectors/ovmf: with-injected-oneshot = after-sdboot-boot1 + LoaderEntryOneShot "a.conf" (edk2 MdeModulePkg/Include/Guid/VariableFormat.h).
   const base = vectorVars("after-sdboot-boot1");
   const ours = setVariable(base, { name: "LoaderEntryOneShot", guid: LOADER, attributes: 7, data: u16z("a.conf") });
   const theirs = vectorVars("with-injected-oneshot");

@@ -7,7 +7,7 @@ import { ParseError } from "../../../src/errors.ts";
 import { readPeHeaders, readPeSections, sectionName } from "../../../src/formats/pe/pe-sections.ts";
 import { buildPe, type PeBuilderSection } from "../../support/pe-builder.ts";
 
-const VECTORS = "/work/shared/reference/vectors/uki";
+const VECTORS = new URL("../../../fixtures/vectors/uki", import.meta.url).pathname;
 const uki = readFileSync(`${VECTORS}/test-uki.efi`);
 const expectedText = readFileSync(`${VECTORS}/test-uki.efi.expected.txt`, "utf8");
 

@@ -11,7 +11,7 @@ import { ParseError } from "../../../src/errors.ts";
 import { readUki, UKI_SECTION_SIZE_MAX } from "../../../src/formats/pe/uki.ts";
 import { buildPe, buildUki } from "../../support/pe-builder.ts";
 
-const VECTORS = "/work/shared/reference/vectors/uki";
+const VECTORS = new URL("../../../fixtures/vectors/uki", import.meta.url).pathname;
 
 function expectParseError(fn: () => unknown, code: string): void {
   try {

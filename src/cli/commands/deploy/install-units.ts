@@ -1,35 +1,46 @@
-/** `install-units`: install dist/service.cjs and the systemd units under --root, enabled. */
-import { existsSync, realpathSync } from "node:fs";
+/** `install-units`: install bootctl-ts (bundles, command, units, plugin, generators) under --root. */
+import { realpathSync } from "node:fs";
 import * as path from "node:path";
 import { installUnits } from "../../../actions/install-units.ts";
-import { BootctlError } from "../../../errors.ts";
+import { UsageError } from "../../../errors.ts";
+import type { InstallMode } from "../../../install/layout.ts";
 import type { CommandInvocation } from "../../invocation.ts";
 
 declare const __filename: string | undefined;
 
 /**
- * The CLI bundle that is running: the whole CLI in one file (dist/cli-main.cjs, which dist/cli.cjs
- * only starts with the code cache, or the installed copy /usr/lib/bootctl-ts/cli.cjs).
- * Outside a bundle (tests running the sources) it is the script Node was started with.
+ * The directory of the CLI bundle that is running: dist/ (dist/cli.cjs starts dist/cli-main.cjs
+ * with the code cache) or an installed /usr/lib/bootctl-ts; both hold cli.cjs, cli-main.cjs,
+ * cli-main.cache and service.cjs. Outside a bundle (tests running the sources) it is the
+ * directory of the script Node was started with.
  */
-function runningBundle(): string {
-  return typeof __filename === "string" && __filename.endsWith(".cjs") ? __filename : realpathSync(process.argv[1]!);
+function runningBundleDirectory(): string {
+  const file = typeof __filename === "string" && __filename.endsWith(".cjs") ? __filename : realpathSync(process.argv[1]!);
+  return path.dirname(file);
+}
+
+function modeOf(options: Record<string, unknown>): InstallMode {
+  const given = options.mode;
+  if (given !== undefined && (typeof given !== "string" || (given !== "admin" && given !== "vendor"))) {
+    throw new UsageError(`--mode: expected admin or vendor, got '${String(given)}'`);
+  }
+  if (options.vendor && given === "admin") throw new UsageError("--vendor and --mode=admin exclude each other");
+  return options.vendor ? "vendor" : (given ?? "admin");
 }
 
 export default async function installUnitsCommand({ options, globals, output }: CommandInvocation): Promise<number> {
-  const node = typeof options.node === "string" ? options.node : undefined;
-  const cliBundle = runningBundle();
-  const serviceBundle = path.join(path.dirname(cliBundle), "service.cjs");
-  // Both sources first: a missing one must not leave the service installed without its links.
-  for (const file of [serviceBundle, cliBundle]) {
-    if (!existsSync(file)) throw new BootctlError("E_NOT_FOUND", `cannot install units: ${file} is missing (run 'npm run build')`);
-  }
-  const result = await installUnits({ root: globals.root, serviceBundle, cliBundle, dryRun: globals.dryRun, ...(node ? { node } : {}) });
+  if (options.node !== undefined && typeof options.node !== "string") throw new UsageError("--node needs a path");
+  const mode = modeOf(options);
+  const result = await installUnits({
+    root: globals.root, mode, bundleDirectory: runningBundleDirectory(), dryRun: globals.dryRun,
+    ...(typeof options.node === "string" ? { node: options.node } : {}),
+  });
   if (globals.json !== "off") output.printJson({ dryRun: globals.dryRun, ...result });
   else {
-    const verb = globals.dryRun ? "would install" : "installed";
-    for (const file of result.files) output.line(`${verb} ${file}`);
-    for (const [link, target] of Object.entries(result.links)) output.line(`${globals.dryRun ? "would link" : "linked"} ${link} → ${target}`);
+    const unchanged = new Set(result.unchanged);
+    const verb = (p: string, done: string, would: string) => (globals.dryRun ? would : unchanged.has(p) ? "unchanged" : done);
+    for (const file of result.files) output.line(`${verb(file, "installed", "would install")} ${file}`);
+    for (const [link, target] of Object.entries(result.links)) output.line(`${verb(link, "linked", "would link")} ${link} → ${target}`);
   }
   return 0;
 }

@@ -53,8 +53,10 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
   );
   define(
     cli
-      .command("install-units", "Install the boot-success service, its systemd units (enabled) and the kernel-install plugin, under --root")
-      .option("--node <path>", "Path of node in the target system (default /usr/bin/node)"),
+      .command("install-units", "Install bootctl-ts under --root: the boot-success service and its systemd units (enabled), the command, the kernel-install plugin and the grub.d generators")
+      .option("--mode <mode>", "admin: units in /etc/systemd/system, enabled directly (default); vendor: /usr/lib/systemd/system and a preset, as a distribution package")
+      .option("--vendor", "Same as --mode=vendor")
+      .option("--node <path>", "Path of node in the target system (default /usr/bin/node); it must exist there"),
     () => import("./install-units.ts"),
   );
 };

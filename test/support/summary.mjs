@@ -2,18 +2,20 @@
  * Preloaded into the uvu process with `--import`: lets uvu print as usual, then adds the plain
  * line `N passed, N failed` (`, N skipped` when any) that scripts and CI read. Counts come from
  * uvu's own footer; a run that ends without a footer (an import-time throw) counts as failed.
+ * Plain JavaScript: on Node 18 a file preloaded next to `--import tsx` is not transformed.
  */
 const out = process.stdout;
 const write = out.write.bind(out);
 let tail = "";
-out.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+out.write = (chunk, ...rest) => {
   tail = (tail + chunk.toString()).slice(-1024);
-  return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-}) as typeof out.write;
+  return write(chunk, ...rest);
+};
 
 process.on("exit", (code) => {
   const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
-  const count = (label: string) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(plain)?.[1] ?? NaN);
+  /** @param {string} label */
+  const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(plain)?.[1] ?? NaN);
   const total = count("Total");
   const passed = count("Passed");
   const skipped = count("Skipped");
