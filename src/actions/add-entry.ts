@@ -14,11 +14,12 @@ import { loadBootEntries } from "../adapters/boot-entries.ts";
 import { DEFAULT_EFIVARS_DIR } from "../adapters/efivarfs.ts";
 import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { loadEnvView, serializeGrubenv } from "../formats/grubenv.ts";
-import { planGrubTrial } from "../ops/grub-counting.ts";
+import { planGrubTrial, readCountingState } from "../ops/grub-counting.ts";
+import { chooseGrubFallback, entryStanding, newestKnownGood } from "../model/known-good.ts";
 import type { Effect } from "../ops/plan.ts";
-import { detectLoader, setDefault, setOneshot, type SelectionResult } from "./select-entry.ts";
+import { detectLoaderForEntries, setDefault, setOneshot, type SelectionResult } from "./select-entry.ts";
 import { extractTries } from "../model/boot-counter.ts";
-import { grubBareName, grubEntryId } from "../model/grub-entry-id.ts";
+import { grubEntryId, grubIdNames } from "../model/grub-entry-id.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { confine, inRoot, resolveSafe } from "../adapters/root-path.ts";
 import { parseOsRelease } from "../formats/bls/os-release.ts";
@@ -37,8 +38,11 @@ export interface EntryTarget {
 export interface AddEntryOptions extends EntryTarget, ApplyOptions {
   /** Boot loader whose counting to use; default: detected (actions/select-entry.ts). */
   loader?: "systemd-boot" | "grub" | undefined;
-  /** efivarfs directory for loader detection and --make-default/--oneshot (default /sys/firmware/efi/efivars). */
+  /** efivarfs directory for loader detection and --make-default/--oneshot (default
+   * /sys/firmware/efi/efivars; under a root other than `/` read only when explicit:
+   * adapters/target-efivars.ts). */
   efivarsPath?: string;
+  /** Whether `efivarsPath` was given by the user (default: when it is given at all). */
   efivarsPathExplicit?: boolean;
   /** Make the new entry the default (set-default) or the next boot's entry (set-oneshot). */
   select?: "default" | "oneshot" | undefined;
@@ -196,12 +200,19 @@ async function withoutExistingDirectories<T extends Plan>(plan: T): Promise<T> {
   return { ...plan, effects };
 }
 
+/** The efivars directory and whether the caller gave it (adapters/target-efivars.ts decides whether it is read). */
+function efivarsOf(options: AddEntryOptions): { efivarsPath: string; efivarsPathExplicit: boolean } {
+  return { efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR, efivarsPathExplicit: options.efivarsPathExplicit ?? options.efivarsPath !== undefined };
+}
+
 export async function planAdd(options: AddEntryOptions): Promise<AddPlan> {
   return withoutExistingDirectories(await planAddUnfiltered(options));
 }
 
 async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
-  const loader = options.loader ?? (await detectLoader({ ...options, efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR }).catch(() => "systemd-boot" as const));
+  // Detection errors surface (an ambiguous grubenv, a refused link, both loaders in an image):
+  // guessing would name the entry for the wrong loader.
+  const loader = options.loader ?? (await detectLoaderForEntries({ ...options, ...efivarsOf(options) }));
   const root = options.root ?? "/";
   const bootRoot = bootRootOf(options);
   const os = parseOsRelease((await readOptional(root, "/etc/os-release")) ?? (await readOptional(root, "/usr/lib/os-release")) ?? "");
@@ -226,6 +237,7 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
     const uki = planAddUki({ bootRoot, entryToken: token, kernelVersion: options.kernelVersion, uki: options.kernelImage, existingUkis, ...(tries === undefined ? {} : { tries }) });
     // A UKI carries its own .osrel (title) and .cmdline; systemd-boot does not take them from outside.
     if (options.title !== undefined || options.options !== undefined) uki.notes.push("--title and --options do not apply to a unified kernel image (it carries its own .osrel and .cmdline); ignored");
+    if (tries !== undefined) uki.notes.push(...(await knownGoodNotes(bootRoot, options, uki.entry)));
     return { ...uki, bootRoot, loader };
   }
   const existingEntries = await listNames(await resolveSafe(bootRoot, "loader/entries"));
@@ -244,17 +256,19 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
     // GRUB does not read counters in file names: the tries go to the grubenv instead.
     ...(tries === undefined || loader === "grub" ? {} : { tries }),
   });
-  if (loader !== "grub" || tries === undefined) return { ...plan, bootRoot, loader };
+  if (tries === undefined) return { ...plan, bootRoot, loader };
+  if (loader !== "grub") return { ...plan, notes: [...plan.notes, ...(await knownGoodNotes(bootRoot, options, plan.entry))], bootRoot, loader };
   return { ...(await withGrubTrial(options, plan, bootRoot, tries)), loader };
 }
 
 /**
- * GRUB: record the new entry as the trial, with saved_entry (or the current first entry) as the
- * fallback. The grubenv is written before the entry appears, and grub.cfg gets the trial's menu
- * entry only when it is regenerated (update-grub / `grub render`). Until then the trial has no
- * menu entry: GRUB boots the fallback, uses no try, and the boot's record names the fallback, so
- * `bless-boot` refuses to mark the trial (grub/README.md). A stop between the two writes leaves
- * that same state.
+ * GRUB: record the new entry as the trial, with the fallback `chooseGrubFallback` picks
+ * (model/known-good.ts: saved_entry when it is known to boot, else the newest entry known to
+ * boot; a warning when there is none). The grubenv is written before the entry appears, and
+ * grub.cfg gets the trial's menu entry only when it is regenerated (update-grub / `grub render`).
+ * Until then the trial has no menu entry: GRUB boots the fallback, uses no try, and the boot's
+ * record names the fallback, so `bless-boot` refuses to mark the trial (grub/README.md). A stop
+ * between the two writes leaves that same state.
  */
 async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: string }, bootRoot: string, tries: number): Promise<Omit<AddPlan, "loader">> {
   const root = options.root ?? "/";
@@ -264,25 +278,43 @@ async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: str
   const found = discoverBootPartitions({ root, espPath: options.espPath, bootPath: options.bootPath });
   const menu = await loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
   const trial = grubEntryId(plan.entry);
-  // The fallback: the saved default (named by its GRUB id when it names one of the entries, so
-  // a bare machine-id name written before ids got their `bls:` is not read as a number), else
-  // the first other entry, else GRUB's entry 0 (an index).
+  const counting = readCountingState(loaded.block);
   const savedValue = loadEnvView(loaded.block).get("saved_entry");
-  const savedEntry = savedValue ? menu.entries.find((e) => grubEntryId(e.id) === savedValue || grubBareName(e.id) === savedValue) : undefined;
-  const saved = savedEntry ? grubEntryId(savedEntry.id) : savedValue;
-  const other = menu.entries.find((e) => grubEntryId(e.id) !== trial);
-  const fallback = saved && saved !== trial ? saved : other ? grubEntryId(other.id) : "0";
-  const block = planGrubTrial(loaded.block, { trial, tries, fallback });
+  const choice = chooseGrubFallback(menu.entries, counting, savedValue, trial);
+  const fallback = choice.id;
+  const exists = (id: string) => id === trial || menu.entries.some((e) => grubIdNames(e.id, id));
+  const block = planGrubTrial(loaded.block, { trial, tries, fallback, exists });
   const write: Effect = { kind: "write-file", root, path: path.relative(path.resolve(root), location.path), content: serializeGrubenv(block) };
   const entryWrite = plan.effects.findIndex((e) => e.kind === "write-file");
   const effects = [...plan.effects.slice(0, entryWrite), write, ...plan.effects.slice(entryWrite)];
   const notes = [
     ...plan.notes,
-    `GRUB: ${trial} gets ${tries} tries, then ${fallback} boots`,
+    `GRUB: ${trial} gets ${tries} tries, then ${fallback} boots (${choice.source})`,
+    ...(choice.standing.kind === "good" ? [] : [`GRUB: warning: ${noKnownGoodWarning(trial, fallback, choice.standing.reason)}`]),
     `GRUB: regenerate grub.cfg (update-grub, grub-mkconfig or 'bootctl-ts grub render') so that ${trial} has a menu entry; until then ${fallback} boots and no try is used`,
     ...[trial, fallback].map(numericIdWarning).filter((w): w is string => w !== undefined).map((w) => `GRUB: warning: ${w}`),
   ];
   return { effects, notes, entry: plan.entry, bootRoot, grubenv: location.path };
+}
+
+function noKnownGoodWarning(entry: string, fallback: string | undefined, reason: string | undefined): string {
+  const then = fallback === undefined ? "nothing is left to boot" : `the fallback is ${fallback}, ${reason}`;
+  return `no entry is known to boot if ${entry} never does: ${then}`;
+}
+
+/**
+ * systemd-boot: sd-boot falls back by itself (an entry out of tries sorts last), to whatever its
+ * selection then finds; warn when no other entry is known to boot (model/known-good.ts), naming
+ * the entry it would try next.
+ */
+async function knownGoodNotes(bootRoot: string, options: AddEntryOptions, entry: string): Promise<string[]> {
+  const found = discoverBootPartitions({ root: options.root ?? "/", espPath: options.espPath, bootPath: options.bootPath });
+  const menu = await loadBootEntries({ esp: found.esp?.path ?? bootRoot, xbootldr: found.xbootldr?.path });
+  const stripped = extractTries(entry).stripped;
+  const others = menu.entries.filter((e) => e.id !== stripped);
+  if (newestKnownGood(others) !== undefined) return [];
+  const next = others.find((e) => entryStanding(e).kind !== "bad") ?? others[0];
+  return [`warning: ${noKnownGoodWarning(stripped, next?.id, next ? entryStanding(next).reason : undefined)}`];
 }
 
 export async function addEntry(options: AddEntryOptions): Promise<AddPlan> {
@@ -300,7 +332,7 @@ export async function addEntry(options: AddEntryOptions): Promise<AddPlan> {
   const stripped = extractTries(plan.entry).stripped;
   const target = {
     root, espPath: options.espPath, bootPath: options.bootPath, loader: plan.loader, dryRun: options.dryRun === true,
-    efivarsPath: options.efivarsPath ?? DEFAULT_EFIVARS_DIR, efivarsPathExplicit: options.efivarsPathExplicit === true,
+    ...efivarsOf(options),
   };
   const id = plan.loader === "grub" ? grubEntryId(stripped) : stripped;
   const selection = options.select === "default" ? await setDefault(target, id) : await setOneshot(target, id);

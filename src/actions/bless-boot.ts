@@ -13,6 +13,7 @@ import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
 import { withBootLocks } from "../adapters/boot-lock.ts";
 import { partitionRoots } from "../adapters/partition-roots.ts";
 import { confine, refuseSymlinks } from "../adapters/root-path.ts";
+import { targetEfivarsPath } from "../adapters/target-efivars.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { editGrubenvFile, locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { parseBootCountPath, type BootCountPath } from "../model/boot-count-path.ts";
@@ -24,8 +25,12 @@ export interface BlessOptions extends ApplyOptions {
   root?: string;
   /** Partition roots inside `root` (ESP, XBOOTLDR); default: the conventional mount points. */
   partitions?: readonly (string | undefined)[];
-  /** efivarfs directory (absolute; not re-rooted). */
+  /** efivarfs directory (absolute; not re-rooted). Under a root other than `/` it is read only
+   * when explicit (adapters/target-efivars.ts). */
   efivarsPath: string;
+  /** Whether `efivarsPath` was given by the user (default true: a library caller that passes a
+   * directory means it; the CLI and the service say whether the option was given). */
+  efivarsPathExplicit?: boolean;
   dryRun?: boolean;
 }
 
@@ -46,6 +51,12 @@ export interface BlessStatusResult {
 export async function readBootCountPath(efivarsPath: string): Promise<BootCountPath | undefined> {
   const value = await readEfiString(efivarsPath, "LoaderBootCountPath", LOADER_VENDOR_GUID);
   return value === undefined ? undefined : parseBootCountPath(value);
+}
+
+/** LoaderBootCountPath of the target: none when its variables are not read (an image). */
+function targetBootCountPath(options: BlessOptions): Promise<BootCountPath | undefined> {
+  const efivars = targetEfivarsPath(options);
+  return efivars === undefined ? Promise.resolve(undefined) : readBootCountPath(efivars);
 }
 
 /**
@@ -92,7 +103,7 @@ async function grubCounting(options: BlessOptions): Promise<{ file: string; stat
 }
 
 export async function blessStatusOf(options: BlessOptions): Promise<BlessStatusResult> {
-  const counted = await readBootCountPath(options.efivarsPath);
+  const counted = await targetBootCountPath(options);
   const partitions = await partitionRoots(options.root ?? "/", options.partitions ?? []);
   if (!counted) {
     const grub = await grubCounting(options);
@@ -105,7 +116,7 @@ export async function blessStatusOf(options: BlessOptions): Promise<BlessStatusR
 
 /** Mark the current boot. Returns the plan, applied unless `dryRun`. */
 export async function blessBoot(verb: BlessVerb, options: BlessOptions): Promise<BlessPlan> {
-  const counted = await readBootCountPath(options.efivarsPath);
+  const counted = await targetBootCountPath(options);
   if (!counted) {
     const grub = await grubCounting(options);
     if (grub) return blessGrub(verb, grub.file, options);

@@ -8,13 +8,15 @@
 import { readdir, readFile } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { errnoOf } from "../errors.ts";
+import { BootctlError, errnoOf } from "../errors.ts";
 import { atomicReplace, mkdirDurable } from "../adapters/durable-fs.ts";
 import { readEfiString } from "../adapters/efivarfs.ts";
-import { inRoot } from "../adapters/root-path.ts";
+import { inRoot, resolveSafe } from "../adapters/root-path.ts";
+import { interpretLoaderConf, parseLoaderConf, unquoteBootValue } from "../formats/bls/loader-conf.ts";
+import { targetEfivarsPath } from "../adapters/target-efivars.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { tryExtractTries } from "../model/boot-counter.ts";
-import { decideOnFailure, nextBootFromNames, wasCounted, type FailureDecision } from "../ops/boot-failure.ts";
+import { decideOnFailure, nextBootFromNames, wasCounted, type FailureDecision, type FailureFacts } from "../ops/boot-failure.ts";
 import { blessBoot, blessStatusOf, type BlessOptions, type BlessStatusResult } from "./bless-boot.ts";
 
 export const FAILURE_RECORD = "/run/bootctl-ts/boot-failure.json";
@@ -44,13 +46,44 @@ function systemctlReboot(): void {
   spawnSync("systemctl", ["reboot"], { stdio: "inherit" });
 }
 
-async function names(dir: string): Promise<string[]> {
-  return readdir(dir).catch(() => []);
+/**
+ * The names in `relative` below a partition, the path confined to it and no symbolic link below
+ * it followed (adapters/root-path.ts: sd-boot reads a FAT ESP, where a link can only have been
+ * planted). A missing directory has no names; a refused link is thrown.
+ */
+async function names(partition: string, relative: string): Promise<string[]> {
+  try {
+    return await readdir(await resolveSafe(partition, relative));
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") return [];
+    throw err;
+  }
+}
+
+/**
+ * loader.conf's `default` as sd-boot reads it: the ESP's `loader/loader.conf` (the first
+ * partition that has one), through the one codec (formats/bls/loader-conf.ts: the last
+ * occurrence wins, as in systemd), unquoted as sd-boot unquotes it. Confined like `names`.
+ */
+async function loaderConfDefault(partitions: readonly string[]): Promise<string | undefined> {
+  for (const partition of partitions) {
+    let text: string;
+    try {
+      text = await readFile(await resolveSafe(partition, "loader/loader.conf"), "utf8");
+    } catch (err) {
+      if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") continue;
+      throw err;
+    }
+    const pattern = interpretLoaderConf(parseLoaderConf(text)).defaultPattern;
+    return pattern === undefined ? undefined : unquoteBootValue(pattern);
+  }
+  return undefined;
 }
 
 /** The entry that just failed, by id: from LoaderBootCountPath, else LoaderEntrySelected. */
-async function failedEntryId(status: BlessStatusResult, efivarsPath: string): Promise<string | undefined> {
+async function failedEntryId(status: BlessStatusResult, efivarsPath: string | undefined): Promise<string | undefined> {
   if (status.path !== undefined) return tryExtractTries(path.posix.basename(status.path))?.stripped;
+  if (efivarsPath === undefined) return undefined;
   const selected = await readEfiString(efivarsPath, "LoaderEntrySelected", LOADER_VENDOR_GUID).catch(() => undefined);
   return selected === undefined ? undefined : (tryExtractTries(selected)?.stripped ?? selected);
 }
@@ -62,28 +95,38 @@ async function nextBoot(status: BlessStatusResult, options: FailureOptions): Pro
     if (!g || !wasCounted(status.state)) return "same";
     return g.fallback !== undefined && g.fallback !== g.trial ? "other" : "same";
   }
-  const failed = await failedEntryId(status, options.efivarsPath);
+  const efivars = targetEfivarsPath(options);
+  const failed = await failedEntryId(status, efivars);
   if (failed === undefined) return "unknown";
   const entryNames: string[] = [];
-  const patterns: string[] = [];
   for (const partition of status.partitions) {
-    entryNames.push(...(await names(path.join(partition, "loader/entries"))).filter((n) => /\.conf$/i.test(n)));
-    entryNames.push(...(await names(path.join(partition, "EFI/Linux"))).filter((n) => /\.efi$/i.test(n)));
-    const conf = await readFile(path.join(partition, "loader/loader.conf"), "utf8").catch(() => "");
-    const m = /^\s*default\s+(\S+)/m.exec(conf);
-    if (m) patterns.push(m[1]!.replace(/^"|"$/g, ""));
+    entryNames.push(...(await names(partition, "loader/entries")).filter((n) => /\.conf$/i.test(n)));
+    entryNames.push(...(await names(partition, "EFI/Linux")).filter((n) => /\.efi$/i.test(n)));
   }
-  const variable = await readEfiString(options.efivarsPath, "LoaderEntryDefault", LOADER_VENDOR_GUID).catch(() => undefined);
-  if (variable) patterns.unshift(variable);
-  return nextBootFromNames(failed, entryNames, patterns.slice(0, 1));
+  // sd-boot: LoaderEntryDefault before loader.conf's default.
+  const variable = efivars === undefined ? undefined : await readEfiString(efivars, "LoaderEntryDefault", LOADER_VENDOR_GUID).catch(() => undefined);
+  const pattern = variable || (await loaderConfDefault(status.partitions));
+  return nextBootFromNames(failed, entryNames, pattern ? [pattern] : []);
 }
 
 export async function handleBootFailure(options: FailureOptions): Promise<FailureOutcome> {
   const status = await blessStatusOf(options);
   const counted = wasCounted(status.state);
   if (counted && !options.dryRun) await blessBoot("bad", options);
-  const next = options.dryRun ? "unknown" : await nextBoot(status, options);
-  const decision = decideOnFailure({ state: status.state, cmdline: options.cmdline ?? (await kernelCmdline()), nextBoot: next });
+  let next: FailureFacts["nextBoot"] = "unknown";
+  let nextBootError: string | undefined;
+  if (!options.dryRun) {
+    try {
+      next = await nextBoot(status, options);
+    } catch (err) {
+      // E.g. a symbolic link out of the ESP: what boots next is unknown, so rebooting could
+      // loop; the guard stops, and the record says why.
+      if (!(err instanceof BootctlError)) throw err;
+      next = "error";
+      nextBootError = err.message;
+    }
+  }
+  const decision = decideOnFailure({ state: status.state, cmdline: options.cmdline ?? (await kernelCmdline()), nextBoot: next, ...(nextBootError ? { nextBootError } : {}) });
   const outcome: FailureOutcome = { ...decision, state: status.state, rebooted: false };
   if (!options.dryRun) {
     const root = options.root ?? "/";

@@ -13,21 +13,19 @@
  * - Writes are crash-safe (durable-fs) in dependency order: bundles, then what runs them, then
  *   the units, the links last. A file or link that is already right is left alone, so a second
  *   run changes nothing (no new inode, no new mtime).
- * - The installed cli-main.cjs gets a whole-second mtime (tar, squashfs and dpkg keep seconds)
- *   and the code cache is restamped for it (src/install/code-cache-stamp.ts), so the cache stays
- *   valid through image packing.
+ * - The code cache (dist/cli-main.cache) is copied when the build made one: it is keyed on the
+ *   bundle's content, so the installed CLI starts from it on the same Node (V8).
  * - `target: "package"` stages a package's files: no Node check (the package depends on it) and
  *   no activation (its maintainer scripts do that).
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { atomicReplace, mkdirDurable, symlinkDurable } from "../adapters/durable-fs.ts";
 import { checkExecutableInRoot } from "../adapters/executable-in-root.ts";
-import { readInstalled, setModificationTime } from "../adapters/installed-file.ts";
+import { readInstalled } from "../adapters/installed-file.ts";
 import { inRoot, normaliseRoot } from "../adapters/root-path.ts";
 import { BootctlError, UsageError } from "../errors.ts";
-import { codeCacheData, stampedCodeCache } from "../install/code-cache-stamp.ts";
-import { BUNDLE_FILES, CODE_CACHE_BUNDLE, CODE_CACHE_FILE, DEFAULT_NODE, INSTALL_MODES, installLayout, type InstallMode, type LayoutFile } from "../install/layout.ts";
+import { BUNDLE_FILES, CODE_CACHE_FILE, DEFAULT_NODE, INSTALL_MODES, installLayout, type InstallMode, type LayoutFile } from "../install/layout.ts";
 
 export { CLI_INSTALL_PATH, SERVICE_INSTALL_PATH } from "../install/layout.ts";
 
@@ -88,28 +86,15 @@ export async function installUnits(options: InstallUnitsOptions): Promise<Instal
 
   for (const file of layout.files) {
     const target = inRoot(root, file.path);
-    let bytes: Uint8Array;
-    if (file.source.kind === "text") bytes = Buffer.from(file.source.text);
-    else if (file.source.kind === "bundle") bytes = sources.bundles[file.source.name];
-    else {
-      if (sources.codeCache === undefined) continue;
-      // Stamped for the installed bundle (written just before, with its whole-second mtime).
-      const bundle = await readInstalled(root, inRoot(root, path.join(path.dirname(file.path), CODE_CACHE_BUNDLE)));
-      if (bundle?.size === undefined || bundle.mtimeMs === undefined) continue;
-      bytes = stampedCodeCache(sources.codeCache, { size: bundle.size, mtimeMs: bundle.mtimeMs });
-    }
+    const bytes = file.source.kind === "text" ? Buffer.from(file.source.text) : file.source.kind === "bundle" ? sources.bundles[file.source.name] : sources.codeCache;
+    if (bytes === undefined) continue;
     const existing = await readInstalled(root, target);
-    const same = existing?.kind === "file" && existing.mode === file.mode && existing.bytes!.equals(bytes);
-    if (!same) {
-      await mkdirDurable(root, path.dirname(target));
-      await atomicReplace(root, target, bytes, { mode: file.mode });
+    if (existing?.kind === "file" && existing.mode === file.mode && existing.bytes!.equals(bytes)) {
+      result.unchanged.push(file.path);
+      continue;
     }
-    if (file.source.kind === "bundle" && file.source.name === CODE_CACHE_BUNDLE) {
-      const seconds = Math.floor(sources.bundleMtimeMs / 1000);
-      const now = same ? existing!.mtimeMs! : undefined;
-      if (now !== seconds * 1000) await setModificationTime(root, target, seconds);
-      else if (same) result.unchanged.push(file.path);
-    } else if (same) result.unchanged.push(file.path);
+    await mkdirDurable(root, path.dirname(target));
+    await atomicReplace(root, target, bytes, { mode: file.mode });
   }
   for (const [link, linkTarget] of Object.entries(layout.links)) {
     const absolute = inRoot(root, link);
@@ -122,9 +107,8 @@ export async function installUnits(options: InstallUnitsOptions): Promise<Instal
 
 interface BundleSources {
   bundles: Record<(typeof BUNDLE_FILES)[number], Buffer>;
-  bundleMtimeMs: number;
-  /** V8's data of a cache made for this cli-main.cjs; undefined when missing or stale. */
-  codeCache: Uint8Array | undefined;
+  /** dist/cli-main.cache, if the build made one. */
+  codeCache: Buffer | undefined;
 }
 
 /** The built files, read before anything is written (a missing one must not leave half an install). */
@@ -138,14 +122,13 @@ function bundleSources(directory: string): BundleSources {
       throw new BootctlError("E_NOT_FOUND", `cannot install units: ${file} is missing (run 'npm run build')`);
     }
   }
-  const stat = statSync(path.join(directory, CODE_CACHE_BUNDLE));
-  let codeCache: Uint8Array | undefined;
+  let codeCache: Buffer | undefined;
   try {
-    codeCache = codeCacheData(readFileSync(path.join(directory, CODE_CACHE_FILE)), { size: stat.size, mtimeMs: stat.mtimeMs });
+    codeCache = readFileSync(path.join(directory, CODE_CACHE_FILE));
   } catch {
     codeCache = undefined;
   }
-  return { bundles, bundleMtimeMs: stat.mtimeMs, codeCache };
+  return { bundles, codeCache };
 }
 
 async function refuseWrongKinds(root: string, files: readonly LayoutFile[], links: Record<string, string>): Promise<void> {

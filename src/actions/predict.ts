@@ -1,9 +1,11 @@
 /**
  * `predict`: from the state on disk (entries, loader.conf) and in EFI variables (one-shot,
  * default, last booted), simulate systemd-boot attempt by attempt (ops/predict-systemd-boot.ts).
- * Variables are optional: an offline image without `--efivars-path` is simulated without them.
+ * Variables are optional: an offline image without `--efivars-path` is simulated without them
+ * (adapters/target-efivars.ts), and its loader is told from its files (`detectLoader`).
  */
-import { readEfiString } from "../adapters/efivarfs.ts";
+import { DEFAULT_EFIVARS_DIR, readEfiString } from "../adapters/efivarfs.ts";
+import { targetEfivarsPath } from "../adapters/target-efivars.ts";
 import { loadBootEntries } from "../adapters/boot-entries.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { BootctlError } from "../errors.ts";
@@ -14,14 +16,16 @@ import { findGrubCfg, readGrubCfg } from "../adapters/grub-cfg-file.ts";
 import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { loadEnvView } from "../formats/grubenv.ts";
 import { readCountingState } from "../ops/grub-counting.ts";
-import { detectLoader, type BootLoaderKind } from "./select-entry.ts";
+import { detectLoaderForEntries, type BootLoaderKind } from "./select-entry.ts";
 
 export interface PredictOptions {
   root?: string;
   espPath?: string | undefined;
   bootPath?: string | undefined;
-  /** efivarfs directory to read LoaderEntryOneShot/Default/LastBooted from, if any. */
+  /** efivarfs directory to read LoaderEntryOneShot/Default/LastBooted from, if any (under a
+   * root other than `/`, only when explicit: adapters/target-efivars.ts). */
   efivarsPath?: string | undefined;
+  efivarsPathExplicit?: boolean | undefined;
   failures: FailurePlan;
   maxAttempts?: number;
   /** Which loader to simulate; default: detected like set-default does. */
@@ -40,16 +44,17 @@ async function loaderVariable(dir: string | undefined, name: string): Promise<st
 }
 
 export async function predict(options: PredictOptions): Promise<PredictResult> {
-  const loader = await detectLoader({ ...options, efivarsPath: options.efivarsPath ?? "/nonexistent-efivars" }).catch(() => "systemd-boot" as const);
+  const efivars = targetEfivarsPath(options);
+  const loader = options.loader ?? (await detectLoaderForEntries({ ...options, efivarsPath: efivars ?? DEFAULT_EFIVARS_DIR, efivarsPathExplicit: efivars !== undefined }));
   if (loader === "grub") return predictOnGrub(options);
   const found = discoverBootPartitions({ root: options.root ?? "/", espPath: options.espPath, bootPath: options.bootPath });
   if (!found.esp && !found.xbootldr) throw new BootctlError("E_NO_BOOT_PARTITION", "no ESP or XBOOTLDR partition found; give --esp-path or --boot-path");
   const config = await loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
   const prediction = predictSystemdBoot({
     entries: config.entries,
-    oneShot: await loaderVariable(options.efivarsPath, "LoaderEntryOneShot"),
-    defaultVariable: await loaderVariable(options.efivarsPath, "LoaderEntryDefault"),
-    lastBooted: await loaderVariable(options.efivarsPath, "LoaderEntryLastBooted"),
+    oneShot: await loaderVariable(efivars, "LoaderEntryOneShot"),
+    defaultVariable: await loaderVariable(efivars, "LoaderEntryDefault"),
+    lastBooted: await loaderVariable(efivars, "LoaderEntryLastBooted"),
     defaultPattern: config.loaderConf?.defaultPattern,
   }, options.failures, options.maxAttempts);
   return { loader: "systemd-boot", ...prediction, warnings: [...found.warnings, ...config.warnings] };
@@ -74,7 +79,7 @@ async function predictOnGrub(options: PredictOptions): Promise<PredictResult> {
   const prediction = predictGrub({
     trial: counting.trial, tries: counting.tries, fallback: counting.fallback,
     savedEntry: env.get("saved_entry") || undefined, nextEntry: env.get("next_entry") || undefined,
-    firstEntry: "0",
+    firstEntry: "0", bad: counting.bad, mark: counting.mark,
   }, options.failures, options.maxAttempts);
   return { loader: "grub", ...prediction, warnings: [`no grub.cfg under ${root}: simulated the bootctl-ts counting contract from the grubenv alone`] };
 }

@@ -12,15 +12,14 @@
  * (adapters/grubenv-file.ts editGrubenvFile) and loader.conf under the ESP's
  * (adapters/boot-lock.ts), the locks `add` and `bless-boot` take for the same files.
  *
- * Which loader: `--loader` when given; else systemd-boot when the firmware variables say
- * systemd-boot is running (LoaderInfo), else GRUB when a grubenv exists, else systemd-boot when
- * the ESP has a `loader/` directory.
+ * Which loader: `detectLoader` (below).
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { BootctlError, FileError, UsageError, describeErrno, errnoOf } from "../errors.ts";
 import { resolveSafe } from "../adapters/root-path.ts";
+import { targetEfivarsPath } from "../adapters/target-efivars.ts";
 import { withBootLock } from "../adapters/boot-lock.ts";
 import { atomicReplace, mkdirDurable } from "../adapters/durable-fs.ts";
 import { parseLoaderConf, removeLoaderConfKey, serializeLoaderConf, setLoaderConfValue } from "../formats/bls/loader-conf.ts";
@@ -61,23 +60,83 @@ export interface SelectionResult {
   dryRun: boolean;
 }
 
+/**
+ * Which boot loader the target uses. Precedence:
+ *   1. `--loader`, when given;
+ *   2. the target's EFI variables (adapters/target-efivars.ts: the host's only for the host's
+ *      own root, else only an explicit `--efivars-path`): `LoaderInfo` starting "systemd-boot"
+ *      means systemd-boot booted it (the Boot Loader Interface; sd-boot always sets it);
+ *   3. the target's files. GRUB: a grubenv (`locateGrubenv`) or a grub.cfg (/boot/grub{,2}).
+ *      systemd-boot: its binary on the ESP, `EFI/systemd/systemd-boot*.efi` (where `bootctl
+ *      install` puts it). Boot Loader Specification entries alone say nothing: GRUB reads them
+ *      too (grub/20_bootctl-ts, blscfg).
+ *      - When the target's variables were read (step 2) and did not name systemd-boot, it did not
+ *        boot the target: GRUB files mean GRUB (as before variables were consulted at all).
+ *      - In an image (no variables): GRUB files without the systemd-boot binary mean GRUB, the
+ *        binary without GRUB files systemd-boot, and both at once is refused with
+ *        E_AMBIGUOUS_BOOT_LOADER (the image's firmware boot order decides, which the files do
+ *        not show: give `--loader`).
+ *      - Neither: a `loader/` directory on the ESP or $BOOT (the systemd-boot layout) means
+ *        systemd-boot;
+ *   4. otherwise E_NO_BOOT_LOADER (nothing of either loader is installed yet).
+ * Errors reading the files (a grubenv location that is ambiguous, a refused symbolic link)
+ * are thrown, never taken for an answer.
+ */
 export async function detectLoader(target: SelectionTarget): Promise<BootLoaderKind> {
   if (target.loader) return target.loader;
-  const efivars = target.efivarsPath;
-  if (existsSync(efivars)) {
+  const efivars = targetEfivarsPath(target);
+  if (efivars !== undefined && existsSync(efivars)) {
     const info = await readEfiString(efivars, "LoaderInfo", LOADER_VENDOR_GUID).catch(() => undefined);
     if (info?.startsWith("systemd-boot")) return "systemd-boot";
   }
   const root = target.root ?? "/";
   const grubenv = await locateGrubenv(root, undefined, { espPath: target.espPath });
-  if (grubenv.exists) return "grub";
+  const grubFile = grubenv.exists ? grubenv.imagePath : await findGrubCfg(root);
   const found = discoverBootPartitions({ root, espPath: target.espPath, bootPath: target.bootPath });
-  if (found.esp && existsSync(path.join(found.esp.path, "loader"))) return "systemd-boot";
-  throw new BootctlError("E_NO_BOOT_LOADER", "cannot tell which boot loader is in use (no systemd-boot variables, no grubenv, no loader/ on the ESP); use --loader systemd-boot|grub");
+  const sdBoot = found.esp ? await systemdBootBinary(found.esp.path) : undefined;
+  if (grubFile !== undefined && (sdBoot === undefined || efivars !== undefined)) return "grub";
+  if (grubFile !== undefined && sdBoot !== undefined) {
+    throw new BootctlError("E_AMBIGUOUS_BOOT_LOADER", `cannot tell which boot loader the image uses: both GRUB (${grubFile}) and systemd-boot (${sdBoot}) are installed; use --loader systemd-boot|grub`);
+  }
+  if (sdBoot !== undefined) return "systemd-boot";
+  for (const partition of [found.esp, found.xbootldr]) {
+    if (partition && existsSync(await resolveSafe(partition.path, "loader"))) return "systemd-boot";
+  }
+  throw new BootctlError("E_NO_BOOT_LOADER", "cannot tell which boot loader is in use (no systemd-boot variables, no grubenv or grub.cfg, no systemd-boot or loader/ on the ESP); use --loader systemd-boot|grub");
+}
+
+/**
+ * `detectLoader` for verbs that work on Boot Loader Specification entries (`add`, `predict`):
+ * where neither loader is installed yet (E_NO_BOOT_LOADER), kernel-install's own layout, the
+ * systemd-boot one: entries with counters in their file names (GRUB could not count there
+ * anyway: it has no grubenv). Every other error of the detection is thrown.
+ */
+export async function detectLoaderForEntries(target: SelectionTarget): Promise<BootLoaderKind> {
+  try {
+    return await detectLoader(target);
+  } catch (err) {
+    if (err instanceof BootctlError && err.code === "E_NO_BOOT_LOADER") return "systemd-boot";
+    throw err;
+  }
+}
+
+/** The systemd-boot binary on the ESP (`EFI/systemd/systemd-boot<arch>.efi`), as a path inside the ESP. */
+async function systemdBootBinary(esp: string): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(await resolveSafe(esp, "EFI/systemd"));
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") return undefined;
+    throw err;
+  }
+  const binary = names.sort().find((n) => /^systemd-boot.*\.efi$/i.test(n));
+  return binary === undefined ? undefined : `EFI/systemd/${binary}`;
 }
 
 async function applyEfi(target: SelectionTarget, plan: (vars: Awaited<ReturnType<typeof listEfiVariables>>) => EfiEffect[]): Promise<SelectionResult> {
-  const dir = await requireEfivarsDir(target.efivarsPath, target.efivarsPathExplicit ?? false);
+  const efivars = targetEfivarsPath(target);
+  if (efivars === undefined) throw new BootctlError("E_NOT_EFI", "under --root the host's EFI variables are not the image's: give --efivars-path for a directory of the image's variables");
+  const dir = await requireEfivarsDir(efivars, target.efivarsPathExplicit ?? false);
   const effects = plan(await listEfiVariables(dir));
   const changes = effects.map((e) => (e.op === "delete" ? `delete ${e.name}` : `set ${e.name}=${JSON.stringify(e.data.toString("utf16le").replace(/\0$/, ""))}`));
   if (!target.dryRun) await applyEfiPlan(dir, effects);
@@ -116,11 +175,12 @@ async function savedEntryWarnings(root: string, value: string): Promise<string[]
 }
 
 /**
- * systemd-boot on an image (`--root` other than `/`) without a directory of EFI variables: the
- * image's loader.conf `default` is the only persistent choice (bootctl refuses --root here).
+ * systemd-boot on an image (`--root` other than `/`) without a directory of EFI variables
+ * (adapters/target-efivars.ts): the image's loader.conf `default` is the only persistent choice
+ * (bootctl refuses --root here).
  */
 function offlineImage(target: SelectionTarget): boolean {
-  return (target.root ?? "/") !== "/" && !target.efivarsPathExplicit;
+  return targetEfivarsPath(target) === undefined;
 }
 
 async function applyLoaderConfDefault(target: SelectionTarget, id: string): Promise<SelectionResult> {

@@ -1,8 +1,6 @@
 /**
  * Reading back what an installer wrote under a root, so a second install can leave a file that
- * is already right untouched (same bytes, same mode: no new inode, no new mtime), and setting a
- * file's modification time to whole seconds (tar, cpio, squashfs and dpkg keep seconds only; the
- * CLI's code cache is stamped with its bundle's mtime, see src/install/code-cache-stamp.ts).
+ * is already right untouched (same bytes, same mode: no new inode, no new mtime).
  * Paths are confined to the root, symbolic links below it refused (root-path.ts).
  */
 import { promises as fsp } from "node:fs";
@@ -15,8 +13,6 @@ export interface InstalledFile {
   bytes?: Buffer;
   /** Permission bits (files). */
   mode?: number;
-  size?: number;
-  mtimeMs?: number;
   /** Link target (symlinks). */
   target?: string;
 }
@@ -35,15 +31,5 @@ export async function readInstalled(root: string, target: string): Promise<Insta
   }
   if (stat.isSymbolicLink()) return { kind: "symlink", target: await fsp.readlink(absolute) };
   if (!stat.isFile()) return { kind: "other" };
-  return { kind: "file", bytes: await fsp.readFile(absolute), mode: stat.mode & 0o7777, size: stat.size, mtimeMs: stat.mtimeMs };
-}
-
-/** Set the modification (and access) time of the regular file `target` (under `root`) to `seconds`. */
-export async function setModificationTime(root: string, target: string, seconds: number): Promise<void> {
-  const absolute = await resolveSafe(root, target);
-  try {
-    await fsp.utimes(absolute, seconds, seconds);
-  } catch (err) {
-    throw new FileError("E_WRITE", `cannot set the time of ${absolute}: ${(err as Error).message}`, absolute, err);
-  }
+  return { kind: "file", bytes: await fsp.readFile(absolute), mode: stat.mode & 0o7777 };
 }

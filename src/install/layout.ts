@@ -29,11 +29,13 @@ export const INSTALL_MODES: readonly InstallMode[] = ["admin", "vendor"];
 export const BUNDLE_DIRECTORY = "/usr/lib/bootctl-ts";
 export const SERVICE_INSTALL_PATH = `${BUNDLE_DIRECTORY}/service.cjs`;
 export const CLI_INSTALL_PATH = `${BUNDLE_DIRECTORY}/cli.cjs`;
-/** The built files (dist/) that are installed as they are. cli.cjs runs cli-main.cjs from its own directory. */
+/** The built files (dist/) installed as they are. cli.cjs runs cli-main.cjs from its own directory. */
 export const BUNDLE_FILES = ["service.cjs", "cli-main.cjs", "cli.cjs"] as const;
-/** V8's code cache of cli-main.cjs; optional (the CLI runs without it), restamped for the copy. */
+/**
+ * V8's code cache of cli-main.cjs, optional (the CLI runs without it). Keyed on the bundle's
+ * content (src/cli/bin-code-cache.ts), so the copy keeps working; Node of another V8 ignores it.
+ */
 export const CODE_CACHE_FILE = "cli-main.cache";
-export const CODE_CACHE_BUNDLE = "cli-main.cjs";
 
 export const DEFAULT_NODE = "/usr/bin/node";
 
@@ -49,6 +51,7 @@ export const PRESET_DIRECTORY = "/usr/lib/systemd/system-preset";
 
 export type LayoutSource =
   | { kind: "bundle"; name: (typeof BUNDLE_FILES)[number] }
+  /** dist/cli-main.cache when the build made one; skipped otherwise. */
   | { kind: "code-cache" }
   | { kind: "text"; text: string };
 
@@ -86,8 +89,8 @@ export function installLayout(options: LayoutOptions): InstallLayout {
   const files: LayoutFile[] = [
     ...BUNDLE_FILES.flatMap((name): LayoutFile[] => {
       const bundle: LayoutFile = { path: `${BUNDLE_DIRECTORY}/${name}`, mode: 0o755, source: { kind: "bundle", name } };
-      // The cache right after the bundle it is stamped for.
-      return name === CODE_CACHE_BUNDLE ? [bundle, { path: `${BUNDLE_DIRECTORY}/${CODE_CACHE_FILE}`, mode: 0o644, source: { kind: "code-cache" } }] : [bundle];
+      // The cache right after the bundle it was made for.
+      return name === "cli-main.cjs" ? [bundle, { path: `${BUNDLE_DIRECTORY}/${CODE_CACHE_FILE}`, mode: 0o644, source: { kind: "code-cache" } }] : [bundle];
     }),
     text(launcher, cliLauncher({ node, cli: CLI_INSTALL_PATH }), 0o755),
     text(KERNEL_INSTALL_PLUGIN[mode], kernelInstallPlugin({ cli: launcher }), 0o755),

@@ -26,3 +26,8 @@ export function grubEntryId(blsId: string): string {
   const name = grubBareName(blsId);
   return grubStrtoul(name) === undefined ? name : GRUB_NUMERIC_NAME_PREFIX + name;
 }
+
+/** True when `value` (a `saved_entry`, `bootctl_trial`, … value) names the entry `blsId`: by its GRUB id or its bare name. */
+export function grubIdNames(blsId: string, value: string): boolean {
+  return value === grubEntryId(blsId) || value === grubBareName(blsId);
+}

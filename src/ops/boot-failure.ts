@@ -22,9 +22,11 @@ export interface FailureFacts {
   cmdline: string;
   /**
    * Whether the next boot (after marking this one bad) would start another entry: "other",
-   * "same", or "unknown" (not worked out, e.g. a dry run).
+   * "same", "unknown" (not worked out, e.g. a dry run), or "error" (it could not be worked out:
+   * `nextBootError` says why, e.g. a symbolic link out of the ESP that was refused).
    */
-  nextBoot: "other" | "same" | "unknown";
+  nextBoot: "other" | "same" | "unknown" | "error";
+  nextBootError?: string;
 }
 
 export interface FailureDecision {
@@ -54,6 +56,10 @@ export function wasCounted(state: BlessState): boolean {
 export function decideOnFailure(facts: FailureFacts): FailureDecision {
   const markBad = wasCounted(facts.state);
   const marked = markBad ? "entry marked bad; " : "";
+  if (facts.nextBoot === "error") {
+    // Not knowing what boots next, a reboot could start the failed entry again and again.
+    return { markBad, reboot: false, guard: true, reason: `health checks failed; ${marked}cannot tell what the boot loader starts next (${facts.nextBootError ?? "unknown error"}): not rebooting (bootloop guard)` };
+  }
   const changesNextBoot = facts.nextBoot === "other" || (facts.nextBoot === "unknown" && markBad);
   if (!changesNextBoot) {
     const why = markBad

@@ -11,6 +11,10 @@
  *                     so it names the entry that really booted, never a mere choice
  *   bootctl_state     "good" or "bad", written by userspace when it marks the boot; GRUB clears
  *                     it at the next boot, so it describes the current boot only
+ *   bootctl_bad       GRUB ids, separated by spaces, of earlier trials that ended without being
+ *                     marked good (out of tries, marked bad, or replaced by a newer trial first):
+ *                     userspace only (GRUB never reads it), so that no later `add` takes one of
+ *                     them for a fallback (model/known-good.ts). Entry names have no spaces.
  * GRUB side (grub/bootctl-counting.cfg + the entries of ops/grub-render.ts): with a trial, the
  * fallback is the default; with no one-shot `next_entry` in effect and tries ≥ 1, the trial's own
  * menu entry takes over and, when it runs, saves tries − 1 with the record, before its kernel is
@@ -24,19 +28,23 @@
  */
 import { BootctlError } from "../errors.ts";
 import { loadEnvView, setVariable, unsetVariable, type GrubenvBlock } from "../formats/grubenv.ts";
+import type { GrubCountingFacts } from "../model/known-good.ts";
+import { GRUB_MAX_TRIES } from "../model/grub-tries.ts";
 import type { BlessState, BlessVerb } from "./bless-boot.ts";
 
 /** The ladder in grub/bootctl-counting.cfg counts down from this value. */
-export const MAX_GRUB_TRIES = 9;
+export const MAX_GRUB_TRIES = GRUB_MAX_TRIES;
 
-export const GRUB_COUNTING_VARIABLES = ["bootctl_trial", "bootctl_tries", "bootctl_fallback", "bootctl_booted", "bootctl_state"] as const;
+export const GRUB_COUNTING_VARIABLES = ["bootctl_trial", "bootctl_tries", "bootctl_fallback", "bootctl_booted", "bootctl_state", "bootctl_bad"] as const;
 
-export interface GrubCountingState {
+export interface GrubCountingState extends GrubCountingFacts {
   trial: string | undefined;
   tries: number | undefined;
   fallback: string | undefined;
   booted: string | undefined;
   mark: "good" | "bad" | undefined;
+  /** `bootctl_bad`, when it lists any id (undefined otherwise, so JSON leaves it out). */
+  bad: string[] | undefined;
   /** greenboot / Fedora variables, when present. */
   greenboot: { bootCounter?: string; bootSuccess?: string } | undefined;
 }
@@ -45,8 +53,16 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v === "" ? undefined : v;
 }
 
+function idList(v: string | undefined): string[] {
+  return (v ?? "").split(" ").filter((id) => id !== "");
+}
+
 export function readCountingState(block: GrubenvBlock): GrubCountingState {
-  const env = loadEnvView(block);
+  return countingStateOfEnv(loadEnvView(block));
+}
+
+/** The same, from the variables as GRUB's load_env sees them. */
+export function countingStateOfEnv(env: ReadonlyMap<string, string>): GrubCountingState {
   const triesText = nonEmpty(env.get("bootctl_tries"));
   const mark = env.get("bootctl_state");
   const bootCounter = nonEmpty(env.get("boot_counter"));
@@ -57,6 +73,7 @@ export function readCountingState(block: GrubenvBlock): GrubCountingState {
     fallback: nonEmpty(env.get("bootctl_fallback")),
     booted: nonEmpty(env.get("bootctl_booted")),
     mark: mark === "good" || mark === "bad" ? mark : undefined,
+    bad: idList(env.get("bootctl_bad")).length > 0 ? idList(env.get("bootctl_bad")) : undefined,
     greenboot: bootCounter !== undefined || bootSuccess !== undefined
       ? { ...(bootCounter !== undefined ? { bootCounter } : {}), ...(bootSuccess !== undefined ? { bootSuccess } : {}) }
       : undefined,
@@ -127,6 +144,7 @@ export function planGrubBless(block: GrubenvBlock, verb: BlessVerb): GrubBlessPl
   if (verb === "good") {
     after = assign(after, "saved_entry", state.trial);
     for (const name of ["bootctl_trial", "bootctl_tries", "bootctl_fallback"]) after = remove(after, name);
+    after = withBadList(after, (state.bad ?? []).filter((id) => id !== state.trial));
     if (state.greenboot?.bootCounter !== undefined) {
       after = assign(after, "boot_success", "1");
       after = remove(after, "boot_counter");
@@ -145,9 +163,27 @@ export interface TrialSpec {
   tries: number;
   /** Menu entry id to fall back to. */
   fallback: string;
+  /**
+   * Whether an id still names an entry; ids in `bootctl_bad` that name none are dropped (the
+   * entry was removed). Default: every id is kept.
+   */
+  exists?: (id: string) => boolean;
 }
 
-/** Put a new deployment on trial (the GRUB half of `add --tries N`). */
+/** `bootctl_bad` = ids (removed when empty). */
+function withBadList(block: GrubenvBlock, ids: readonly string[]): GrubenvBlock {
+  const text = [...new Set(ids)].join(" ");
+  const current = loadEnvView(block).get("bootctl_bad");
+  if (text === "") return current === undefined ? block : remove(block, "bootctl_bad");
+  return current === text ? block : assign(block, "bootctl_bad", text);
+}
+
+/**
+ * Put a new deployment on trial (the GRUB half of `add --tries N`). A trial in the grubenv that
+ * is not the new one ended without being marked good (`bless-boot good` removes the trial): it
+ * joins `bootctl_bad`, and the new trial leaves it (a version installed again is a new
+ * deployment).
+ */
 export function planGrubTrial(block: GrubenvBlock, spec: TrialSpec): GrubenvBlock {
   if (!Number.isInteger(spec.tries) || spec.tries < 1 || spec.tries > MAX_GRUB_TRIES) {
     throw new BootctlError("E_BOOT_COUNTER_RANGE", `GRUB boot counting supports 1 to ${MAX_GRUB_TRIES} tries, got ${spec.tries}`);
@@ -155,10 +191,14 @@ export function planGrubTrial(block: GrubenvBlock, spec: TrialSpec): GrubenvBloc
   for (const id of [spec.trial, spec.fallback]) {
     if (id === "" || /[\n\0]/.test(id)) throw new BootctlError("E_BAD_NAME", `invalid menu entry id ${JSON.stringify(id)}`);
   }
+  const before = readCountingState(block);
+  const exists = spec.exists ?? (() => true);
+  const ended = before.trial !== undefined && before.trial !== spec.trial ? [before.trial] : [];
+  const bad = [...(before.bad ?? []), ...ended].filter((id) => id !== spec.trial && exists(id));
   let after = assign(block, "bootctl_trial", spec.trial);
   after = assign(after, "bootctl_tries", String(spec.tries));
   after = assign(after, "bootctl_fallback", spec.fallback);
   after = remove(after, "bootctl_booted");
   after = remove(after, "bootctl_state");
-  return after;
+  return withBadList(after, bad);
 }

@@ -11,12 +11,15 @@
  * to exist. A successful trial boot is marked good by the service (saved_entry = trial, counting
  * ends). The simulation stops at the first success that is not a one-shot, or when an entry
  * without a counter fails (the bootloop guard stops rebooting), or after `maxAttempts`.
+ * Each attempt carries the standing of the entry it boots (model/known-good.ts, from the grubenv
+ * before that boot): the fallback is known to boot unless it is the trial or `bootctl_bad` lists it.
  */
-import type { FailurePlan, Prediction, PredictedAttempt } from "./predict-systemd-boot.ts";
+import { successSummary, withFallbackNotes, type FailurePlan, type Prediction, type PredictedAttempt } from "./predict-systemd-boot.ts";
+import { grubIdStanding, type GrubCountingFacts, type Standing } from "../model/known-good.ts";
 import type { Script } from "../formats/grubcfg/ast.ts";
 import { createGrubenv, isValidVariableName, loadEnvView, parseGrubenv, setVariable, type GrubenvBlock } from "../formats/grubenv.ts";
 import { evaluateGrubScript } from "../model/grub-eval.ts";
-import { MAX_GRUB_TRIES, planGrubBless } from "./grub-counting.ts";
+import { MAX_GRUB_TRIES, countingStateOfEnv, planGrubBless } from "./grub-counting.ts";
 
 export interface GrubBootState {
   trial?: string | undefined;
@@ -28,9 +31,20 @@ export interface GrubBootState {
   firstEntry: string;
   /** The menu entry ids of grub.cfg, in order, when known. */
   menu?: readonly string[] | undefined;
+  /** `bootctl_bad`: earlier trials that ended without being marked good. */
+  bad?: readonly string[] | undefined;
+  /** `bootctl_state` of the current boot. */
+  mark?: "good" | "bad" | undefined;
 }
 
+/** An entry GRUB boots because none is chosen (no `default`): not one we can judge. */
+const FIRST_ENTRY: Standing = { kind: "unknown", reason: "GRUB's first menu entry, whichever that is" };
+
 export function predictGrub(start: GrubBootState, failures: FailurePlan, maxAttempts = 64): Prediction {
+  return withFallbackNotes(simulateGrub(start, failures, maxAttempts));
+}
+
+function simulateGrub(start: GrubBootState, failures: FailurePlan, maxAttempts: number): Prediction {
   const s = { ...start };
   const menu = start.menu;
   const exists = (id: string) => menu === undefined || menu.includes(id);
@@ -43,6 +57,7 @@ export function predictGrub(start: GrubBootState, failures: FailurePlan, maxAtte
     let counted = false;
     let oneShot = false;
     let triesAfter: number | undefined;
+    const facts: GrubCountingFacts = { trial: s.trial, tries: s.tries, bad: s.bad, mark: attempt === 1 ? s.mark : undefined };
     if (s.nextEntry) {
       id = resolve(s.nextEntry);
       s.nextEntry = undefined;
@@ -63,9 +78,11 @@ export function predictGrub(start: GrubBootState, failures: FailurePlan, maxAtte
     }
     const fails = failures.kind === "first" ? attempt <= failures.count : counted;
     const tries = counted ? { left: triesAfter!, done: attempt } : undefined;
+    const standing = grubIdStanding(id, facts);
     attempts.push({
       attempt, id, title: id, reason, fileBefore: id, fileAfter: id, tries,
       outcome: fails ? "failure" : "success", fallback: attempts.length > 0 && attempts[0]!.id !== id,
+      standing: standing.kind, standingReason: standing.reason,
     });
     if (!fails && oneShot) continue;
     if (!fails) {
@@ -73,7 +90,7 @@ export function predictGrub(start: GrubBootState, failures: FailurePlan, maxAtte
         s.savedEntry = id;
         s.trial = undefined;
       }
-      return { attempts, end: "blessed", finalId: id, summary: `${id} boots successfully${counted ? " and is marked good (saved_entry)" : ""}; it stays the default` };
+      return { attempts, end: "blessed", finalId: id, summary: successSummary(id, standing, counted ? " (saved_entry)" : undefined) };
     }
     if (!counted && !oneShot) {
       return { attempts, end: "no-fallback-left", finalId: id, summary: `${id} has no boot counter: GRUB would boot it again; the bootloop guard stops rebooting` };
@@ -91,11 +108,17 @@ export function predictGrub(start: GrubBootState, failures: FailurePlan, maxAtte
  * was not a one-shot); what it saved is read back from the evaluated boot.
  */
 export function predictGrubScript(script: Script, grubenv: ReadonlyMap<string, string>, failures: FailurePlan, maxAttempts = 64): Prediction & { warnings: string[] } {
+  const { warnings, ...prediction } = simulateGrubScript(script, grubenv, failures, maxAttempts);
+  return { ...withFallbackNotes(prediction), warnings };
+}
+
+function simulateGrubScript(script: Script, grubenv: ReadonlyMap<string, string>, failures: FailurePlan, maxAttempts: number): Prediction & { warnings: string[] } {
   let env = new Map(grubenv);
   const attempts: PredictedAttempt[] = [];
   const warnings = new Set<string>();
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const trialBefore = env.get("bootctl_trial") || undefined;
+    const facts = countingStateOfEnv(env);
     const oneShot = Boolean(env.get("next_entry"));
     const result = evaluateGrubScript(script, { grubenv: env });
     for (const w of result.warnings) warnings.add(w);
@@ -106,15 +129,17 @@ export function predictGrubScript(script: Script, grubenv: ReadonlyMap<string, s
     const counted = trialBefore !== undefined && id === trialBefore && !oneShot;
     const tries = counted && env.get("bootctl_tries") !== undefined ? { left: Number(env.get("bootctl_tries")), done: attempt } : undefined;
     const fails = failures.kind === "first" ? attempt <= failures.count : counted;
+    const standing = chosen ? grubIdStanding(id, facts) : FIRST_ENTRY;
     attempts.push({
       attempt, id, title, reason: oneShot ? "oneshot-variable" : counted || trialBefore !== undefined || env.get("saved_entry") ? "default-variable" : "first-entry",
       fileBefore: id, fileAfter: id, tries, outcome: fails ? "failure" : "success",
       fallback: attempts.length > 0 && attempts[0]!.id !== id,
+      standing: standing.kind, standingReason: standing.reason,
     });
     if (!fails && oneShot) continue;
     if (!fails) {
       if (counted) env = loadEnvView(planGrubBless(blockOf(env), "good").after);
-      return { attempts, end: "blessed", finalId: id, summary: `${title} boots successfully${counted ? " and is marked good (saved_entry)" : ""}; it stays the default`, warnings: [...warnings] };
+      return { attempts, end: "blessed", finalId: id, summary: successSummary(title, standing, counted ? " (saved_entry)" : undefined), warnings: [...warnings] };
     }
     if (!counted && !oneShot) {
       return { attempts, end: "no-fallback-left", finalId: id, summary: `${title} has no boot counter: GRUB would boot it again; the bootloop guard stops rebooting`, warnings: [...warnings] };

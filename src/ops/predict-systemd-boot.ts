@@ -10,8 +10,11 @@
  *  4. the boot either succeeds — the boot-success service renames the file to its good name
  *     and it stays the default — or fails, having used up one try.
  * The simulation stops at the first success that is not a one-shot boot, when the entry that
- * failed has no counter (the loader would boot it again: our bootloop guard stops rebooting
- * there), or after `maxAttempts`.
+ * failed has no counter or was already bad (the loader would boot it again: our bootloop guard
+ * stops rebooting there), or after `maxAttempts`.
+ * Each attempt carries the standing of its entry before it boots (model/known-good.ts): a success
+ * is only "boots fine" for an entry known to boot; for any other it is the plan's assumption, and
+ * the summary says when the entry a trial falls back to is not known to boot.
  * Entry ids are matched without their counters (current systemd; sd-boot before v259 included
  * the counter in the id, which only matters for exact, non-glob default names).
  */
@@ -19,6 +22,7 @@ import type { BootEntry } from "../model/boot-entry.ts";
 import { nextAttemptName, tryExtractTries, type BootCounter } from "../model/boot-counter.ts";
 import { sortBootEntries } from "../model/entry-order.ts";
 import { selectDefault, type DefaultReason } from "../model/select-default.ts";
+import { entryStanding, type Standing, type StandingKind } from "../model/known-good.ts";
 
 export interface SdBootState {
   entries: readonly BootEntry[];
@@ -44,6 +48,10 @@ export interface PredictedAttempt {
   outcome: "success" | "failure";
   /** True when this attempt boots another entry than the first attempt did. */
   fallback: boolean;
+  /** The entry's standing before this boot (model/known-good.ts): only "good" is known to boot. */
+  standing: StandingKind;
+  /** Why it has that standing, in words. */
+  standingReason: string;
 }
 
 export interface Prediction {
@@ -63,7 +71,34 @@ function withFile(entry: BootEntry, name: string, tries: BootCounter | undefined
   return { ...entry, path: entry.path.slice(0, entry.path.lastIndexOf("/") + 1) + name, tries };
 }
 
+/**
+ * The summary of a boot that succeeds and stays: "boots successfully" only for an entry known to
+ * boot; otherwise the success is the failure plan's assumption, and the summary says so.
+ */
+export function successSummary(title: string, standing: Standing, markedGood: string | undefined): string {
+  const marked = markedGood === undefined ? "" : ` and is marked good${markedGood}`;
+  if (standing.kind === "good") return `${title} boots successfully${marked}; it stays the default`;
+  return `${title} boots as assumed${marked}, but it is not known to boot (${standing.reason}); it stays the default`;
+}
+
+/**
+ * What the summary adds about the fallback: the first attempt that boots another entry than the
+ * first one did, when that entry is not known to boot; and when no attempt reached a known-good
+ * entry, that there is none.
+ */
+export function withFallbackNotes(prediction: Prediction): Prediction {
+  const notes: string[] = [];
+  const fallback = prediction.attempts.find((a) => a.fallback);
+  if (fallback && fallback.standing !== "good") notes.push(`it falls back to ${fallback.title}, which is not known to boot: ${fallback.standingReason}`);
+  if (prediction.attempts.length > 0 && !prediction.attempts.some((a) => a.standing === "good")) notes.push("no entry is known to boot");
+  return notes.length === 0 ? prediction : { ...prediction, summary: `${prediction.summary}. Note: ${notes.join("; ")}` };
+}
+
 export function predictSystemdBoot(state: SdBootState, failures: FailurePlan, maxAttempts = 64): Prediction {
+  return withFallbackNotes(simulateSystemdBoot(state, failures, maxAttempts));
+}
+
+function simulateSystemdBoot(state: SdBootState, failures: FailurePlan, maxAttempts: number): Prediction {
   let entries = [...state.entries];
   let oneShot = state.oneShot;
   let lastBooted = state.lastBooted;
@@ -79,9 +114,11 @@ export function predictSystemdBoot(state: SdBootState, failures: FailurePlan, ma
     const after = nextAttemptName(before) ?? before;
     const tries = entry.tries ? tryExtractTries(after)?.counter : undefined;
     const fails = failures.kind === "first" ? attempt <= failures.count : entry.tries !== undefined;
+    const standing = entryStanding(entry);
     const record: PredictedAttempt = {
       attempt, id: entry.id, title: entry.showTitle ?? entry.title ?? entry.id, reason: pick.reason, fileBefore: before, fileAfter: after,
       tries, outcome: fails ? "failure" : "success", fallback: attempts.length > 0 && attempts[0]!.id !== entry.id,
+      standing: standing.kind, standingReason: standing.reason,
     };
     attempts.push(record);
     if (pick.reason !== "oneshot-variable") lastBooted = entry.id;
@@ -94,10 +131,15 @@ export function predictSystemdBoot(state: SdBootState, failures: FailurePlan, ma
     }
     if (!fails) {
       if (index >= 0) entries[index] = withFile(entry, entry.id, undefined);
-      return { attempts, end: "blessed", finalId: entry.id, summary: `${record.title} boots successfully${entry.tries ? " and is marked good" : ""}; it stays the default` };
+      return { attempts, end: "blessed", finalId: entry.id, summary: successSummary(record.title, standing, entry.tries ? "" : undefined) };
     }
     if (!entry.tries && !oneShotBoot) {
       return { attempts, end: "no-fallback-left", finalId: entry.id, summary: `${record.title} has no boot counter: the loader would boot it again; the bootloop guard stops rebooting` };
+    }
+    if (standing.kind === "bad" && !oneShotBoot) {
+      // A bad entry is picked only when nothing that is not bad is left (bad entries sort last) or
+      // a default pins it: the service's bootloop guard finds the same entry next (ops/boot-failure.ts).
+      return { attempts, end: "no-fallback-left", finalId: entry.id, summary: `${record.title} is bad (no tries left) and the loader would boot it again: the bootloop guard stops rebooting` };
     }
     if (index >= 0) entries[index] = withFile(entry, after, tries);
   }

@@ -77,7 +77,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`bootctl-ts ${VERSION}\n`);
     return 0;
   }
-  const options: BlessOptions = { root: values.root ?? "/", partitions: values.path ?? [], efivarsPath: values["efivars-path"] ?? EFIVARS };
+  const efivarsPath = values["efivars-path"];
+  const options: BlessOptions = { root: values.root ?? "/", partitions: values.path ?? [], efivarsPath: efivarsPath ?? EFIVARS, efivarsPathExplicit: efivarsPath !== undefined };
   const [command, ...rest] = positionals;
   switch (command) {
     case "bless-boot":

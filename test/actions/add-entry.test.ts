@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { addEntry, removeEntry } from "../../src/actions/add-entry.ts";
 import { SimulatedCrash } from "../../src/adapters/durable-fs.ts";
@@ -163,6 +163,114 @@ test("on GRUB, a bare machine-id saved_entry becomes the fallback by its GRUB id
     await addEntry({ root, bootPath: "/boot", kernelVersion: "6.13", kernelImage: kernel, tries: 2, efivarsPath: path.join(root, "none") });
     const vars = loadEnvView(parseGrubenv(readFileSync(env)));
     assert.equal([vars.get("bootctl_trial"), vars.get("bootctl_fallback")], [`bls:${MACHINE}-6.13`, `bls:${MACHINE}-6.11`]);
+  });
+});
+
+test("on GRUB with no saved_entry (a fresh image), the fallback is the newest entry known to boot: never the bad trial nor an untried one", async () => {
+  const { parseGrubenv, createGrubenv, loadEnvView, setVariable, serializeGrubenv } = await import("../../src/formats/grubenv.ts");
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    mkdirSync(path.join(root, "boot/grub2"), { recursive: true });
+    for (const v of ["6.11", "6.12"]) writeFileSync(path.join(boot, `loader/entries/${MACHINE}-${v}.conf`), `title F\nversion ${v}\nlinux /k\n`);
+    const env = path.join(root, "boot/grub2/grubenv");
+    const write = (vars: Record<string, string>) => {
+      let block = parseGrubenv(createGrubenv());
+      for (const [k, v] of Object.entries(vars)) block = setVariable(block, k, v);
+      writeFileSync(env, serializeGrubenv(block));
+    };
+    const add = (version: string) => addEntry({ root, bootPath: "/boot", kernelVersion: version, kernelImage: kernel, tries: 3, efivarsPath: path.join(root, "none") });
+    // 6.12 was on trial and was marked bad (bless-boot bad: tries 0, state bad).
+    write({ bootctl_trial: `bls:${MACHINE}-6.12`, bootctl_tries: "0", bootctl_fallback: `bls:${MACHINE}-6.11`, bootctl_booted: `bls:${MACHINE}-6.12`, bootctl_state: "bad" });
+    let plan = await add("6.13");
+    let vars = loadEnvView(parseGrubenv(readFileSync(env)));
+    assert.equal([vars.get("bootctl_trial"), vars.get("bootctl_fallback")], [`bls:${MACHINE}-6.13`, `bls:${MACHINE}-6.11`], "not the entry just marked bad");
+    assert.is(vars.get("bootctl_bad"), `bls:${MACHINE}-6.12`, "the ended trial stays known as not good");
+    assert.is(plan.notes.some((n) => /warning/.test(n)), false, plan.notes.join("; "));
+    // 6.13 never booted either (out of tries after the fallback took over): 6.14's fallback is still 6.11.
+    write({ ...Object.fromEntries(vars), bootctl_tries: "0" });
+    plan = await add("6.14");
+    vars = loadEnvView(parseGrubenv(readFileSync(env)));
+    assert.equal([vars.get("bootctl_trial"), vars.get("bootctl_fallback")], [`bls:${MACHINE}-6.14`, `bls:${MACHINE}-6.11`]);
+    assert.is(vars.get("bootctl_bad"), `bls:${MACHINE}-6.12 bls:${MACHINE}-6.13`);
+    // An earlier trial that never booted (grub.cfg not regenerated, tries untouched) is no fallback either.
+    for (const v of ["6.13", "6.14"]) rmSync(path.join(boot, `loader/entries/${MACHINE}-${v}.conf`));
+    write({ bootctl_trial: `bls:${MACHINE}-6.12`, bootctl_tries: "3", bootctl_fallback: `bls:${MACHINE}-6.11` });
+    await add("6.13");
+    vars = loadEnvView(parseGrubenv(readFileSync(env)));
+    assert.is(vars.get("bootctl_fallback"), `bls:${MACHINE}-6.11`);
+  });
+});
+
+test("add --tries warns when no entry known to boot would be left to fall back to (GRUB and systemd-boot)", async () => {
+  const { parseGrubenv, createGrubenv, loadEnvView, setVariable, serializeGrubenv } = await import("../../src/formats/grubenv.ts");
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    mkdirSync(path.join(root, "boot/grub2"), { recursive: true });
+    writeFileSync(path.join(boot, `loader/entries/${MACHINE}-6.12.conf`), "title F\nversion 6.12\nlinux /k\n");
+    const env = path.join(root, "boot/grub2/grubenv");
+    writeFileSync(env, serializeGrubenv(setVariable(setVariable(parseGrubenv(createGrubenv()), "bootctl_trial", `bls:${MACHINE}-6.12`), "bootctl_tries", "0")));
+    const plan = await addEntry({ root, bootPath: "/boot", kernelVersion: "6.13", kernelImage: kernel, tries: 3, efivarsPath: path.join(root, "none") });
+    assert.ok(plan.notes.some((n) => /^GRUB: warning: no entry is known to boot/.test(n)), plan.notes.join("; "));
+    assert.match(plan.notes.join("\n"), /out of tries/);
+    assert.is(loadEnvView(parseGrubenv(readFileSync(env))).get("bootctl_fallback"), `bls:${MACHINE}-6.12`, "the only other entry, with the warning");
+  });
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    writeFileSync(path.join(boot, "loader/entries/other-6.11+0-3.conf"), "title F\nversion 6.11\nlinux /k\n");
+    writeFileSync(path.join(boot, "loader/entries/other-6.12+2.conf"), "title F\nversion 6.12\nlinux /k\n");
+    const plan = await addEntry({ root, bootPath: "/boot", kernelVersion: "6.13", kernelImage: kernel, tries: 3, loader: "systemd-boot" });
+    assert.ok(plan.notes.some((n) => /^warning: no entry is known to boot/.test(n)), plan.notes.join("; "));
+    writeFileSync(path.join(boot, "loader/entries/other-6.10.conf"), "title F\nversion 6.10\nlinux /k\n");
+    const fine = await addEntry({ root, bootPath: "/boot", kernelVersion: "6.14", kernelImage: kernel, tries: 3, loader: "systemd-boot" });
+    assert.is(fine.notes.some((n) => /warning/.test(n)), false, fine.notes.join("; "));
+    // Without --tries there is no trial, and nothing to warn about.
+    const untried = await addEntry({ root, bootPath: "/boot", kernelVersion: "6.15", kernelImage: kernel, loader: "systemd-boot" });
+    assert.is(untried.notes.some((n) => /warning/.test(n)), false);
+  });
+});
+
+test("add --root on a GRUB image from a host booted by systemd-boot: the tries go to the image's grubenv; real errors of the detection surface", async () => {
+  const { parseGrubenv, createGrubenv, loadEnvView, serializeGrubenv } = await import("../../src/formats/grubenv.ts");
+  const { writeLoaderString } = await import("../support/efivars.ts");
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    const host = path.join(root, "host-efivars");
+    mkdirSync(host);
+    writeLoaderString(host, "LoaderInfo", "systemd-boot 252.39-1~deb12u1");
+    mkdirSync(path.join(root, "boot/grub2"), { recursive: true });
+    writeFileSync(path.join(boot, `loader/entries/${MACHINE}-6.11.conf`), "title F\nversion 6.11\nlinux /k\n");
+    const env = path.join(root, "boot/grub2/grubenv");
+    writeFileSync(env, serializeGrubenv(parseGrubenv(createGrubenv())));
+    // As the CLI passes it: the default efivars directory, not given explicitly.
+    const plan = await addEntry({ root, bootPath: "/boot", kernelVersion: "6.12", kernelImage: kernel, tries: 3, efivarsPath: host, efivarsPathExplicit: false });
+    assert.is(plan.loader, "grub");
+    assert.is(plan.entry, `${MACHINE}-6.12.conf`);
+    assert.is(loadEnvView(parseGrubenv(readFileSync(env))).get("bootctl_trial"), `bls:${MACHINE}-6.12`);
+  });
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    // Two grubenvs on the ESP and none in /boot/grub*: which one GRUB reads is ambiguous. That
+    // is an error to report, not a reason to count in file names instead.
+    for (const vendor of ["debian", "fedora"]) {
+      mkdirSync(path.join(root, `efi/EFI/${vendor}`), { recursive: true });
+      writeFileSync(path.join(root, `efi/EFI/${vendor}/grubenv`), createGrubenv());
+    }
+    const before = JSON.stringify(readdirSync(boot, { recursive: true }));
+    try {
+      await addEntry({ root, espPath: "/efi", bootPath: "/boot", kernelVersion: "6.12", kernelImage: kernel, tries: 3, efivarsPath: path.join(root, "none"), efivarsPathExplicit: false });
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as BootctlError).code, "E_GRUBENV_AMBIGUOUS", String(err));
+    }
+    assert.is(JSON.stringify(readdirSync(boot, { recursive: true })), before, "nothing written");
+  });
+  await withTempRoot(async (root) => {
+    // Neither loader installed yet (an ESP kernel-install fills first): kernel-install's layout.
+    const { kernel } = image(root);
+    mkdirSync(path.join(root, "efi"));
+    rmSync(path.join(root, "boot"), { recursive: true });
+    const plan = await addEntry({ root, espPath: "/efi", kernelVersion: "6.12", kernelImage: kernel, tries: 2, efivarsPath: path.join(root, "none"), efivarsPathExplicit: false });
+    assert.equal([plan.loader, plan.entry], ["systemd-boot", `${MACHINE}-6.12+2.conf`]);
   });
 });
 

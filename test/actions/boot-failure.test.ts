@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { handleBootFailure, FAILURE_RECORD } from "../../src/actions/boot-failure.ts";
 import { writeLoaderString } from "../support/efivars.ts";
@@ -66,6 +66,51 @@ test("a default that pins the failed entry: rebooting would start it again, so t
     let reboots = 0;
     const outcome = await handleBootFailure({ ...options, cmdline: "", reboot: () => { reboots++; } });
     assert.equal([outcome.markBad, outcome.guard, reboots], [true, true, 0]);
+  });
+});
+
+test("loader.conf: the LAST default counts, as systemd-boot reads it (loader.conf(5), our codec)", async () => {
+  for (const [conf, reboots, why] of [
+    ["default new.conf\ndefault old.conf\n", 1, "the last default names the fallback: rebooting starts it"],
+    ["default old.conf\ntimeout 3\ndefault \"new.conf\"\n", 0, "the last default (sd-boot unquotes it) pins the failed entry: the guard stops"],
+  ] as const) {
+    await withTempRoot(async (root) => {
+      const { options } = setup(root, ["new+1-1.conf", "old.conf"], "/loader/entries/new+1-1.conf");
+      writeFileSync(path.join(root, "efi/loader/loader.conf"), conf);
+      let count = 0;
+      const outcome = await handleBootFailure({ ...options, cmdline: "", reboot: () => { count++; } });
+      assert.equal([outcome.markBad, count], [true, reboots], `${why}: ${outcome.reason}`);
+    });
+  }
+});
+
+test("paths are confined: a loader.conf or loader/entries that is a symbolic link out of the ESP is refused, not followed", async () => {
+  await withTempRoot(async (root) => {
+    // The booted entry is counted; loader.conf links to a file outside the ESP that would let
+    // the failed entry fall back (default old.conf).
+    const { options } = setup(root, ["new+1-1.conf", "old.conf"], "/loader/entries/new+1-1.conf");
+    writeFileSync(path.join(root, "outside.conf"), "default old.conf\n");
+    symlinkSync(path.join(root, "outside.conf"), path.join(root, "efi/loader/loader.conf"));
+    let count = 0;
+    const outcome = await handleBootFailure({ ...options, cmdline: "", reboot: () => { count++; } });
+    assert.equal([outcome.markBad, outcome.guard, count], [true, true, 0], outcome.reason);
+    assert.match(outcome.reason, /refusing to follow symbolic link: .*loader\.conf/);
+    assert.match(JSON.parse(readFileSync(path.join(root, FAILURE_RECORD), "utf8")).reason, /symbolic link/);
+  });
+  await withTempRoot(async (root) => {
+    // An uncounted entry failed (LoaderEntrySelected); loader/entries links to a directory outside
+    // the ESP whose names would make it look as if something else could boot.
+    const efivars = path.join(root, "efivars");
+    mkdirSync(path.join(root, "efi/loader"), { recursive: true });
+    mkdirSync(path.join(root, "elsewhere"));
+    mkdirSync(efivars);
+    writeFileSync(path.join(root, "elsewhere/other.conf"), "title x\n");
+    symlinkSync(path.join(root, "elsewhere"), path.join(root, "efi/loader/entries"));
+    writeLoaderString(efivars, "LoaderEntrySelected", "old.conf");
+    let count = 0;
+    const outcome = await handleBootFailure({ root, partitions: ["/efi"], efivarsPath: efivars, cmdline: "", reboot: () => { count++; } });
+    assert.equal([outcome.guard, count], [true, 0], outcome.reason);
+    assert.match(outcome.reason, /refusing to follow symbolic link: .*loader\/entries/);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,6 +123,45 @@ test("no loader found: one clear error", async () => {
       assert.unreachable();
     } catch (err) {
       assert.is((err as BootctlError).code, "E_NO_BOOT_LOADER");
+    }
+  });
+});
+
+test("under --root the image's files decide the loader, not the host's EFI variables (unless --efivars-path is explicit)", async () => {
+  await withTempRoot(async (root) => {
+    // The host: booted by systemd-boot.
+    const host = path.join(root, "host-efivars");
+    mkdirSync(host);
+    writeFileSync(path.join(host, `LoaderInfo-${GUID}`), efivarBytes("systemd-boot 252"));
+    // A GRUB image: a grubenv, grub.cfg, BLS entries on the ESP (GRUB reads them through 20_bootctl-ts), no systemd-boot binary.
+    const grub = path.join(root, "grub-image");
+    mkdirSync(path.join(grub, "boot/grub"), { recursive: true });
+    mkdirSync(path.join(grub, "efi/loader/entries"), { recursive: true });
+    mkdirSync(path.join(grub, "efi/EFI/debian"), { recursive: true });
+    writeFileSync(path.join(grub, "efi/EFI/debian/grubx64.efi"), "grub");
+    spawnSync("grub-editenv", [path.join(grub, "boot/grub/grubenv"), "create"]);
+    const image = (r: string, explicit: boolean) => ({ root: r, espPath: "/efi", efivarsPath: host, efivarsPathExplicit: explicit });
+    assert.is(await detectLoader(image(grub, false)), "grub", "the host's LoaderInfo is not the image's loader");
+    assert.is(await detectLoader(image(grub, true)), "systemd-boot", "an explicit --efivars-path stands for the target's firmware");
+    // grub.cfg alone is GRUB too.
+    rmSync(path.join(grub, "boot/grub/grubenv"));
+    writeFileSync(path.join(grub, "boot/grub/grub.cfg"), "set timeout=0\n");
+    assert.is(await detectLoader(image(grub, false)), "grub");
+    // A systemd-boot image: the binary on the ESP, entries, no GRUB files.
+    const sd = path.join(root, "sd-image");
+    mkdirSync(path.join(sd, "efi/loader/entries"), { recursive: true });
+    mkdirSync(path.join(sd, "efi/EFI/systemd"), { recursive: true });
+    writeFileSync(path.join(sd, "efi/EFI/systemd/systemd-bootx64.efi"), "sd-boot");
+    assert.is(await detectLoader({ root: sd, espPath: "/efi", efivarsPath: path.join(root, "none"), efivarsPathExplicit: false }), "systemd-boot");
+    // Both installed: the image cannot tell which one its firmware starts.
+    mkdirSync(path.join(sd, "boot/grub"), { recursive: true });
+    spawnSync("grub-editenv", [path.join(sd, "boot/grub/grubenv"), "create"]);
+    try {
+      await detectLoader({ root: sd, espPath: "/efi", efivarsPath: host, efivarsPathExplicit: false });
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as BootctlError).code, "E_AMBIGUOUS_BOOT_LOADER", String(err));
+      assert.match((err as Error).message, /both GRUB .* and systemd-boot .*--loader/);
     }
   });
 });

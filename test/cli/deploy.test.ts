@@ -4,7 +4,8 @@ import * as assert from "uvu/assert";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { runBuiltCli } from "../support/cli.ts";
+import { CLI, runBuiltCli } from "../support/cli.ts";
+import { requireTool } from "../support/exec.ts";
 import { writeLoaderString } from "../support/efivars.ts";
 import { withTempRoot } from "../support/tmp.ts";
 
@@ -70,6 +71,81 @@ test("add with bad input: one line, exit status, nothing written", async () => {
       assert.is(r.stderr.trim().split("\n").length, 1, "one line");
     }
     assert.equal(readdirSync(path.join(root, "efi/loader/entries")), []);
+  });
+});
+
+test("add --tries warns when no entry is known to boot, in text and JSON; predict calls no such fallback 'boots fine' (GRUB)", async () => {
+  await withTempRoot(async (root) => {
+    image(root);
+    mkdirSync(path.join(root, "boot/grub"), { recursive: true });
+    writeFileSync(path.join(root, "efi/loader/entries/opensuse-tumbleweed-6.12.conf"), "title T\nversion 6.12\nlinux /k\n");
+    // 6.12 was the trial and ran out of tries; nothing else is installed.
+    const env = path.join(root, "boot/grub/grubenv");
+    spawnSync("grub-editenv", [env, "create"]);
+    spawnSync("grub-editenv", [env, "set", "bootctl_trial=opensuse-tumbleweed-6.12", "bootctl_tries=0", "bootctl_fallback=0"]);
+    const base = ["--root", root, "--esp-path", "/efi"];
+    const args = ["add", "--loader", "grub", "--tries", "3", "6.13", path.join(root, "vmlinuz")];
+    const dry = JSON.parse(runBuiltCli([...base, "--dry-run", "--json=short", ...args]).stdout);
+    assert.ok(dry.notes.some((n: string) => /^GRUB: warning: no entry is known to boot if opensuse-tumbleweed-6\.13 never does: the fallback is opensuse-tumbleweed-6\.12, the trial, out of tries/.test(n)), dry.notes.join("; "));
+    const r = runBuiltCli([...base, ...args]);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^bootctl-ts: GRUB: warning: no entry is known to boot/m);
+    const predicted = runBuiltCli([...base, "predict", "--loader", "grub"]);
+    assert.is(predicted.status, 0, predicted.stderr);
+    assert.match(predicted.stdout, /^attempt 4: opensuse-tumbleweed-6\.12 \(fallback\) .*boots as assumed, not known to boot \(an earlier trial that ended without being marked good \(bootctl_bad\)\)$/m);
+    assert.not.match(predicted.stdout, /boots fine|boots successfully/);
+    assert.match(predicted.stdout, /which is not known to boot/);
+  });
+});
+
+test("add --tries warns when no entry is known to boot; predict says the fallback is an untried trial (systemd-boot)", async () => {
+  await withTempRoot(async (root) => {
+    image(root);
+    writeFileSync(path.join(root, "efi/loader/entries/opensuse-tumbleweed-6.12+2.conf"), "title T 6.12\nversion 6.12\nlinux /k\n");
+    const base = ["--root", root, "--esp-path", "/efi"];
+    const r = runBuiltCli([...base, "add", "--loader", "systemd-boot", "--tries", "3", "6.13", path.join(root, "vmlinuz")]);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^bootctl-ts: warning: no entry is known to boot if opensuse-tumbleweed-6\.13\.conf never does: the fallback is opensuse-tumbleweed-6\.12\.conf, an untried trial \(\+2\)$/m);
+    const predicted = runBuiltCli([...base, "predict", "--loader", "systemd-boot", "--fail", "3"]);
+    assert.is(predicted.status, 0, predicted.stderr);
+    assert.match(predicted.stdout, /^attempt 4: T 6\.12 \(fallback\) .*boots as assumed, not known to boot \(an untried trial \(\+2\)\)$/m);
+    assert.not.match(predicted.stdout, /boots fine|boots successfully/);
+    const json = JSON.parse(runBuiltCli([...base, "--json=short", "predict", "--loader", "systemd-boot"]).stdout);
+    assert.match(json.summary, /falls back to T 6\.12, which is not known to boot: an untried trial \(\+2\)/);
+  });
+});
+
+test("add --root IMAGE on a host booted by systemd-boot: a GRUB image's tries go to its grubenv, not into the file name", async () => {
+  requireTool("unshare", "util-linux");
+  await withTempRoot(async (root) => {
+    const img = path.join(root, "image");
+    image(img);
+    mkdirSync(path.join(img, "boot/grub"), { recursive: true });
+    writeFileSync(path.join(img, "efi/loader/entries/opensuse-tumbleweed-6.11.conf"), "title T\nversion 6.11\nlinux /k\n");
+    spawnSync("grub-editenv", [path.join(img, "boot/grub/grubenv"), "create"]);
+    // The host's own EFI variables, at the default path, say systemd-boot booted it: a private
+    // mount namespace puts them at /sys/firmware/efi/efivars for this one command.
+    const vars = path.join(root, "host-efivars");
+    mkdirSync(vars);
+    writeLoaderString(vars, "LoaderInfo", "systemd-boot 252.39-1~deb12u1");
+    const args = ["--root", img, "--esp-path", "/efi", "--json=short", "add", "--tries", "3", "6.12", path.join(img, "vmlinuz")];
+    const script = [
+      "set -e", "mount -t tmpfs bootctl-ts-test /sys/firmware", "mkdir -p /sys/firmware/efi/efivars",
+      `cp ${vars}/* /sys/firmware/efi/efivars/`, 'exec "$@"',
+    ].join("\n");
+    const { FORCE_COLOR: _forced, ...env } = process.env;
+    const r = spawnSync("unshare", ["--mount", "--propagation", "private", "sh", "-c", script, "sh", process.execPath, CLI, ...args], { encoding: "utf8", env: { ...env, NO_COLOR: "1" } });
+    assert.is(r.status, 0, `needs root for a mount namespace: ${r.stderr}`);
+    const plan = JSON.parse(r.stdout);
+    assert.equal([plan.loader, plan.entry], ["grub", "opensuse-tumbleweed-6.12.conf"]);
+    assert.equal(readdirSync(path.join(img, "efi/loader/entries")).sort(), ["opensuse-tumbleweed-6.11.conf", "opensuse-tumbleweed-6.12.conf"]);
+    const listed = spawnSync("grub-editenv", [path.join(img, "boot/grub/grubenv"), "list"], { encoding: "utf8" }).stdout;
+    assert.match(listed, /^bootctl_trial=opensuse-tumbleweed-6\.12$/m);
+    assert.match(listed, /^bootctl_tries=3$/m);
+    // The same command with the image's variables given explicitly: they do decide.
+    const explicit = runBuiltCli(["--efivars-path", vars, "--dry-run", "--root", img, "--esp-path", "/efi", "--json=short", "add", "--tries", "3", "6.13", path.join(img, "vmlinuz")]);
+    assert.is(explicit.status, 0, explicit.stderr);
+    assert.is(JSON.parse(explicit.stdout).entry, "opensuse-tumbleweed-6.13+3.conf");
   });
 });
 

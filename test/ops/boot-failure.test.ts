@@ -35,4 +35,10 @@ test("kernel command line parsing: last occurrence wins, other words ignored", (
   assert.not.ok(rebootDisabledByCmdline("xbootctl-ts.reboot=0 bootctl-ts.rebootx=0"));
 });
 
+test("the next boot could not be worked out: the guard stops and the reason names the error", () => {
+  const d = decideOnFailure({ state: "indeterminate", cmdline: "", nextBoot: "error", nextBootError: "refusing to follow symbolic link: /efi/loader" });
+  assert.equal([d.markBad, d.reboot, d.guard], [true, false, true]);
+  assert.match(d.reason, /cannot tell what the boot loader starts next \(refusing to follow symbolic link: \/efi\/loader\): not rebooting \(bootloop guard\)/);
+});
+
 test.run();

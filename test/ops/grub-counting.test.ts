@@ -86,4 +86,19 @@ test("the GRUB script passes grub-script-check for every ladder length", () => {
   }
 });
 
+test("a trial replaced before it was marked good joins bootctl_bad; the new trial leaves it; ids without an entry are dropped", async () => {
+  let b = planGrubTrial(block({ bootctl_trial: "a", bootctl_tries: "0" }), { trial: "b", tries: 3, fallback: "x" });
+  assert.equal(await listed(b), ["bootctl_trial=b", "bootctl_tries=3", "bootctl_fallback=x", "bootctl_bad=a"]);
+  b = planGrubTrial(b, { trial: "c", tries: 2, fallback: "x" });
+  assert.equal(readCountingState(b).bad, ["a", "b"]);
+  // c is installed again as a new trial: the old c is not listed as its own bad predecessor.
+  b = planGrubTrial(b, { trial: "c", tries: 2, fallback: "x" });
+  assert.equal(readCountingState(b).bad, ["a", "b"]);
+  // a is installed again; b's entry was removed.
+  b = planGrubTrial(b, { trial: "a", tries: 2, fallback: "x", exists: (id) => id !== "b" });
+  assert.equal(readCountingState(b).bad, ["c"]);
+  // No trial before and nothing listed: no bootctl_bad line at all.
+  assert.equal(await listed(planGrubTrial(block({}), { trial: "n", tries: 1, fallback: "x" })), ["bootctl_trial=n", "bootctl_tries=1", "bootctl_fallback=x"]);
+});
+
 test.run();

@@ -60,4 +60,28 @@ ${grubCountingScript()}${menu}`;
   assert.equal(once.attempts.map((a) => [a.id, a.outcome]), [["new", "failure"], ["new", "success"]]);
 });
 
+test("a fallback that is not known to boot (bootctl_bad, or the trial itself) is never called good", async () => {
+  const { parse } = await import("../../src/formats/grubcfg/parser.ts");
+  const { grubCountingScript } = await import("../../src/ops/grub-counting-script.ts");
+  const { predictGrubScript } = await import("../../src/ops/predict-grub.ts");
+  const { renderGrubScript } = await import("../../src/ops/grub-render.ts");
+  // The only other entry failed an earlier trial: `add` warned, and recorded it as the fallback.
+  const start = { trial: "new", tries: 3, fallback: "old", firstEntry: "new", bad: ["old"] };
+  const p = predictGrub(start, { kind: "counted" });
+  assert.equal(p.attempts.map((a) => [a.id, a.outcome, a.standing]), [
+    ["new", "failure", "pending"], ["new", "failure", "pending"], ["new", "failure", "pending"], ["old", "success", "bad"],
+  ]);
+  assert.not.match(p.summary, /boots successfully/);
+  assert.match(p.summary, /old, which is not known to boot: an earlier trial that ended without being marked good/);
+  const menu = renderGrubScript(["old", "new"].map((id) => ({ id, title: id, linux: `/vmlinuz-${id}`, initrd: [], options: [] })));
+  const cfg = parse(`if [ -s $prefix/grubenv ]; then load_env; fi\nset default="\${saved_entry}"\n${grubCountingScript()}${menu}`);
+  const env = new Map([["bootctl_trial", "new"], ["bootctl_tries", "3"], ["bootctl_fallback", "old"], ["bootctl_bad", "old"]]);
+  const q = predictGrubScript(cfg, env, { kind: "counted" });
+  assert.equal(q.attempts.map((a) => [a.id, a.standing]), p.attempts.map((a) => [a.id, a.standing]));
+  assert.not.match(q.summary, /boots successfully/);
+  // A known-good fallback is good.
+  const r = predictGrub(base, { kind: "counted" });
+  assert.equal([r.attempts.at(-1)!.standing, r.summary], ["good", "old boots successfully; it stays the default"]);
+});
+
 test.run();

@@ -63,4 +63,26 @@ test("an entry that is already bad is skipped in favour of a good one", () => {
   assert.equal(p.attempts.map((a) => a.id), ["os-6.11.conf"]);
 });
 
+test("the entry it falls back to is itself an untried trial: said so, and never called known good", () => {
+  const olderTrial = entry("os-6.11+2.conf", "6.11");
+  const p = predictSystemdBoot({ entries: [olderTrial, fresh] }, { kind: "counted" });
+  assert.equal(p.attempts.map((a) => [a.fileBefore, a.standing]), [
+    ["os-6.12+3.conf", "pending"], ["os-6.12+2-1.conf", "pending"], ["os-6.12+1-2.conf", "pending"],
+    ["os-6.11+2.conf", "pending"], ["os-6.11+1-1.conf", "pending"], ["os-6.12+0-3.conf", "bad"],
+  ]);
+  // Every entry is bad then: systemd-boot boots the first bad one again; the guard stops.
+  assert.is(p.end, "no-fallback-left");
+  assert.match(p.summary, /falls back to OS 6\.11, which is not known to boot: an untried trial \(\+2\)/);
+  assert.match(p.summary, /no entry is known to boot/);
+  // Assumed to boot after 3 failures: it boots as assumed, but the prediction does not call it good.
+  const q = predictSystemdBoot({ entries: [olderTrial, fresh] }, { kind: "first", count: 3 });
+  assert.equal(q.attempts.at(-1)!.fileBefore, "os-6.11+2.conf");
+  assert.equal([q.attempts.at(-1)!.outcome, q.attempts.at(-1)!.standing], ["success", "pending"]);
+  assert.not.match(q.summary, /boots successfully/);
+  assert.match(q.summary, /not known to boot/);
+  // A known-good fallback: "good", and the summary says it boots.
+  const r = predictSystemdBoot({ entries: [old, fresh] }, { kind: "counted" });
+  assert.equal([r.attempts.at(-1)!.standing, r.summary], ["good", "OS 6.11 boots successfully; it stays the default"]);
+});
+
 test.run();

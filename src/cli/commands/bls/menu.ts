@@ -3,12 +3,13 @@
  * Boot Loader Interface variables, and pick the default and selected entries.
  *
  * EFI variables are read from `--efivars-path` (or /sys/firmware/efi/efivars); with `--root`
- * other than `/` and no explicit `--efivars-path` they are not read (bootctl skips EFI variables
- * for `--root`/`--image` as well).
+ * other than `/` and no explicit `--efivars-path` they are not read (adapters/target-efivars.ts;
+ * bootctl skips EFI variables for `--root`/`--image` as well).
  */
 import { discoverBootPartitions, type DiscoveredPartitions } from "../../../adapters/esp-discovery.ts";
 import { loadBootEntriesSync, type LoadedBootConfig } from "../../../adapters/boot-entries.ts";
 import { readEfiString, readEfiVariable } from "../../../adapters/efivarfs.ts";
+import { targetEfivarsPath } from "../../../adapters/target-efivars.ts";
 import { BootctlError } from "../../../errors.ts";
 import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
 import { decodeUcs2List } from "../../../formats/efi/ucs2.ts";
@@ -34,7 +35,7 @@ export interface Menu {
 }
 
 export function efivarsEnabled(globals: GlobalOptions): boolean {
-  return globals.efivarsPathExplicit || globals.root === "/" || globals.root === "";
+  return targetEfivarsPath(globals) !== undefined;
 }
 
 async function readString(dir: string, name: string, output: Output): Promise<string | undefined> {

@@ -16,6 +16,7 @@ export default async function blessBootCommand(invocation: CommandInvocation): P
     root: globals.root,
     partitions: [globals.espPath, globals.bootPath],
     efivarsPath: globals.efivarsPath,
+    efivarsPathExplicit: globals.efivarsPathExplicit,
     dryRun: globals.dryRun,
   };
   if (verb === "status") {

@@ -21,7 +21,7 @@ function loaderOption(value: unknown): "grub" | "systemd-boot" | undefined {
 export default async function predictCommand({ options, globals, output }: CommandInvocation): Promise<number> {
   const result = await predict({
     root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath,
-    efivarsPath: globals.efivarsPathExplicit ? globals.efivarsPath : undefined,
+    efivarsPath: globals.efivarsPath, efivarsPathExplicit: globals.efivarsPathExplicit,
     failures: failurePlan(options),
     loader: loaderOption(options.loader),
   });
@@ -35,7 +35,11 @@ export default async function predictCommand({ options, globals, output }: Comma
     const rename = result.loader === "grub"
       ? (a.tries ? `bootctl_tries → ${a.tries.left}` : a.reason === "oneshot-variable" ? "next_entry (once)" : "no counter")
       : a.fileBefore === a.fileAfter ? a.fileBefore : `${a.fileBefore} → ${a.fileAfter}`;
-    const outcome = a.outcome === "success" ? s.green("boots fine") : s.red("fails");
+    // "boots fine" only for an entry known to boot (model/known-good.ts); any other success is
+    // the failure plan's assumption.
+    const outcome = a.outcome === "failure" ? s.red("fails")
+      : a.standing === "good" ? s.green("boots fine")
+      : s.yellow(`boots as assumed, not known to boot (${a.standingReason})`);
     output.line(`attempt ${a.attempt}: ${s.bold(a.title)}${a.fallback ? s.yellow(" (fallback)") : ""}  ${rename}  ${outcome}`);
   }
   output.line(result.summary);
