@@ -13,7 +13,7 @@ import { withBootLock, withBootLocks } from "../adapters/boot-lock.ts";
 import { loadBootEntries } from "../adapters/boot-entries.ts";
 import { DEFAULT_EFIVARS_DIR } from "../adapters/efivarfs.ts";
 import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
-import { loadEnvView, serializeGrubenv } from "../formats/grubenv.ts";
+import { createGrubenv, loadEnvView, parseGrubenv, serializeGrubenv, type GrubenvBlock } from "../formats/grubenv.ts";
 import { planGrubTrial, readCountingState } from "../ops/grub-counting.ts";
 import { chooseGrubFallback, entryStanding, newestKnownGood } from "../model/known-good.ts";
 import type { Effect } from "../ops/plan.ts";
@@ -273,8 +273,11 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
 async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: string }, bootRoot: string, tries: number): Promise<Omit<AddPlan, "loader">> {
   const root = options.root ?? "/";
   const location = await locateGrubenv(root, undefined, { espPath: options.espPath });
-  const loaded = await readGrubenvFile(location.path);
-  if (!loaded) throw new BootctlError("E_NOT_FOUND", `no GRUB environment block at ${location.path} (create it with 'bootctl-ts grubenv create')`);
+  // As `grub-editenv FILE set` does (grub-core/lib/envblk.c via util/grub-editenv.c open_envblk_file):
+  // a missing file is created as a fresh 1024-byte block, but only inside a GRUB directory that exists
+  // (update-grub makes grub.cfg and no grubenv; grub-install would have made both).
+  const existing = await readGrubenvFile(location.path);
+  const loaded = existing ?? { block: await freshGrubenvIn(location.path) };
   const found = discoverBootPartitions({ root, espPath: options.espPath, bootPath: options.bootPath });
   const menu = await loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
   const trial = grubEntryId(plan.entry);
@@ -289,12 +292,23 @@ async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: str
   const effects = [...plan.effects.slice(0, entryWrite), write, ...plan.effects.slice(entryWrite)];
   const notes = [
     ...plan.notes,
+    ...(existing === undefined ? [`GRUB: ${location.imagePath} does not exist yet: created as a fresh environment block`] : []),
     `GRUB: ${trial} gets ${tries} tries, then ${fallback} boots (${choice.source})`,
     ...(choice.standing.kind === "good" ? [] : [`GRUB: warning: ${noKnownGoodWarning(trial, fallback, choice.standing.reason)}`]),
     `GRUB: regenerate grub.cfg (update-grub, grub-mkconfig or 'bootctl-ts grub render') so that ${trial} has a menu entry; until then ${fallback} boots and no try is used`,
     ...[trial, fallback].map(numericIdWarning).filter((w): w is string => w !== undefined).map((w) => `GRUB: warning: ${w}`),
   ];
   return { effects, notes, entry: plan.entry, bootRoot, grubenv: location.path };
+}
+
+/** A fresh block for a grubenv that does not exist yet, when its directory does; otherwise E_NOT_FOUND. */
+async function freshGrubenvIn(file: string): Promise<GrubenvBlock> {
+  const dir = await stat(path.dirname(file)).catch((err: unknown) => {
+    if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") return undefined;
+    throw err;
+  });
+  if (!dir?.isDirectory()) throw new BootctlError("E_NOT_FOUND", `no GRUB environment block at ${file}, and no GRUB directory to create it in (create it with 'bootctl-ts grubenv create')`);
+  return parseGrubenv(createGrubenv());
 }
 
 function noKnownGoodWarning(entry: string, fallback: string | undefined, reason: string | undefined): string {

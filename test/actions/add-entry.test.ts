@@ -147,6 +147,36 @@ test("on GRUB, the tries go to the grubenv and the entry has no counter", async 
   });
 });
 
+test("on GRUB with grub.cfg but no grubenv yet (update-grub made no block), add creates the block as grub-editenv set does", async () => {
+  const { spawnSync } = await import("node:child_process");
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    mkdirSync(path.join(root, "boot/grub"), { recursive: true });
+    writeFileSync(path.join(root, "boot/grub/grub.cfg"), "set default=0\n");
+    writeFileSync(path.join(boot, `loader/entries/${MACHINE}-6.11.conf`), "title F\nversion 6.11\nlinux /k\n");
+    const env = path.join(root, "boot/grub/grubenv");
+    const plan = await addEntry({ root, bootPath: "/boot", kernelVersion: "6.12", kernelImage: kernel, tries: 3, efivarsPath: path.join(root, "none") });
+    assert.is(plan.loader, "grub");
+    assert.ok(plan.notes.some((n) => n.includes("/boot/grub/grubenv does not exist yet: created")), plan.notes.join("\n"));
+    // The oracle: grub-editenv on a missing file, with the same variables in the same order.
+    const expected = path.join(root, "expected.grubenv");
+    const vars = readFileSync(env, "latin1").split("\n").filter((l) => l.startsWith("bootctl_"));
+    assert.ok(vars.includes("bootctl_tries=3") && vars.includes(`bootctl_trial=bls:${MACHINE}-6.12`), vars.join(" "));
+    const editenv = spawnSync("grub-editenv", [expected, "set", ...vars], { encoding: "utf8" });
+    assert.is(editenv.status, 0, editenv.stderr);
+    assert.equal(readFileSync(env), readFileSync(expected));
+  });
+  // No GRUB directory at all: one error, nothing written.
+  await withTempRoot(async (root) => {
+    const { kernel, boot } = image(root);
+    const err = await addEntry({ root, bootPath: "/boot", kernelVersion: "6.12", kernelImage: kernel, tries: 3, loader: "grub", efivarsPath: path.join(root, "none") }).then(() => undefined, (e: unknown) => e);
+    assert.instance(err, BootctlError);
+    assert.match((err as Error).message, /no GRUB directory to create it in/);
+    assert.equal(readdirSync(path.join(boot, "loader/entries")), []);
+    assert.not.ok(existsSync(path.join(root, "boot/grub")));
+  });
+});
+
 test("on GRUB, a bare machine-id saved_entry becomes the fallback by its GRUB id; with no other entry the fallback is entry 0", async () => {
   const { parseGrubenv, createGrubenv, loadEnvView, setVariable, serializeGrubenv } = await import("../../src/formats/grubenv.ts");
   await withTempRoot(async (root) => {

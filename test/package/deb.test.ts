@@ -147,7 +147,12 @@ test("the real kernel-install writes exactly one entry, bootctl-ts's; update-gru
   const plugins = add.stdout.slice(add.stdout.indexOf("Plugin files:")).split("\n").filter((l) => l.startsWith("/"));
   assert.ok(plugins.includes("/usr/lib/kernel/install.d/90-bootctl-ts.install"), plugins.join(" "));
   assert.not.ok(plugins.some((p) => /90-loaderentry|90-uki-copy/.test(p)), `systemd's entry plugins still run: ${plugins.join(" ")}`);
-  assert.equal(readdirSync(path.join(chroot, "boot/loader/entries")), [`${MACHINE_ID}-${KERNEL}+3.conf`]);
+  // The chroot is a GRUB system (update-grub made /boot/grub/grub.cfg): the entry has no counter,
+  // the tries go to the grubenv, which update-grub did not make and `add` creates.
+  assert.equal(readdirSync(path.join(chroot, "boot/loader/entries")), [`${MACHINE_ID}-${KERNEL}.conf`]);
+  const env = ok(inChroot(chroot, ["grub-editenv", "/boot/grub/grubenv", "list"]), "grub-editenv list").stdout.split("\n");
+  assert.ok(env.includes(`bootctl_trial=bls:${MACHINE_ID}-${KERNEL}`), env.join(" "));
+  assert.ok(env.includes("bootctl_tries=3"), env.join(" "));
   assert.equal(readdirSync(path.join(chroot, "boot", MACHINE_ID, KERNEL)), ["linux"]);
 
   const update = ok(inChroot(chroot, ["update-grub"]), "update-grub");
