@@ -29,7 +29,7 @@
 import { promises as fsp, constants, type Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
-import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
+import { BootctlError, FileError, cleanUpAfter, describeErrno, errnoOf, whenErrno, type ErrorCode } from "../errors.ts";
 import { builtinModule } from "../builtin-modules.ts";
 import { resolveSafe } from "./root-path.ts";
 
@@ -65,10 +65,16 @@ export class SimulatedCrash extends Error {
 
 const O_NOFOLLOW = constants.O_NOFOLLOW;
 
-function fileError(action: string, target: string, err: unknown): BootctlError {
+/** The code of each failed action (errors.ts ErrorCode). */
+const ACTION_CODES = {
+  read: "E_READ", write: "E_WRITE", rename: "E_RENAME", copy: "E_COPY", remove: "E_REMOVE",
+  "remove directory": "E_REMOVE_DIRECTORY", "create directory": "E_CREATE_DIRECTORY", "create link": "E_CREATE_LINK",
+} as const satisfies Record<string, ErrorCode>;
+
+function fileError(action: keyof typeof ACTION_CODES, target: string, err: unknown): BootctlError {
   if (err instanceof BootctlError || err instanceof SimulatedCrash) return err as BootctlError;
   const errno = errnoOf(err);
-  return new FileError(`E_${action.toUpperCase().replace(/[^A-Z]+/g, "_")}`, `cannot ${action} ${target}: ${describeErrno(errno)}`, target, err);
+  return new FileError(ACTION_CODES[action], `cannot ${action} ${target}: ${describeErrno(errno)}`, target, err);
 }
 
 /** 12 hex digits; uniqueness among concurrent writers comes from O_EXCL, not from this value
@@ -113,10 +119,12 @@ export function tempNameFor(target: string): string {
 async function removeStaleTemps(target: string): Promise<void> {
   const dir = path.dirname(target);
   const prefix = tempStem(path.basename(target));
-  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  // A missing directory has no temps (the write creates nothing there either and fails itself);
+  // a temp already gone is what was wanted.
+  const names = await fsp.readdir(dir).catch(whenErrno([] as string[], "ENOENT", "ENOTDIR"));
   for (const name of names) {
     if (name.startsWith(prefix) && name.endsWith(".bootctl-tmp") && /^[0-9a-f]{12}$/.test(name.slice(prefix.length, -".bootctl-tmp".length))) {
-      await fsp.unlink(path.join(dir, name)).catch(() => undefined);
+      await fsp.unlink(path.join(dir, name)).catch(whenErrno(undefined, "ENOENT"));
     }
   }
 }
@@ -133,8 +141,8 @@ const MSDOS_SUPER_MAGIC = 0x4d44;
  * a `sync` without -f (older busybox) syncs every file system, which includes this one.
  */
 async function syncIfFat(dir: string): Promise<void> {
-  const fs = await fsp.statfs(dir).catch(() => undefined);
-  if (fs?.type !== MSDOS_SUPER_MAGIC) return;
+  const fs = await fsp.statfs(dir);
+  if (fs.type !== MSDOS_SUPER_MAGIC) return;
   // Loaded only here (src/builtin-modules.ts): child_process costs milliseconds of start-up.
   const { spawnSync } = builtinModule("node:child_process");
   for (const args of [["-f", dir], []]) {
@@ -222,7 +230,7 @@ export async function atomicReplace(root: string, target: string, data: Uint8Arr
     return absolute;
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
-    if (tempCreated) await fsp.unlink(temp).catch(() => undefined);
+    if (tempCreated) await cleanUpAfter(err, () => fsp.unlink(temp));
     throw fileError("write", absolute, err);
   }
 }
@@ -337,7 +345,7 @@ export async function copyFileDurable(root: string, source: string, target: stri
     return absolute;
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
-    if (tempCreated) await fsp.unlink(temp).catch(() => undefined);
+    if (tempCreated) await cleanUpAfter(err, () => fsp.unlink(temp));
     throw fileError("copy", `${source} to ${absolute}`, err);
   }
 }
@@ -439,7 +447,7 @@ export async function symlinkDurable(root: string, link: string, target: string,
     return { path: absolute, changed: true };
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
-    if (tempCreated) await fsp.unlink(temp).catch(() => undefined);
+    if (tempCreated) await cleanUpAfter(err, () => fsp.unlink(temp));
     throw fileError("create link", absolute, err);
   }
 }

@@ -19,7 +19,7 @@
  */
 import { promises as fsp, constants, readFileSync, statfsSync } from "node:fs";
 import * as path from "node:path";
-import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
+import { BootctlError, FileError, ParseError, cleanUpAfter, describeErrno, errnoOf, hasErrno } from "../errors.ts";
 import { builtinModule } from "../builtin-modules.ts";
 import { decodeEfivarfsFile, efivarFileName, encodeEfivarfsFile, type EfiVariableValue } from "../formats/efi/efivarfs-file.ts";
 import { decodeUcs2z } from "../formats/efi/ucs2.ts";
@@ -104,7 +104,7 @@ export async function listEfiVariables(efivarsDir: string): Promise<EfiVariableE
 export async function requireEfivarsDir(efivarsPath: string, explicit: boolean): Promise<string> {
   try {
     const s = await fsp.stat(efivarsPath);
-    if (!s.isDirectory()) throw new BootctlError("E_EFIVARS_NOT_DIR", `${efivarsPath} is not a directory`);
+    if (!s.isDirectory()) throw new BootctlError("E_EFIVARS_DIR", `${efivarsPath} is not a directory`);
     return efivarsPath;
   } catch (err) {
     if (err instanceof BootctlError) throw err;
@@ -115,12 +115,13 @@ export async function requireEfivarsDir(efivarsPath: string, explicit: boolean):
   }
 }
 
-/** True when `dir` is a mounted efivarfs (statfs magic). */
+/** True when `dir` is a mounted efivarfs (statfs magic); a directory that is not there is not. */
 export function isEfivarfs(dir: string): boolean {
   try {
     return statfsSync(dir).type === EFIVARFS_MAGIC;
-  } catch {
-    return false;
+  } catch (err) {
+    if (hasErrno(err, "ENOENT", "ENOTDIR")) return false;
+    throw new FileError("E_EFIVARS_DIR", `cannot use ${dir} for EFI variables: ${describeErrno(errnoOf(err))}`, dir, err);
   }
 }
 
@@ -214,13 +215,19 @@ async function writeEfivarfs(name: string, file: string, bytes: Buffer, exists: 
     const { bytesWritten } = await handle.write(bytes, 0, bytes.length);
     if (bytesWritten !== bytes.length) throw writeError(name, file, Object.assign(new Error("short write"), { code: "EIO" }));
   } catch (err) {
-    await handle.close().catch(() => undefined);
-    if (!exists) await fsp.unlink(file).catch(() => undefined);
+    const failure = err instanceof FileError ? err : writeError(name, file, err);
+    await cleanUpAfter(failure, () => handle.close());
+    if (!exists) await cleanUpAfter(failure, () => fsp.unlink(file));
     if (wasImmutable) chattr("+i", file);
-    throw err instanceof FileError ? err : writeError(name, file, err);
+    throw failure;
   }
-  await handle.close().catch(() => undefined);
-  if (wasImmutable) chattr("+i", file);
+  try {
+    await handle.close();
+  } catch (err) {
+    throw writeError(name, file, err);
+  } finally {
+    if (wasImmutable) chattr("+i", file);
+  }
 }
 
 export type DeleteResult = "deleted" | "absent";
@@ -280,15 +287,19 @@ export async function readDiskForGpt(diskPath: string): Promise<Buffer> {
   } catch (err) {
     throw new FileError("E_DISK_READ", `cannot open disk ${diskPath}: ${describeErrno(errnoOf(err))}`, diskPath, err);
   }
+  const readFailure = (err: unknown) => new FileError("E_DISK_READ", `cannot read disk ${diskPath}: ${describeErrno(errnoOf(err))}`, diskPath, err);
+  let bytes: Buffer;
   try {
     const s = await handle.stat();
     const size = s.isFile() && s.size <= 1 << 30 ? s.size : 1 << 20;
     const buf = Buffer.alloc(size);
     const { bytesRead } = await handle.read(buf, 0, size, 0);
-    return buf.subarray(0, bytesRead);
+    bytes = buf.subarray(0, bytesRead);
   } catch (err) {
-    throw new FileError("E_DISK_READ", `cannot read disk ${diskPath}: ${describeErrno(errnoOf(err))}`, diskPath, err);
-  } finally {
-    await handle.close().catch(() => undefined);
+    const failure = readFailure(err);
+    await cleanUpAfter(failure, () => handle.close());
+    throw failure;
   }
+  await handle.close().catch((err: unknown) => { throw readFailure(err); });
+  return bytes;
 }

@@ -46,7 +46,7 @@
  *   BootctlError `E_OVMF_VAR_…`; a corrupt image is ParseError `E_OVMF_…`. Neither leaves a
  *   partial result.
  */
-import { BootctlError, ParseError } from "../../errors.ts";
+import { BootctlError, ParseError, type ErrorCode } from "../../errors.ts";
 import { guidToText, isGuidText } from "../efi/guids.ts";
 import { decodeFirmwareVolumeHeader, type FirmwareVolumeHeader } from "./firmware-volume.ts";
 import {
@@ -134,7 +134,7 @@ export interface VariableInput {
   auth?: AuthFields;
 }
 
-function fail(code: string, reason: string): never {
+function fail(code: ErrorCode, reason: string): never {
   throw new ParseError(code, reason, { line: 1 });
 }
 
@@ -262,7 +262,7 @@ export function getVariable(store: VarStore, name: string, guid: string): Stored
   return inTransition === undefined ? undefined : toStored(inTransition);
 }
 
-function inputError(code: string, message: string): never {
+function inputError(code: ErrorCode, message: string): never {
   throw new BootctlError(code, message);
 }
 
