@@ -2,7 +2,7 @@
  * The bootctl-ts library API. Everything the CLI does is available here as typed functions
  * over roots, returning data; the CLI (src/cli) is a thin layer over it.
  */
-export { BootctlError, UsageError, ParseError, FileError } from "./errors.ts";
+export { BootctlError, UsageError, ParseError, FileError, type ErrorCode } from "./errors.ts";
 
 // Version comparison (UAPI Version Format, systemd's strverscmp_improved).
 export { compareVersions, testVersions, type VersionOrder, type VersionOperator } from "./model/version.ts";
