@@ -55,7 +55,8 @@ export { buildGptLoadOption } from "./ops/efi-create.ts";
 export { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "./ops/loader-variables.ts";
 
 // OVMF variable stores (offline firmware NVRAM).
-export { readVarStore, listVariables, getVariable, setVariable as setVarStoreVariable, deleteVariable as deleteVarStoreVariable, AUTHENTICATED_VARIABLE_GUID, VARIABLE_GUID, type VarStore, type VarRecord, type EfiVariable, type StoredVariable, type VariableInput } from "./formats/ovmf/varstore.ts";
+export { readVarStore, listVariables, getVariable, setVariable as setVarStoreVariable, deleteVariable as deleteVarStoreVariable, AUTHENTICATED_VARIABLE_GUID, VARIABLE_GUID, type VarStore, type VarRecord, type StoredVariable, type VariableInput } from "./formats/ovmf/varstore.ts";
+export type { EfiVariable } from "./formats/efi/efivarfs-file.ts";
 export { decodeFirmwareVolumeHeader, SYSTEM_NV_DATA_FV_GUID, type FirmwareVolumeHeader } from "./formats/ovmf/firmware-volume.ts";
 export { VAR_ADDED, VAR_DELETED, VAR_IN_DELETED_TRANSITION, VAR_HEADER_VALID_ONLY, type AuthFields, type EfiTime, type RecordFormat, type RecordState } from "./formats/ovmf/variable-record.ts";
 

@@ -21,7 +21,7 @@ import { promises as fsp, constants, readFileSync, statfsSync } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, FileError, ParseError, cleanUpAfter, describeErrno, errnoOf, hasErrno } from "../errors.ts";
 import { builtinModule } from "../builtin-modules.ts";
-import { decodeEfivarfsFile, efivarFileName, encodeEfivarfsFile, type EfiVariableValue } from "../formats/efi/efivarfs-file.ts";
+import { decodeEfivarfsFile, efivarFileName, encodeEfivarfsFile, type EfiVariable } from "../formats/efi/efivarfs-file.ts";
 import { decodeUcs2z } from "../formats/efi/ucs2.ts";
 import { atomicReplace, removeDurable, type WriteOptions } from "./durable-fs.ts";
 import type { EfiEffect } from "../ops/efi-plan.ts";
@@ -32,7 +32,7 @@ export const DEFAULT_EFIVARS_DIR = "/sys/firmware/efi/efivars";
 export const EFIVARFS_MAGIC = 0xde5e81e4;
 
 /** Read one variable; `undefined` when it does not exist. */
-export async function readEfiVariable(efivarsDir: string, name: string, guid: string): Promise<EfiVariableValue | undefined> {
+export async function readEfiVariable(efivarsDir: string, name: string, guid: string): Promise<EfiVariable | undefined> {
   const file = path.join(efivarsDir, efivarFileName(name, guid));
   let bytes: Buffer;
   try {
@@ -47,7 +47,7 @@ export async function readEfiVariable(efivarsDir: string, name: string, guid: st
   // A zero-length file is a variable that was created but never written: systemd treats it as absent.
   if (bytes.length === 0) return undefined;
   try {
-    return decodeEfivarfsFile(bytes);
+    return { name, guid: guid.toLowerCase(), ...decodeEfivarfsFile(bytes) };
   } catch (err) {
     throw err instanceof ParseError ? err.inFile(file) : err;
   }
@@ -57,14 +57,6 @@ export async function readEfiVariable(efivarsDir: string, name: string, guid: st
 export async function readEfiString(efivarsDir: string, name: string, guid: string): Promise<string | undefined> {
   const value = await readEfiVariable(efivarsDir, name, guid);
   return value === undefined ? undefined : decodeUcs2z(value.data);
-}
-
-export interface EfiVariableEntry {
-  name: string;
-  /** Lower-case vendor GUID. */
-  guid: string;
-  attributes: number;
-  data: Buffer;
 }
 
 const GUID_SUFFIX = /-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
@@ -77,14 +69,14 @@ export function parseEfivarFileName(fileName: string): { name: string; guid: str
 }
 
 /** Every variable in the directory (files that are not `Name-GUID`, and empty files, skipped). */
-export async function listEfiVariables(efivarsDir: string): Promise<EfiVariableEntry[]> {
+export async function listEfiVariables(efivarsDir: string): Promise<EfiVariable[]> {
   let names: string[];
   try {
     names = await fsp.readdir(efivarsDir);
   } catch (err) {
     throw new FileError("E_EFIVAR_READ", `cannot list EFI variables in ${efivarsDir}: ${describeErrno(errnoOf(err))}`, efivarsDir, err);
   }
-  const out: EfiVariableEntry[] = [];
+  const out: EfiVariable[] = [];
   for (const fileName of names.sort()) {
     const parsed = parseEfivarFileName(fileName);
     if (!parsed) continue;
@@ -92,7 +84,7 @@ export async function listEfiVariables(efivarsDir: string): Promise<EfiVariableE
       if (errnoFrom(err) === "EISDIR") return undefined;
       throw err;
     });
-    if (value) out.push({ name: parsed.name, guid: parsed.guid, attributes: value.attributes, data: value.data });
+    if (value) out.push(value);
   }
   return out;
 }
@@ -169,7 +161,7 @@ function writeError(name: string, file: string, err: unknown): FileError {
 export type WriteResult = "written" | "unchanged";
 
 /** Set a variable to `value`; skipped when it already has exactly these attributes and data. */
-export async function writeEfiVariable(efivarsDir: string, name: string, guid: string, value: EfiVariableValue, options: WriteOptions = {}): Promise<WriteResult> {
+export async function writeEfiVariable(efivarsDir: string, name: string, guid: string, value: Pick<EfiVariable, "attributes" | "data">, options: WriteOptions = {}): Promise<WriteResult> {
   const fileName = efivarFileName(name, guid);
   const file = path.join(efivarsDir, fileName);
   const current = await readEfiVariable(efivarsDir, name, guid);
@@ -267,7 +259,7 @@ export async function applyEfiPlan(efivarsDir: string, effects: readonly EfiEffe
   const done: AppliedEffect[] = [];
   for (const effect of effects) {
     const result = effect.op === "write"
-      ? await writeEfiVariable(efivarsDir, effect.name, effect.guid, { attributes: effect.attributes, data: effect.data }, options)
+      ? await writeEfiVariable(efivarsDir, effect.name, effect.guid, effect, options)
       : await deleteEfiVariable(efivarsDir, effect.name, effect.guid, options);
     done.push({ effect, result });
   }

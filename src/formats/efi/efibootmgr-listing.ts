@@ -28,14 +28,8 @@
  */
 import { formatDevicePath } from "./device-path-text.ts";
 import { formatBootNumber } from "./boot-manager.ts";
+import type { EfiVariable } from "./efivarfs-file.ts";
 import { EFI_GLOBAL_VARIABLE } from "./guids.ts";
-
-export interface EfiVariableRecord {
-  name: string;
-  guid: string;
-  attributes: number;
-  data: Buffer;
-}
 
 export interface EfibootmgrListing {
   stdout: string;
@@ -137,7 +131,7 @@ export function verboseTail(data: Uint8Array): { text: string } | { failure: str
   return { text: `\t${text}${rawOptionalDataText(data.subarray(6 + ul + fpll))}` };
 }
 
-export function renderEfibootmgrListing(variables: readonly EfiVariableRecord[], options: { verbose: boolean }): EfibootmgrListing {
+export function renderEfibootmgrListing(variables: readonly EfiVariable[], options: { verbose: boolean }): EfibootmgrListing {
   const global = variables.filter((v) => v.guid.toLowerCase() === EFI_GLOBAL_VARIABLE);
   const find = (name: string) => global.find((v) => v.name === name);
   let stdout = "";

@@ -47,6 +47,7 @@
  *   partial result.
  */
 import { BootctlError, ParseError, type ErrorCode } from "../../errors.ts";
+import type { EfiVariable } from "../efi/efivarfs-file.ts";
 import { guidToText, isGuidText } from "../efi/guids.ts";
 import { decodeFirmwareVolumeHeader, type FirmwareVolumeHeader } from "./firmware-volume.ts";
 import {
@@ -67,13 +68,6 @@ export const VARIABLE_STORE_HEALTHY = 0xfe;
 export const VARIABLE_STORE_HEADER_SIZE = 28;
 
 /** A variable as callers see it. */
-export interface EfiVariable {
-  name: string;
-  /** Vendor GUID, lowercase text. */
-  guid: string;
-  attributes: number;
-  data: Buffer;
-}
 
 /** A live variable with where it is stored. */
 export interface StoredVariable extends EfiVariable {
