@@ -22,7 +22,7 @@ export type ErrorCode =
   | "E_USAGE"
   // Files and paths (adapters/durable-fs.ts, root-path.ts and the readers built on them).
   | "E_READ" | "E_WRITE" | "E_RENAME" | "E_COPY" | "E_REMOVE" | "E_REMOVE_DIRECTORY" | "E_CREATE_DIRECTORY" | "E_CREATE_LINK"
-  | "E_EXISTS" | "E_NOT_FOUND" | "E_NOT_DIRECTORY" | "E_NOT_REGULAR" | "E_NOT_SYMLINK" | "E_SIZE_MISMATCH"
+  | "E_EXISTS" | "E_NOT_FOUND" | "E_NOT_DIRECTORY" | "E_NOT_REGULAR" | "E_NOT_SYMLINK"
   | "E_SYMLINK" | "E_LINK_LOOP" | "E_PATH_ESCAPE" | "E_LOCKED"
   // The target: boot partitions, boot loader, Node for the units.
   | "E_NO_BOOT_PARTITION" | "E_NO_BOOT_LOADER" | "E_AMBIGUOUS_BOOT_LOADER" | "E_NOT_SUPPORTED" | "E_NODE_NOT_FOUND"

@@ -9,7 +9,7 @@ export { compareVersions, testVersions, type VersionOrder, type VersionOperator 
 
 // The crash-safe file layer and root confinement.
 export {
-  atomicReplace, renameNoReplace, renameReplace, writeInPlace, copyFileDurable, removeDurable, mkdirDurable, rmdirDurable,
+  atomicReplace, renameNoReplace, renameReplace, copyFileDurable, removeDurable, mkdirDurable, rmdirDurable,
   symlinkDurable, SimulatedCrash, WRITE_STEPS, type WriteStep, type StepSeam, type WriteOptions,
 } from "./adapters/durable-fs.ts";
 export { confine, inRoot, PathEscapeError, SymlinkRefusedError } from "./adapters/root-path.ts";

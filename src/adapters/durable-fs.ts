@@ -15,9 +15,6 @@
  *   from the boot directory lock, not from here.
  * - `renameReplace`: rename(2) over an existing target, for the rare case where replacing is the
  *   intent (one atomic step: the target is the old file or the new one).
- * - `writeInPlace`: same size, same inode, one write, fsync; for files whose sectors a boot
- *   loader has recorded. A crash can tear such a write at a sector boundary, so callers use it
- *   only where the format tolerates that or the sectors must not move.
  * - `copyFileDurable`: copy into a temp file, fsync, rename, fsync the directory.
  * - `removeDurable`, `mkdirDurable`: unlink / mkdir -p with the parent directory fsynced.
  *
@@ -37,7 +34,6 @@ export const WRITE_STEPS = {
   atomicReplace: ["create-temp", "write-temp", "fsync-temp", "rename", "fsync-dir"],
   renameNoReplace: ["rename", "fsync-dir"],
   renameReplace: ["rename", "fsync-dir"],
-  writeInPlace: ["open", "write", "fsync"],
   copyFileDurable: ["copy-temp", "fsync-temp", "rename", "fsync-dir"],
   removeDurable: ["unlink", "fsync-dir"],
   mkdirDurable: ["mkdir", "fsync-dir"],
@@ -280,37 +276,6 @@ export function renameNoReplace(root: string, from: string, to: string, options:
 /** Rename the regular file `from` over `to` (both under `root`), replacing `to` atomically if it exists. */
 export function renameReplace(root: string, from: string, to: string, options: WriteOptions = {}): Promise<RenameResult> {
   return renameDurable(root, from, to, true, options);
-}
-
-/**
- * Overwrite the existing regular file `target` with `data` of exactly the same size, keeping its
- * inode and therefore its sectors: one open without O_TRUNC, one positional write, one fsync.
- */
-export async function writeInPlace(root: string, target: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<string> {
-  const absolute = await resolveSafe(root, target);
-  const bytes = toBytes(data);
-  const seam = options.seam;
-  try {
-    const handle = await fsp.open(absolute, constants.O_WRONLY | O_NOFOLLOW);
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to write ${absolute}: not a regular file`, absolute);
-      if (stat.size !== bytes.length) {
-        throw new FileError("E_SIZE_MISMATCH", `refusing to write ${absolute} in place: it has ${stat.size} bytes, new content has ${bytes.length}`, absolute);
-      }
-      seam?.("open", absolute);
-      await writeAll(handle, bytes);
-      seam?.("write", absolute);
-      await handle.sync();
-      seam?.("fsync", absolute);
-    } finally {
-      await handle.close();
-    }
-    return absolute;
-  } catch (err) {
-    if (err instanceof SimulatedCrash) throw err;
-    throw fileError("write", absolute, err);
-  }
 }
 
 /**

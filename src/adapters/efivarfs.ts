@@ -62,7 +62,7 @@ export async function readEfiString(efivarsDir: string, name: string, guid: stri
 const GUID_SUFFIX = /-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
 /** Split an efivarfs file name into variable name and GUID; undefined for other files. */
-export function parseEfivarFileName(fileName: string): { name: string; guid: string } | undefined {
+function parseEfivarFileName(fileName: string): { name: string; guid: string } | undefined {
   const m = GUID_SUFFIX.exec(fileName);
   if (!m || m.index === 0) return undefined;
   return { name: fileName.slice(0, m.index), guid: m[1]!.toLowerCase() };
@@ -108,7 +108,7 @@ export async function requireEfivarsDir(efivarsPath: string, explicit: boolean):
 }
 
 /** True when `dir` is a mounted efivarfs (statfs magic); a directory that is not there is not. */
-export function isEfivarfs(dir: string): boolean {
+function isEfivarfs(dir: string): boolean {
   try {
     return statfsSync(dir).type === EFIVARFS_MAGIC;
   } catch (err) {

@@ -9,9 +9,9 @@
  *   sectors. grub-editenv's own `create` renames a new file into place, and Fedora's
  *   grub2-set-bootflag replaces grubenv by rename too.
  * - grub-editenv `set`/`unset` open the file with O_TRUNC and then write: killed between the two,
- *   the block is empty and every variable is lost. `writeInPlace` (no O_TRUNC) avoids the empty
- *   file but a 1024-byte block spans two 512-byte sectors, so a power cut can still tear it into
- *   half old, half new bytes. Only a rename gives "old or new" after a crash at any point.
+ *   the block is empty and every variable is lost. A rewrite in place without O_TRUNC avoids the
+ *   empty file but a 1024-byte block spans two 512-byte sectors, so a power cut can still tear it
+ *   into half old, half new bytes. Only a rename gives "old or new" after a crash at any point.
  * - The size never changes: the codec serializes to exactly the block's size (1024 for a block
  *   grub-editenv created, 100 or 2048 if someone made it so), and the new file is written in one
  *   piece and fsynced before the rename, so it is a plain non-sparse file GRUB can write.

@@ -42,7 +42,7 @@ export interface EfibootmgrListing {
 const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9a-fA-F]$/.test(c);
 
 /** efibootmgr's filter for boot entries: `Boot` + 4 hex digits, EFI_GLOBAL vendor. */
-export function isListedBootVariable(v: { name: string; guid: string }): boolean {
+function isListedBootVariable(v: { name: string; guid: string }): boolean {
   return v.guid.toLowerCase() === EFI_GLOBAL_VARIABLE && v.name.startsWith("Boot") && [4, 5, 6, 7].every((i) => isHex(v.name[i]));
 }
 
@@ -88,7 +88,7 @@ function efidpIsValid(data: Uint8Array, at: number, limit: number): boolean {
 }
 
 /** efibootmgr's `unparse_raw_text`. */
-export function rawOptionalDataText(data: Uint8Array): string {
+function rawOptionalDataText(data: Uint8Array): string {
   let out = "";
   for (const c of data) out += c < 32 || c > 127 ? "." : String.fromCharCode(c);
   return out;
