@@ -2,14 +2,14 @@
  * The bootctl-ts library API. Everything the CLI does is available here as typed functions
  * over roots, returning data; the CLI (src/cli) is a thin layer over it.
  */
-export { BootctlError, UsageError, ParseError, FileError } from "./errors.ts";
+export { BootctlError, UsageError, ParseError, FileError, type ErrorCode } from "./errors.ts";
 
 // Version comparison (UAPI Version Format, systemd's strverscmp_improved).
 export { compareVersions, testVersions, type VersionOrder, type VersionOperator } from "./model/version.ts";
 
 // The crash-safe file layer and root confinement.
 export {
-  atomicReplace, renameNoReplace, renameReplace, writeInPlace, copyFileDurable, removeDurable, mkdirDurable, rmdirDurable,
+  atomicReplace, renameNoReplace, renameReplace, copyFileDurable, removeDurable, mkdirDurable, rmdirDurable,
   symlinkDurable, SimulatedCrash, WRITE_STEPS, type WriteStep, type StepSeam, type WriteOptions,
 } from "./adapters/durable-fs.ts";
 export { confine, inRoot, PathEscapeError, SymlinkRefusedError } from "./adapters/root-path.ts";
@@ -55,7 +55,8 @@ export { buildGptLoadOption } from "./ops/efi-create.ts";
 export { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "./ops/loader-variables.ts";
 
 // OVMF variable stores (offline firmware NVRAM).
-export { readVarStore, listVariables, getVariable, setVariable as setVarStoreVariable, deleteVariable as deleteVarStoreVariable, AUTHENTICATED_VARIABLE_GUID, VARIABLE_GUID, type VarStore, type VarRecord, type EfiVariable, type StoredVariable, type VariableInput } from "./formats/ovmf/varstore.ts";
+export { readVarStore, listVariables, getVariable, setVariable as setVarStoreVariable, deleteVariable as deleteVarStoreVariable, AUTHENTICATED_VARIABLE_GUID, VARIABLE_GUID, type VarStore, type VarRecord, type StoredVariable, type VariableInput } from "./formats/ovmf/varstore.ts";
+export type { EfiVariable } from "./formats/efi/efivarfs-file.ts";
 export { decodeFirmwareVolumeHeader, SYSTEM_NV_DATA_FV_GUID, type FirmwareVolumeHeader } from "./formats/ovmf/firmware-volume.ts";
 export { VAR_ADDED, VAR_DELETED, VAR_IN_DELETED_TRANSITION, VAR_HEADER_VALID_ONLY, type AuthFields, type EfiTime, type RecordFormat, type RecordState } from "./formats/ovmf/variable-record.ts";
 

@@ -7,7 +7,6 @@
  * as selected, with nothing left to assess. Before the first boot `bootctl-ts predict --json` runs
  * on the image tree from the host; the entries booted must be the ones it predicted.
  */
-import { join } from "node:path";
 import { guestCmdline } from "../lib/guest-init.ts";
 import { guestRun, runJson } from "../lib/guest-runs.ts";
 import { EspTree } from "../lib/host-bootctl.ts";

@@ -7,7 +7,7 @@
  * Node built-ins only: the early-boot service imports this.
  */
 import { lstat } from "node:fs/promises";
-import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
+import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
 import { readEfiString } from "../adapters/efivarfs.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
 import { withBootLocks } from "../adapters/boot-lock.ts";
@@ -95,7 +95,12 @@ async function grubCounting(options: BlessOptions): Promise<{ file: string; stat
   const root = options.root ?? "/";
   const location = await locateGrubenv(root, undefined, { espPath: options.partitions?.[0] });
   if (!location.exists) return undefined;
-  const loaded = await readGrubenvFile(location.path).catch(() => undefined);
+  // A block GRUB cannot read (grub-core/lib/envblk.c: no signature, bad size) holds no counting
+  // state for it either; any other failure to read it is thrown.
+  const loaded = await readGrubenvFile(location.path).catch((err: unknown) => {
+    if (err instanceof ParseError) return undefined;
+    throw err;
+  });
   if (!loaded) return undefined;
   const state = readCountingState(loaded.block);
   const counting = state.trial !== undefined || state.mark !== undefined || state.greenboot?.bootCounter !== undefined;

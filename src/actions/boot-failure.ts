@@ -84,7 +84,8 @@ async function loaderConfDefault(partitions: readonly string[]): Promise<string 
 async function failedEntryId(status: BlessStatusResult, efivarsPath: string | undefined): Promise<string | undefined> {
   if (status.path !== undefined) return tryExtractTries(path.posix.basename(status.path))?.stripped;
   if (efivarsPath === undefined) return undefined;
-  const selected = await readEfiString(efivarsPath, "LoaderEntrySelected", LOADER_VENDOR_GUID).catch(() => undefined);
+  // Absent is undefined; an unreadable variable is thrown: what boots next cannot be told.
+  const selected = await readEfiString(efivarsPath, "LoaderEntrySelected", LOADER_VENDOR_GUID);
   return selected === undefined ? undefined : (tryExtractTries(selected)?.stripped ?? selected);
 }
 
@@ -104,7 +105,7 @@ async function nextBoot(status: BlessStatusResult, options: FailureOptions): Pro
     entryNames.push(...(await names(partition, "EFI/Linux")).filter((n) => /\.efi$/i.test(n)));
   }
   // sd-boot: LoaderEntryDefault before loader.conf's default.
-  const variable = efivars === undefined ? undefined : await readEfiString(efivars, "LoaderEntryDefault", LOADER_VENDOR_GUID).catch(() => undefined);
+  const variable = efivars === undefined ? undefined : await readEfiString(efivars, "LoaderEntryDefault", LOADER_VENDOR_GUID);
   const pattern = variable || (await loaderConfDefault(status.partitions));
   return nextBootFromNames(failed, entryNames, pattern ? [pattern] : []);
 }

@@ -24,7 +24,7 @@ import { atomicReplace, mkdirDurable, symlinkDurable } from "../adapters/durable
 import { checkExecutableInRoot } from "../adapters/executable-in-root.ts";
 import { readInstalled } from "../adapters/installed-file.ts";
 import { inRoot, normaliseRoot } from "../adapters/root-path.ts";
-import { BootctlError, UsageError } from "../errors.ts";
+import { BootctlError, FileError, UsageError, describeErrno, errnoOf, hasErrno } from "../errors.ts";
 import { BUNDLE_FILES, CODE_CACHE_FILE, DEFAULT_NODE, INSTALL_MODES, installLayout, type InstallMode, type LayoutFile } from "../install/layout.ts";
 
 export { CLI_INSTALL_PATH, SERVICE_INSTALL_PATH } from "../install/layout.ts";
@@ -118,14 +118,17 @@ function bundleSources(directory: string): BundleSources {
     const file = path.join(directory, name);
     try {
       bundles[name] = readFileSync(file);
-    } catch {
-      throw new BootctlError("E_NOT_FOUND", `cannot install units: ${file} is missing (run 'npm run build')`);
+    } catch (err) {
+      if (hasErrno(err, "ENOENT")) throw new BootctlError("E_NOT_FOUND", `cannot install units: ${file} is missing (run 'npm run build')`);
+      throw new FileError("E_READ", `cannot install units: cannot read ${file}: ${describeErrno(errnoOf(err))}`, file, err);
     }
   }
   let codeCache: Buffer | undefined;
   try {
     codeCache = readFileSync(path.join(directory, CODE_CACHE_FILE));
-  } catch {
+  } catch (err) {
+    // Optional: without it the installed CLI only starts slower.
+    if (!hasErrno(err, "ENOENT")) throw new FileError("E_READ", `cannot install units: cannot read ${path.join(directory, CODE_CACHE_FILE)}: ${describeErrno(errnoOf(err))}`, path.join(directory, CODE_CACHE_FILE), err);
     codeCache = undefined;
   }
   return { bundles, codeCache };

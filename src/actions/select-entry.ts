@@ -86,7 +86,7 @@ export async function detectLoader(target: SelectionTarget): Promise<BootLoaderK
   if (target.loader) return target.loader;
   const efivars = targetEfivarsPath(target);
   if (efivars !== undefined && existsSync(efivars)) {
-    const info = await readEfiString(efivars, "LoaderInfo", LOADER_VENDOR_GUID).catch(() => undefined);
+    const info = await readEfiString(efivars, "LoaderInfo", LOADER_VENDOR_GUID);
     if (info?.startsWith("systemd-boot")) return "systemd-boot";
   }
   const root = target.root ?? "/";

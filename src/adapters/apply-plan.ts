@@ -14,7 +14,7 @@
  * symlinked kernel file after its entry was removed — is refused before anything changes.
  */
 import { lstat } from "node:fs/promises";
-import { FileError, errnoOf } from "../errors.ts";
+import { FileError, cleanUpAfter, errnoOf } from "../errors.ts";
 import { confine, resolveSafe } from "./root-path.ts";
 import type { Effect, Plan } from "../ops/plan.ts";
 import {
@@ -73,7 +73,11 @@ async function undoFor(effect: Effect): Promise<Undo | undefined> {
       // Each directory on its own: the deepest may never have been created (mkdir failed there,
       // e.g. ENAMETOOLONG), and a failure to remove it must not keep its parents behind.
       return async () => {
-        for (const dir of missing) await applyEffect({ kind: "rmdir-if-empty", root: effect.root, path: dir }).catch(() => undefined);
+        let failure: unknown;
+        for (const dir of missing) {
+          await applyEffect({ kind: "rmdir-if-empty", root: effect.root, path: dir }).catch((err: unknown) => { failure ??= err; });
+        }
+        if (failure !== undefined) throw failure;
       };
     }
     case "copy-file":
@@ -115,7 +119,7 @@ export async function applyPlan(plan: Pick<Plan, "effects">, options: ApplyOptio
     }
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
-    for (const undo of done.reverse()) await undo().catch(() => undefined);
+    for (const undo of done.reverse()) await cleanUpAfter(err, undo);
     throw err;
   }
 }

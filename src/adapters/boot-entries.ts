@@ -21,7 +21,7 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readSync, type Dir } from "node:fs";
 import * as path from "node:path";
-import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
+import { BootctlError, FileError, ParseError, describeErrno, errnoOf, hasErrno } from "../errors.ts";
 import { interpretEntryText } from "../formats/bls/entry.ts";
 import { interpretLoaderConf, parseLoaderConf, type LoaderConf } from "../formats/bls/loader-conf.ts";
 import { readUki } from "../formats/pe/uki.ts";
@@ -182,7 +182,7 @@ function readEntryText(file: string, ctx: Context): string | undefined {
       }
     }
   } catch (err) {
-    if (!isRegularFd(fd)) return undefined;
+    if (knownNotRegularFd(fd)) return undefined;
     ctx.warnings.push(`${file}: cannot read, ignoring: ${describeErrno(errnoOf(err))}`);
     return undefined;
   } finally {
@@ -198,16 +198,27 @@ function readEntryText(file: string, ctx: Context): string | undefined {
   if (!text.includes("\uFFFD")) return text;
   try {
     return utf8.decode(bytes);
-  } catch {
+  } catch (err) {
+    if (!isInvalidUtf8(err)) throw err;
     ctx.warnings.push(`${file}:${lineOf(bytes, firstInvalidUtf8(bytes))}: not valid UTF-8, ignoring entry`);
     return undefined;
   }
 }
 
-function isRegularFd(fd: number): boolean {
+/** A strict TextDecoder's refusal (Node's ERR_ENCODING_INVALID_ENCODED_DATA). */
+function isInvalidUtf8(err: unknown): boolean {
+  return errnoOf(err) === "ERR_ENCODING_INVALID_ENCODED_DATA";
+}
+
+/**
+ * Whether the descriptor is known not to be a regular file (a directory named `*.conf`: skipped
+ * without a word, as systemd does). When even fstat fails, the caller reports the read error.
+ */
+function knownNotRegularFd(fd: number): boolean {
   try {
-    return fstatSync(fd).isFile();
-  } catch {
+    return !fstatSync(fd).isFile();
+  } catch (statError) {
+    void statError; // the read error is the one worth reporting, and the caller does
     return false;
   }
 }
@@ -244,8 +255,9 @@ function inodeOf(file: string): string | undefined {
   try {
     const st = lstatSync(file);
     return `${st.dev}:${st.ino}`;
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (hasErrno(err, "ENOENT", "ENOTDIR")) return undefined; // removed since it was read: no twin of anything
+    throw new FileError("E_READ", `cannot look up ${file}: ${describeErrno(errnoOf(err))}`, file, err);
   }
 }
 
@@ -326,7 +338,8 @@ function firstInvalidUtf8(bytes: Buffer): number {
     try {
       new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
       lo = mid;
-    } catch {
+    } catch (err) {
+      if (!isInvalidUtf8(err)) throw err;
       hi = mid - 1;
     }
   }

@@ -12,15 +12,16 @@
 import { readFileSync } from "node:fs";
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import * as path from "node:path";
-import { BootctlError, errnoOf } from "../errors.ts";
+import { BootctlError, FileError, cleanUpAfter, describeErrno, errnoOf, hasErrno, whenErrno } from "../errors.ts";
 
 export const LOCK_NAME = ".bootctl-ts.lock";
 
 function bootId(): string {
   try {
     return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
-  } catch {
-    return "unknown";
+  } catch (err) {
+    if (hasErrno(err, "ENOENT")) return "unknown"; // no /proc (a chroot without it)
+    throw err;
   }
 }
 
@@ -53,8 +54,9 @@ async function emptyAndOld(file: string): Promise<boolean> {
   try {
     const st = await stat(file);
     return st.size === 0 && Date.now() - st.mtimeMs > EMPTY_LOCK_GRACE_MS;
-  } catch {
-    return false;
+  } catch (err) {
+    if (hasErrno(err, "ENOENT")) return false; // released meanwhile
+    throw err;
   }
 }
 
@@ -69,9 +71,11 @@ export async function withBootLock<T>(dir: string, fn: () => Promise<T>, options
   const file = path.join(dir, LOCK_NAME);
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const me = `${process.pid} ${bootId()}\n`;
+  let held = false;
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
     try {
       const handle = await open(file, "wx", 0o644);
+      held = true;
       try {
         await handle.writeFile(me);
       } finally {
@@ -84,9 +88,10 @@ export async function withBootLock<T>(dir: string, fn: () => Promise<T>, options
       if (errno === "EROFS" || errno === "EACCES" || errno === "EPERM") break; // fn will fail on the write itself with the real reason
       if (errno !== "EEXIST") throw err;
     }
-    const holder = await readFile(file, "utf8").catch(() => "");
+    // Released meanwhile (ENOENT): the next round takes it.
+    const holder = await readFile(file, "utf8").catch(whenErrno("", "ENOENT"));
     if (holder === "" ? await emptyAndOld(file) : isStale(holder, bootId())) {
-      await unlink(file).catch(() => undefined);
+      await unlink(file).catch(whenErrno(undefined, "ENOENT"));
       continue;
     }
     if (Date.now() > deadline) {
@@ -94,13 +99,23 @@ export async function withBootLock<T>(dir: string, fn: () => Promise<T>, options
     }
     await sleep(delay);
   }
+  // Only remove our own lock (one that is gone is released).
+  const release = async () => {
+    if (!held) return;
+    const holder = await readFile(file, "utf8").catch(whenErrno("", "ENOENT"));
+    if (holder === me) await unlink(file).catch(whenErrno(undefined, "ENOENT"));
+  };
+  let result: T;
   try {
-    return await fn();
-  } finally {
-    // Only remove our own lock.
-    const holder = await readFile(file, "utf8").catch(() => "");
-    if (holder === me) await unlink(file).catch(() => undefined);
+    result = await fn();
+  } catch (err) {
+    await cleanUpAfter(err, release);
+    throw err;
   }
+  await release().catch((err: unknown) => {
+    throw new FileError("E_REMOVE", `cannot release the lock ${file}: ${describeErrno(errnoOf(err))}`, file, err);
+  });
+  return result;
 }
 
 /** Hold the locks of several directories (taken in sorted order, so two writers cannot deadlock). */

@@ -15,9 +15,6 @@
  *   from the boot directory lock, not from here.
  * - `renameReplace`: rename(2) over an existing target, for the rare case where replacing is the
  *   intent (one atomic step: the target is the old file or the new one).
- * - `writeInPlace`: same size, same inode, one write, fsync; for files whose sectors a boot
- *   loader has recorded. A crash can tear such a write at a sector boundary, so callers use it
- *   only where the format tolerates that or the sectors must not move.
  * - `copyFileDurable`: copy into a temp file, fsync, rename, fsync the directory.
  * - `removeDurable`, `mkdirDurable`: unlink / mkdir -p with the parent directory fsynced.
  *
@@ -29,7 +26,7 @@
 import { promises as fsp, constants, type Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
-import { BootctlError, FileError, describeErrno, errnoOf } from "../errors.ts";
+import { BootctlError, FileError, cleanUpAfter, describeErrno, errnoOf, whenErrno, type ErrorCode } from "../errors.ts";
 import { builtinModule } from "../builtin-modules.ts";
 import { resolveSafe } from "./root-path.ts";
 
@@ -37,7 +34,6 @@ export const WRITE_STEPS = {
   atomicReplace: ["create-temp", "write-temp", "fsync-temp", "rename", "fsync-dir"],
   renameNoReplace: ["rename", "fsync-dir"],
   renameReplace: ["rename", "fsync-dir"],
-  writeInPlace: ["open", "write", "fsync"],
   copyFileDurable: ["copy-temp", "fsync-temp", "rename", "fsync-dir"],
   removeDurable: ["unlink", "fsync-dir"],
   mkdirDurable: ["mkdir", "fsync-dir"],
@@ -65,10 +61,16 @@ export class SimulatedCrash extends Error {
 
 const O_NOFOLLOW = constants.O_NOFOLLOW;
 
-function fileError(action: string, target: string, err: unknown): BootctlError {
+/** The code of each failed action (errors.ts ErrorCode). */
+const ACTION_CODES = {
+  read: "E_READ", write: "E_WRITE", rename: "E_RENAME", copy: "E_COPY", remove: "E_REMOVE",
+  "remove directory": "E_REMOVE_DIRECTORY", "create directory": "E_CREATE_DIRECTORY", "create link": "E_CREATE_LINK",
+} as const satisfies Record<string, ErrorCode>;
+
+function fileError(action: keyof typeof ACTION_CODES, target: string, err: unknown): BootctlError {
   if (err instanceof BootctlError || err instanceof SimulatedCrash) return err as BootctlError;
   const errno = errnoOf(err);
-  return new FileError(`E_${action.toUpperCase().replace(/[^A-Z]+/g, "_")}`, `cannot ${action} ${target}: ${describeErrno(errno)}`, target, err);
+  return new FileError(ACTION_CODES[action], `cannot ${action} ${target}: ${describeErrno(errno)}`, target, err);
 }
 
 /** 12 hex digits; uniqueness among concurrent writers comes from O_EXCL, not from this value
@@ -113,10 +115,12 @@ export function tempNameFor(target: string): string {
 async function removeStaleTemps(target: string): Promise<void> {
   const dir = path.dirname(target);
   const prefix = tempStem(path.basename(target));
-  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  // A missing directory has no temps (the write creates nothing there either and fails itself);
+  // a temp already gone is what was wanted.
+  const names = await fsp.readdir(dir).catch(whenErrno([] as string[], "ENOENT", "ENOTDIR"));
   for (const name of names) {
     if (name.startsWith(prefix) && name.endsWith(".bootctl-tmp") && /^[0-9a-f]{12}$/.test(name.slice(prefix.length, -".bootctl-tmp".length))) {
-      await fsp.unlink(path.join(dir, name)).catch(() => undefined);
+      await fsp.unlink(path.join(dir, name)).catch(whenErrno(undefined, "ENOENT"));
     }
   }
 }
@@ -133,8 +137,8 @@ const MSDOS_SUPER_MAGIC = 0x4d44;
  * a `sync` without -f (older busybox) syncs every file system, which includes this one.
  */
 async function syncIfFat(dir: string): Promise<void> {
-  const fs = await fsp.statfs(dir).catch(() => undefined);
-  if (fs?.type !== MSDOS_SUPER_MAGIC) return;
+  const fs = await fsp.statfs(dir);
+  if (fs.type !== MSDOS_SUPER_MAGIC) return;
   // Loaded only here (src/builtin-modules.ts): child_process costs milliseconds of start-up.
   const { spawnSync } = builtinModule("node:child_process");
   for (const args of [["-f", dir], []]) {
@@ -222,7 +226,7 @@ export async function atomicReplace(root: string, target: string, data: Uint8Arr
     return absolute;
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
-    if (tempCreated) await fsp.unlink(temp).catch(() => undefined);
+    if (tempCreated) await cleanUpAfter(err, () => fsp.unlink(temp));
     throw fileError("write", absolute, err);
   }
 }
@@ -275,37 +279,6 @@ export function renameReplace(root: string, from: string, to: string, options: W
 }
 
 /**
- * Overwrite the existing regular file `target` with `data` of exactly the same size, keeping its
- * inode and therefore its sectors: one open without O_TRUNC, one positional write, one fsync.
- */
-export async function writeInPlace(root: string, target: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<string> {
-  const absolute = await resolveSafe(root, target);
-  const bytes = toBytes(data);
-  const seam = options.seam;
-  try {
-    const handle = await fsp.open(absolute, constants.O_WRONLY | O_NOFOLLOW);
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) throw new FileError("E_NOT_REGULAR", `refusing to write ${absolute}: not a regular file`, absolute);
-      if (stat.size !== bytes.length) {
-        throw new FileError("E_SIZE_MISMATCH", `refusing to write ${absolute} in place: it has ${stat.size} bytes, new content has ${bytes.length}`, absolute);
-      }
-      seam?.("open", absolute);
-      await writeAll(handle, bytes);
-      seam?.("write", absolute);
-      await handle.sync();
-      seam?.("fsync", absolute);
-    } finally {
-      await handle.close();
-    }
-    return absolute;
-  } catch (err) {
-    if (err instanceof SimulatedCrash) throw err;
-    throw fileError("write", absolute, err);
-  }
-}
-
-/**
  * Copy `source` (any readable path; sources such as a kernel image may live outside the root)
  * to `target` under `root`, durably: the target appears complete or not at all.
  */
@@ -337,7 +310,7 @@ export async function copyFileDurable(root: string, source: string, target: stri
     return absolute;
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
-    if (tempCreated) await fsp.unlink(temp).catch(() => undefined);
+    if (tempCreated) await cleanUpAfter(err, () => fsp.unlink(temp));
     throw fileError("copy", `${source} to ${absolute}`, err);
   }
 }
@@ -439,7 +412,7 @@ export async function symlinkDurable(root: string, link: string, target: string,
     return { path: absolute, changed: true };
   } catch (err) {
     if (err instanceof SimulatedCrash) throw err;
-    if (tempCreated) await fsp.unlink(temp).catch(() => undefined);
+    if (tempCreated) await cleanUpAfter(err, () => fsp.unlink(temp));
     throw fileError("create link", absolute, err);
   }
 }

@@ -19,9 +19,9 @@
  */
 import { promises as fsp, constants, readFileSync, statfsSync } from "node:fs";
 import * as path from "node:path";
-import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
+import { BootctlError, FileError, ParseError, cleanUpAfter, describeErrno, errnoOf, hasErrno } from "../errors.ts";
 import { builtinModule } from "../builtin-modules.ts";
-import { decodeEfivarfsFile, efivarFileName, encodeEfivarfsFile, type EfiVariableValue } from "../formats/efi/efivarfs-file.ts";
+import { decodeEfivarfsFile, efivarFileName, encodeEfivarfsFile, type EfiVariable } from "../formats/efi/efivarfs-file.ts";
 import { decodeUcs2z } from "../formats/efi/ucs2.ts";
 import { atomicReplace, removeDurable, type WriteOptions } from "./durable-fs.ts";
 import type { EfiEffect } from "../ops/efi-plan.ts";
@@ -32,7 +32,7 @@ export const DEFAULT_EFIVARS_DIR = "/sys/firmware/efi/efivars";
 export const EFIVARFS_MAGIC = 0xde5e81e4;
 
 /** Read one variable; `undefined` when it does not exist. */
-export async function readEfiVariable(efivarsDir: string, name: string, guid: string): Promise<EfiVariableValue | undefined> {
+export async function readEfiVariable(efivarsDir: string, name: string, guid: string): Promise<EfiVariable | undefined> {
   const file = path.join(efivarsDir, efivarFileName(name, guid));
   let bytes: Buffer;
   try {
@@ -47,7 +47,7 @@ export async function readEfiVariable(efivarsDir: string, name: string, guid: st
   // A zero-length file is a variable that was created but never written: systemd treats it as absent.
   if (bytes.length === 0) return undefined;
   try {
-    return decodeEfivarfsFile(bytes);
+    return { name, guid: guid.toLowerCase(), ...decodeEfivarfsFile(bytes) };
   } catch (err) {
     throw err instanceof ParseError ? err.inFile(file) : err;
   }
@@ -59,32 +59,24 @@ export async function readEfiString(efivarsDir: string, name: string, guid: stri
   return value === undefined ? undefined : decodeUcs2z(value.data);
 }
 
-export interface EfiVariableEntry {
-  name: string;
-  /** Lower-case vendor GUID. */
-  guid: string;
-  attributes: number;
-  data: Buffer;
-}
-
 const GUID_SUFFIX = /-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
 /** Split an efivarfs file name into variable name and GUID; undefined for other files. */
-export function parseEfivarFileName(fileName: string): { name: string; guid: string } | undefined {
+function parseEfivarFileName(fileName: string): { name: string; guid: string } | undefined {
   const m = GUID_SUFFIX.exec(fileName);
   if (!m || m.index === 0) return undefined;
   return { name: fileName.slice(0, m.index), guid: m[1]!.toLowerCase() };
 }
 
 /** Every variable in the directory (files that are not `Name-GUID`, and empty files, skipped). */
-export async function listEfiVariables(efivarsDir: string): Promise<EfiVariableEntry[]> {
+export async function listEfiVariables(efivarsDir: string): Promise<EfiVariable[]> {
   let names: string[];
   try {
     names = await fsp.readdir(efivarsDir);
   } catch (err) {
     throw new FileError("E_EFIVAR_READ", `cannot list EFI variables in ${efivarsDir}: ${describeErrno(errnoOf(err))}`, efivarsDir, err);
   }
-  const out: EfiVariableEntry[] = [];
+  const out: EfiVariable[] = [];
   for (const fileName of names.sort()) {
     const parsed = parseEfivarFileName(fileName);
     if (!parsed) continue;
@@ -92,7 +84,7 @@ export async function listEfiVariables(efivarsDir: string): Promise<EfiVariableE
       if (errnoFrom(err) === "EISDIR") return undefined;
       throw err;
     });
-    if (value) out.push({ name: parsed.name, guid: parsed.guid, attributes: value.attributes, data: value.data });
+    if (value) out.push(value);
   }
   return out;
 }
@@ -104,7 +96,7 @@ export async function listEfiVariables(efivarsDir: string): Promise<EfiVariableE
 export async function requireEfivarsDir(efivarsPath: string, explicit: boolean): Promise<string> {
   try {
     const s = await fsp.stat(efivarsPath);
-    if (!s.isDirectory()) throw new BootctlError("E_EFIVARS_NOT_DIR", `${efivarsPath} is not a directory`);
+    if (!s.isDirectory()) throw new BootctlError("E_EFIVARS_DIR", `${efivarsPath} is not a directory`);
     return efivarsPath;
   } catch (err) {
     if (err instanceof BootctlError) throw err;
@@ -115,12 +107,13 @@ export async function requireEfivarsDir(efivarsPath: string, explicit: boolean):
   }
 }
 
-/** True when `dir` is a mounted efivarfs (statfs magic). */
-export function isEfivarfs(dir: string): boolean {
+/** True when `dir` is a mounted efivarfs (statfs magic); a directory that is not there is not. */
+function isEfivarfs(dir: string): boolean {
   try {
     return statfsSync(dir).type === EFIVARFS_MAGIC;
-  } catch {
-    return false;
+  } catch (err) {
+    if (hasErrno(err, "ENOENT", "ENOTDIR")) return false;
+    throw new FileError("E_EFIVARS_DIR", `cannot use ${dir} for EFI variables: ${describeErrno(errnoOf(err))}`, dir, err);
   }
 }
 
@@ -168,7 +161,7 @@ function writeError(name: string, file: string, err: unknown): FileError {
 export type WriteResult = "written" | "unchanged";
 
 /** Set a variable to `value`; skipped when it already has exactly these attributes and data. */
-export async function writeEfiVariable(efivarsDir: string, name: string, guid: string, value: EfiVariableValue, options: WriteOptions = {}): Promise<WriteResult> {
+export async function writeEfiVariable(efivarsDir: string, name: string, guid: string, value: Pick<EfiVariable, "attributes" | "data">, options: WriteOptions = {}): Promise<WriteResult> {
   const fileName = efivarFileName(name, guid);
   const file = path.join(efivarsDir, fileName);
   const current = await readEfiVariable(efivarsDir, name, guid);
@@ -214,13 +207,19 @@ async function writeEfivarfs(name: string, file: string, bytes: Buffer, exists: 
     const { bytesWritten } = await handle.write(bytes, 0, bytes.length);
     if (bytesWritten !== bytes.length) throw writeError(name, file, Object.assign(new Error("short write"), { code: "EIO" }));
   } catch (err) {
-    await handle.close().catch(() => undefined);
-    if (!exists) await fsp.unlink(file).catch(() => undefined);
+    const failure = err instanceof FileError ? err : writeError(name, file, err);
+    await cleanUpAfter(failure, () => handle.close());
+    if (!exists) await cleanUpAfter(failure, () => fsp.unlink(file));
     if (wasImmutable) chattr("+i", file);
-    throw err instanceof FileError ? err : writeError(name, file, err);
+    throw failure;
   }
-  await handle.close().catch(() => undefined);
-  if (wasImmutable) chattr("+i", file);
+  try {
+    await handle.close();
+  } catch (err) {
+    throw writeError(name, file, err);
+  } finally {
+    if (wasImmutable) chattr("+i", file);
+  }
 }
 
 export type DeleteResult = "deleted" | "absent";
@@ -260,7 +259,7 @@ export async function applyEfiPlan(efivarsDir: string, effects: readonly EfiEffe
   const done: AppliedEffect[] = [];
   for (const effect of effects) {
     const result = effect.op === "write"
-      ? await writeEfiVariable(efivarsDir, effect.name, effect.guid, { attributes: effect.attributes, data: effect.data }, options)
+      ? await writeEfiVariable(efivarsDir, effect.name, effect.guid, effect, options)
       : await deleteEfiVariable(efivarsDir, effect.name, effect.guid, options);
     done.push({ effect, result });
   }
@@ -280,15 +279,19 @@ export async function readDiskForGpt(diskPath: string): Promise<Buffer> {
   } catch (err) {
     throw new FileError("E_DISK_READ", `cannot open disk ${diskPath}: ${describeErrno(errnoOf(err))}`, diskPath, err);
   }
+  const readFailure = (err: unknown) => new FileError("E_DISK_READ", `cannot read disk ${diskPath}: ${describeErrno(errnoOf(err))}`, diskPath, err);
+  let bytes: Buffer;
   try {
     const s = await handle.stat();
     const size = s.isFile() && s.size <= 1 << 30 ? s.size : 1 << 20;
     const buf = Buffer.alloc(size);
     const { bytesRead } = await handle.read(buf, 0, size, 0);
-    return buf.subarray(0, bytesRead);
+    bytes = buf.subarray(0, bytesRead);
   } catch (err) {
-    throw new FileError("E_DISK_READ", `cannot read disk ${diskPath}: ${describeErrno(errnoOf(err))}`, diskPath, err);
-  } finally {
-    await handle.close().catch(() => undefined);
+    const failure = readFailure(err);
+    await cleanUpAfter(failure, () => handle.close());
+    throw failure;
   }
+  await handle.close().catch((err: unknown) => { throw readFailure(err); });
+  return bytes;
 }

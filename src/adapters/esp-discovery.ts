@@ -18,7 +18,7 @@
  */
 import { readFileSync, statSync, type Stats } from "node:fs";
 import * as path from "node:path";
-import { BootctlError, errnoOf } from "../errors.ts";
+import { BootctlError, errnoOf, hasErrno } from "../errors.ts";
 import { confine, normaliseRoot, refuseSymlinksSync } from "./root-path.ts";
 import { ESP_TYPE_GUID, XBOOTLDR_TYPE_GUID } from "../formats/efi/guids.ts";
 
@@ -76,8 +76,9 @@ function udevPartitionType(dev: number): string | undefined {
     const db = readFileSync(`/run/udev/data/b${major}:${minor}`, "utf8");
     const m = /^E:ID_PART_ENTRY_TYPE=(.*)$/m.exec(db);
     return m ? m[1]!.toLowerCase() : undefined;
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (hasErrno(err, "ENOENT", "EACCES")) return undefined; // no udev database: the type is unknown
+    throw err;
   }
 }
 
@@ -89,8 +90,9 @@ function isMountPoint(abs: string): boolean {
       const mountPoint = line.split(" ")[4];
       return mountPoint !== undefined && mountPoint.replace(/\\040/g, " ") === abs;
     });
-  } catch {
-    return false;
+  } catch (err) {
+    if (hasErrno(err, "ENOENT")) return false; // no /proc (a chroot without it)
+    throw err;
   }
 }
 
@@ -109,14 +111,15 @@ function qualifies(root: string, found: { abs: string; st: Stats }, kind: "esp" 
 function statDirQuiet(abs: string): boolean {
   try {
     return statSync(abs).isDirectory();
-  } catch {
-    return false;
+  } catch (err) {
+    if (hasErrno(err, "ENOENT", "ENOTDIR")) return false;
+    throw err;
   }
 }
 
 function explicit(root: string, given: string, flag: string): BootPartition {
   const found = statDir(root, given);
-  if (!found) throw new BootctlError("E_ESP_NOT_FOUND", `${flag} ${given}: no such directory under ${normaliseRoot(root)}`);
+  if (!found) throw new BootctlError("E_NO_BOOT_PARTITION", `${flag} ${given}: no such directory under ${normaliseRoot(root)}`);
   return partition(found.abs, given, found.st);
 }
 

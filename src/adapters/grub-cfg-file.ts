@@ -8,7 +8,7 @@ import { access, readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { resolveInRoot } from "./grubenv-file.ts";
 import { inRoot, isInside, normaliseRoot, PathEscapeError } from "./root-path.ts";
-import { describeErrno, errnoOf, FileError, ParseError, UsageError } from "../errors.ts";
+import { describeErrno, errnoOf, FileError, hasErrno, ParseError, UsageError } from "../errors.ts";
 import { parse } from "../formats/grubcfg/parser.ts";
 import type { Script } from "../formats/grubcfg/ast.ts";
 
@@ -49,8 +49,9 @@ export async function findGrubCfg(root: string): Promise<string | undefined> {
     try {
       await access(await resolveArgumentPath(root, candidate));
       return candidate;
-    } catch {
-      /* next */
+    } catch (err) {
+      if (!hasErrno(err, "ENOENT", "ENOTDIR")) throw new FileError("E_READ", `cannot look up ${candidate}: ${describeErrno(errnoOf(err))}`, candidate, err);
+      // not here: the next place
     }
   }
   return undefined;

@@ -9,9 +9,9 @@
  *   sectors. grub-editenv's own `create` renames a new file into place, and Fedora's
  *   grub2-set-bootflag replaces grubenv by rename too.
  * - grub-editenv `set`/`unset` open the file with O_TRUNC and then write: killed between the two,
- *   the block is empty and every variable is lost. `writeInPlace` (no O_TRUNC) avoids the empty
- *   file but a 1024-byte block spans two 512-byte sectors, so a power cut can still tear it into
- *   half old, half new bytes. Only a rename gives "old or new" after a crash at any point.
+ *   the block is empty and every variable is lost. A rewrite in place without O_TRUNC avoids the
+ *   empty file but a 1024-byte block spans two 512-byte sectors, so a power cut can still tear it
+ *   into half old, half new bytes. Only a rename gives "old or new" after a crash at any point.
  * - The size never changes: the codec serializes to exactly the block's size (1024 for a block
  *   grub-editenv created, 100 or 2048 if someone made it so), and the new file is written in one
  *   piece and fsynced before the rename, so it is a plain non-sparse file GRUB can write.
@@ -25,7 +25,7 @@
 import { constants } from "node:fs";
 import { lstat, readdir, readFile, readlink, realpath, stat, statfs } from "node:fs/promises";
 import * as path from "node:path";
-import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
+import { BootctlError, FileError, ParseError, describeErrno, errnoOf, hasErrno } from "../errors.ts";
 import {
   DEFAULT_GRUBENV_SIZE, createGrubenv, parseGrubenv, serializeGrubenv, type GrubenvBlock,
 } from "../formats/grubenv.ts";
@@ -146,8 +146,9 @@ async function findEspCopies(base: string, espPath: string | undefined): Promise
     let vendors: string[];
     try {
       vendors = await readdir(efiDir);
-    } catch {
-      continue;
+    } catch (err) {
+      if (hasErrno(err, "ENOENT", "ENOTDIR")) continue; // no such ESP here
+      throw new FileError("E_READ", `cannot read ${efiDir}: ${describeErrno(errnoOf(err))}`, efiDir, err);
     }
     for (const vendor of vendors.sort()) {
       const candidate = path.join(efiDir, vendor, "grubenv");
@@ -392,8 +393,9 @@ export function splitDev(dev: bigint): { major: number; minor: number } {
 async function readTrimmed(file: string): Promise<string | undefined> {
   try {
     return (await readFile(file, "utf8")).trim();
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (hasErrno(err, "ENOENT")) return undefined; // sysfs has no such attribute for this device
+    throw err;
   }
 }
 
@@ -407,8 +409,9 @@ export async function describeBlockStack(sysfsPath: string, device: string, dept
   let dir: string;
   try {
     dir = await realpath(path.join(sysfsPath, "dev", "block", device));
-  } catch {
-    return [];
+  } catch (err) {
+    if (hasErrno(err, "ENOENT", "ENOTDIR")) return []; // not a block device sysfs knows (tmpfs, overlay, no /sys)
+    throw err;
   }
   const name = path.basename(dir);
   const layers: BlockLayer[] = [];
@@ -435,8 +438,9 @@ export async function describeBlockStack(sysfsPath: string, device: string, dept
   let slaves: string[] = [];
   try {
     slaves = (await readdir(path.join(dir, "slaves"))).sort();
-  } catch {
-    slaves = [];
+  } catch (err) {
+    if (!hasErrno(err, "ENOENT", "ENOTDIR")) throw err;
+    slaves = []; // a partition or a disk without a slaves/ directory
   }
   for (const slave of slaves) {
     const slaveDev = await readTrimmed(path.join(dir, "slaves", slave, "dev"));
@@ -458,7 +462,9 @@ export async function detectGrubenvFilesystem(file: string, options: DetectOptio
     try {
       await stat(target);
       break;
-    } catch {
+    } catch (err) {
+      if (!hasErrno(err, "ENOENT", "ENOTDIR")) throw err;
+      // Not there yet (a grubenv still to be created): its directory's file system decides.
       const parent = path.dirname(target);
       if (parent === target) break;
       target = parent;
@@ -474,15 +480,16 @@ export async function detectGrubenvFilesystem(file: string, options: DetectOptio
   let source: string | undefined;
   try {
     const mounts = parseMountinfo(await readFile(options.mountinfoPath ?? "/proc/self/mountinfo", "utf8")).filter((m) => m.device === device);
-    const real = await realpath(target).catch(() => target);
+    const real = await realpath(target);
     const best = mounts.filter((m) => isInside(m.mountPoint, real)).sort((a, b) => b.mountPoint.length - a.mountPoint.length)[0] ?? mounts[0];
     if (best) {
       mountPoint = best.mountPoint;
       source = best.source;
       type = best.fsType;
     }
-  } catch {
+  } catch (err) {
     // No mount table (unusual container): the statfs magic is all we have.
+    if (!hasErrno(err, "ENOENT")) throw err;
   }
   const sysfs = options.sysfsPath ?? "/sys";
   let stack = await describeBlockStack(sysfs, device);
@@ -494,8 +501,9 @@ export async function detectGrubenvFilesystem(file: string, options: DetectOptio
         const d = splitDev(devStat.rdev);
         stack = await describeBlockStack(sysfs, `${d.major}:${d.minor}`);
       }
-    } catch {
+    } catch (err) {
       // Source not visible here (container): stack stays unknown.
+      if (!hasErrno(err, "ENOENT", "ENOTDIR", "EACCES")) throw err;
     }
   }
   const verdict = fsVerdict(type);

@@ -4,6 +4,7 @@
  * Output is kept to its last 4 KiB.
  */
 import { spawn } from "node:child_process";
+import { hasErrno } from "../errors.ts";
 
 export interface RunResult {
   status: number | null;
@@ -32,8 +33,8 @@ export function runExecutable(file: string, options: { timeoutMs: number; env?: 
     const killGroup = (signal: NodeJS.Signals) => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, signal);
-      } catch {
-        /* already gone */
+      } catch (err) {
+        if (!hasErrno(err, "ESRCH")) throw err; // ESRCH: the group is already gone
       }
     };
     const timer = setTimeout(() => {

@@ -46,8 +46,11 @@ function readCache(file: string, bundle: Buffer): Buffer | undefined {
   let data: Buffer;
   try {
     data = readFileSync(file);
-  } catch {
-    return undefined;
+  } catch (err) {
+    // No cache (ENOENT), or one this user may not read: V8 parses the bundle instead.
+    const errno = (err as { code?: unknown }).code;
+    if (errno === "ENOENT" || errno === "EACCES") return undefined;
+    throw err;
   }
   const dataStart = HEADER_SIZE + bundle.length;
   if (data.length <= dataStart || !data.subarray(0, HEADER_SIZE).equals(header(bundle))) return undefined;
@@ -70,11 +73,8 @@ if (writeCacheTo) {
   // start checks it under default flags: the run that writes it keeps them (v8-tiering.ts).
   process.env.BOOTCTL_TS_V8_DEFAULTS = "1";
   process.on("exit", () => {
-    try {
-      writeFileSync(writeCacheTo, Buffer.concat([header(bundle), bundle, script.createCachedData()]));
-    } catch {
-      // A build step, best effort: without a cache the CLI only starts slower.
-    }
+    // A build step: a failure shows (scripts/build.mjs warns that the CLI runs without a cache).
+    writeFileSync(writeCacheTo, Buffer.concat([header(bundle), bundle, script.createCachedData()]));
   });
 }
 const run = script.runInThisContext() as CommonJsWrapper;

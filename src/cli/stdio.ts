@@ -46,8 +46,9 @@ export class FdWriter {
       try {
         const st = fstatSync(this.fd);
         maybeTerminal = st.isCharacterDevice() && deviceMajor(st.rdev) !== MEMORY_DEVICES_MAJOR;
-      } catch {
-        // A descriptor that cannot be asked is no terminal.
+      } catch (err) {
+        // A closed descriptor (EBADF) is no terminal.
+        if (errnoOf(err) !== "EBADF") throw err;
       }
       this.#isTTY = maybeTerminal && builtinModule("node:tty").isatty(this.fd);
     }

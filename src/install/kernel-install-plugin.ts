@@ -31,7 +31,6 @@ export const KERNEL_INSTALL_PLUGIN = {
 
 /** systemd's plugins that write entries (90-uki-copy.install exists from systemd 255 on). */
 export const SYSTEMD_ENTRY_PLUGINS = ["90-loaderentry.install", "90-uki-copy.install"] as const;
-export const SYSTEMD_PLUGIN_DIRECTORY = "/usr/lib/kernel/install.d";
 export const ADMIN_PLUGIN_DIRECTORY = "/etc/kernel/install.d";
 
 /**

@@ -108,10 +108,5 @@ export function installLayout(options: LayoutOptions): InstallLayout {
   return { mode, node, launcher, unitDirectory, files, links };
 }
 
-/** Files a package marks as conffiles: everything it ships under /etc (Debian Policy 10.7.2). */
-export function isConffile(path: string): boolean {
-  return path.startsWith("/etc/");
-}
-
 /** Enablement links live here (mentioned for the package's postrm). */
 export { ENABLEMENT_DIRECTORY };

@@ -3,6 +3,7 @@
  * GRUB rendering, default selection). Field names follow systemd's `BootEntry`
  * (src/shared/bootspec.h) and its JSON names.
  */
+import type { EntryFields } from "../formats/bls/entry.ts";
 import type { BootCounter } from "./boot-counter.ts";
 
 /** `type1`: a `.conf` entry; `type2`: a UKI in /EFI/Linux; `loader`/`auto`: only reported by the boot loader. */
@@ -11,7 +12,13 @@ export type BootEntryType = "type1" | "type2" | "loader" | "auto";
 /** Which partition the entry was found on. */
 export type BootEntrySource = "esp" | "xbootldr";
 
-export interface BootEntry {
+/**
+ * A menu entry: the entry fields of the Boot Loader Specification (formats/bls/entry.ts
+ * `EntryFields`, the one list of them: a Type #1 file's keys, or what a UKI's sections give) and
+ * where the entry came from. `options` is the `options` lines (Type #1) or the UKI `.cmdline`
+ * (Type #2), in order; `extra` is not shown by systemd's `list`.
+ */
+export interface BootEntry extends EntryFields {
   type: BootEntryType;
   source: BootEntrySource;
   /** File name with the boot counter removed and the suffix kept (`foo.conf`); `file@N` for UKI profiles. */
@@ -24,25 +31,8 @@ export interface BootEntry {
   path: string;
   /** Root of the partition the entry belongs to (paths inside the entry are relative to it). */
   root: string;
-  title?: string;
   /** The disambiguated title shown in menus (`show-title.ts`); undefined until computed. */
   showTitle?: string;
-  sortKey?: string;
-  version?: string;
-  machineId?: string;
-  /** `options` lines (Type #1) or the UKI `.cmdline` (Type #2), in order. */
-  options: string[];
-  linux?: string;
-  efi?: string;
-  uki?: string;
-  ukiUrl?: string;
-  initrd: string[];
-  devicetree?: string;
-  devicetreeOverlay: string[];
-  architecture?: string;
-  profile?: number;
-  /** BLS `extra` resources (not shown by systemd's `list`). */
-  extra: string[];
   /** The boot counter from the file name; undefined when the name has none. */
   tries: BootCounter | undefined;
   /** True when the running boot loader listed this id in `LoaderEntries`. */

@@ -134,8 +134,6 @@ export function compareVersions(left: string | null | undefined, right: string |
 
 export type VersionOperator = "lt" | "le" | "eq" | "ne" | "ge" | "gt";
 
-export const VERSION_OPERATORS: readonly VersionOperator[] = ["lt", "le", "eq", "ne", "ge", "gt"];
-
 /** Apply a comparison operator the way `systemd-analyze compare-versions A OP B` does. */
 export function testVersions(left: string, operator: VersionOperator, right: string): boolean {
   const r = compareVersions(left, right);

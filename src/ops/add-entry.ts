@@ -12,7 +12,7 @@
  * remove: the entry files first, then the kernel files and their directory.
  */
 import { BootctlError } from "../errors.ts";
-import { extractTries, withTries } from "../model/boot-counter.ts";
+import { tryExtractTries, withTries } from "../model/boot-counter.ts";
 import type { Effect, Plan } from "./plan.ts";
 
 export interface KernelEntrySpec {
@@ -105,12 +105,9 @@ export function namesOfEntry(token: string, version: string, existing: readonly 
   return existing.filter((name) => {
     if (name === stem) return true;
     if (!name.startsWith(`${token}-${version}+`)) return false;
-    try {
-      const { stripped, counter } = extractTries(name);
-      return counter !== undefined && stripped === stem;
-    } catch {
-      return false;
-    }
+    // An out-of-range counter is no counter systemd reads: not a twin.
+    const tries = tryExtractTries(name);
+    return tries?.counter !== undefined && tries.stripped === stem;
   });
 }
 

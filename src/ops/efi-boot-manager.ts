@@ -17,11 +17,11 @@ import { DEFAULT_ATTRIBUTES } from "../formats/efi/efivarfs-file.ts";
 import { EFI_GLOBAL_VARIABLE } from "../formats/efi/guids.ts";
 import { LOAD_OPTION_ACTIVE, encodeLoadOption, type LoadOption } from "../formats/efi/load-option.ts";
 import type { EfiEffect } from "./efi-plan.ts";
-import type { VariableLike } from "./efi-list.ts";
+import type { EfiVariable } from "../formats/efi/efivarfs-file.ts";
 
 const G = EFI_GLOBAL_VARIABLE;
 
-function global(vars: readonly VariableLike[], name: string): VariableLike | undefined {
+function global(vars: readonly EfiVariable[], name: string): EfiVariable | undefined {
   return vars.find((v) => v.guid.toLowerCase() === G && v.name === name);
 }
 
@@ -31,7 +31,7 @@ export function parseBootNumberArg(text: string): number {
   return n;
 }
 
-function requireOption(vars: readonly VariableLike[], n: number): VariableLike {
+function requireOption(vars: readonly EfiVariable[], n: number): EfiVariable {
   const v = global(vars, bootOptionName(n));
   if (!v) throw new BootctlError("E_EFI_NO_BOOT_ENTRY", `Boot entry ${formatBootNumber(n)} does not exist`);
   return v;
@@ -41,7 +41,7 @@ function write(name: string, data: Buffer): EfiEffect {
   return { op: "write", name, guid: G, attributes: DEFAULT_ATTRIBUTES, data };
 }
 
-export function planSetBootNext(vars: readonly VariableLike[], n: number): EfiEffect[] {
+export function planSetBootNext(vars: readonly EfiVariable[], n: number): EfiEffect[] {
   requireOption(vars, n);
   return [write("BootNext", encodeU16Variable(n))];
 }
@@ -59,7 +59,7 @@ export function planSetBootOrder(order: readonly number[]): EfiEffect[] {
   return [write("BootOrder", encodeBootOrder(order))];
 }
 
-function currentOrder(vars: readonly VariableLike[]): number[] | undefined {
+function currentOrder(vars: readonly EfiVariable[]): number[] | undefined {
   const v = global(vars, "BootOrder");
   return v ? decodeBootOrder(v.data.length % 2 ? v.data.subarray(0, v.data.length - 1) : v.data) : undefined;
 }
@@ -99,7 +99,7 @@ export interface BootOptionDeletion {
  * name N, there is nothing to finish and the verb refuses as before ("Boot entry N does not
  * exist"), also when BootNext names N: efibootmgr would not touch BootNext either.
  */
-export function planBootOptionDeletion(vars: readonly VariableLike[], n: number): BootOptionDeletion {
+export function planBootOptionDeletion(vars: readonly EfiVariable[], n: number): BootOptionDeletion {
   const present = global(vars, bootOptionName(n)) !== undefined;
   const order = currentOrder(vars);
   const inOrder = order?.includes(n) === true;
@@ -116,11 +116,11 @@ export function planBootOptionDeletion(vars: readonly VariableLike[], n: number)
 }
 
 /** The effects of planBootOptionDeletion (library form kept for existing callers). */
-export function planDeleteBootOption(vars: readonly VariableLike[], n: number): EfiEffect[] {
+export function planDeleteBootOption(vars: readonly EfiVariable[], n: number): EfiEffect[] {
   return planBootOptionDeletion(vars, n).effects;
 }
 
-export function planSetBootOptionActive(vars: readonly VariableLike[], n: number, active: boolean): EfiEffect[] {
+export function planSetBootOptionActive(vars: readonly EfiVariable[], n: number, active: boolean): EfiEffect[] {
   const v = requireOption(vars, n);
   if (v.data.length < 4) throw new BootctlError("E_EFI_BAD_LOADOPT", `${v.name} is too short to be a load option`);
   const data = Buffer.from(v.data);
@@ -130,13 +130,13 @@ export function planSetBootOptionActive(vars: readonly VariableLike[], n: number
 }
 
 /** efibootmgr `find_free_var`: the lowest number not used by a `Boot####` variable. */
-export function freeBootNumber(vars: readonly VariableLike[]): number {
+export function freeBootNumber(vars: readonly EfiVariable[]): number {
   const used = new Set(vars.filter((v) => v.guid.toLowerCase() === G).map((v) => bootOptionNumber(v.name)).filter((n): n is number => n !== undefined));
   for (let n = 0; n <= 0xffff; n++) if (!used.has(n)) return n;
   throw new BootctlError("E_EFI_NO_FREE_NUMBER", "all 65536 boot option numbers are in use");
 }
 
-export function planCreateBootOption(vars: readonly VariableLike[], option: LoadOption): { number: number; effects: EfiEffect[] } {
+export function planCreateBootOption(vars: readonly EfiVariable[], option: LoadOption): { number: number; effects: EfiEffect[] } {
   const n = freeBootNumber(vars);
   const order = currentOrder(vars) ?? [];
   return {

@@ -4,18 +4,12 @@
  */
 import { bootOptionNumber, formatBootNumber } from "../formats/efi/boot-manager.ts";
 import { devicePathText } from "../formats/efi/device-path-text.ts";
+import type { EfiVariable } from "../formats/efi/efivarfs-file.ts";
 import { EFI_GLOBAL_VARIABLE } from "../formats/efi/guids.ts";
 import {
   LOAD_OPTION_ACTIVE, LOAD_OPTION_CATEGORY_APP, LOAD_OPTION_CATEGORY_MASK, LOAD_OPTION_HIDDEN, splitLoadOption, decodeLoadOption,
 } from "../formats/efi/load-option.ts";
 import { BootctlError } from "../errors.ts";
-
-export interface VariableLike {
-  name: string;
-  guid: string;
-  attributes: number;
-  data: Buffer;
-}
 
 export interface BootOptionInfo {
   /** 4 upper-case hex digits. */
@@ -43,11 +37,11 @@ export interface BootManagerState {
   options: BootOptionInfo[];
 }
 
-function u16(v: VariableLike | undefined): number | null {
+function u16(v: EfiVariable | undefined): number | null {
   return v && v.data.length === 2 ? v.data.readUInt16LE(0) : null;
 }
 
-export function bootManagerState(variables: readonly VariableLike[]): BootManagerState {
+export function bootManagerState(variables: readonly EfiVariable[]): BootManagerState {
   const global = variables.filter((v) => v.guid.toLowerCase() === EFI_GLOBAL_VARIABLE);
   const find = (name: string) => global.find((v) => v.name === name);
   const orderVar = find("BootOrder");

@@ -3,9 +3,11 @@
  * the current variables. adapters/efivarfs.ts `applyEfiPlan` carries a plan out; `--dry-run`
  * prints it with `describeEfiEffect`.
  */
+import type { EfiVariable } from "../formats/efi/efivarfs-file.ts";
+
 export type EfiEffect =
-  | { op: "write"; name: string; guid: string; attributes: number; data: Buffer }
-  | { op: "delete"; name: string; guid: string };
+  | ({ op: "write" } & EfiVariable)
+  | ({ op: "delete" } & Pick<EfiVariable, "name" | "guid">);
 
 export function describeEfiEffect(effect: EfiEffect): string {
   if (effect.op === "delete") return `delete ${effect.name}-${effect.guid}`;

@@ -35,8 +35,6 @@ import type { BlessState, BlessVerb } from "./bless-boot.ts";
 /** The ladder in grub/bootctl-counting.cfg counts down from this value. */
 export const MAX_GRUB_TRIES = GRUB_MAX_TRIES;
 
-export const GRUB_COUNTING_VARIABLES = ["bootctl_trial", "bootctl_tries", "bootctl_fallback", "bootctl_booted", "bootctl_state", "bootctl_bad"] as const;
-
 export interface GrubCountingState extends GrubCountingFacts {
   trial: string | undefined;
   tries: number | undefined;

@@ -17,18 +17,18 @@ import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { effectiveLoaderFeatures, hasLoaderFeature, type LoaderFeature } from "../formats/efi/loader-variables.ts";
 import { decodeUcs2z, encodeUcs2z } from "../formats/efi/ucs2.ts";
 import type { EfiEffect } from "./efi-plan.ts";
-import type { VariableLike } from "./efi-list.ts";
+import type { EfiVariable } from "../formats/efi/efivarfs-file.ts";
 
-function loaderVar(vars: readonly VariableLike[], name: string): Buffer | undefined {
+function loaderVar(vars: readonly EfiVariable[], name: string): Buffer | undefined {
   return vars.find((v) => v.guid.toLowerCase() === LOADER_VENDOR_GUID && v.name === name)?.data;
 }
 
-function features(vars: readonly VariableLike[]): bigint {
+function features(vars: readonly EfiVariable[]): bigint {
   const info = loaderVar(vars, "LoaderInfo");
   return effectiveLoaderFeatures(loaderVar(vars, "LoaderFeatures"), info ? decodeUcs2z(info) : undefined);
 }
 
-function requireFeature(vars: readonly VariableLike[], feature: LoaderFeature, what: string): void {
+function requireFeature(vars: readonly EfiVariable[], feature: LoaderFeature, what: string): void {
   if (!hasLoaderFeature(features(vars), feature)) {
     throw new BootctlError("E_LOADER_FEATURE", `the boot loader does not support ${what} (LoaderFeatures lacks ${feature})`);
   }
@@ -42,7 +42,7 @@ function setString(name: string, value: string): EfiEffect {
   return { op: "write", name, guid: LOADER_VENDOR_GUID, attributes: DEFAULT_ATTRIBUTES, data: encodeUcs2z(value) };
 }
 
-function resolveEntry(vars: readonly VariableLike[], id: string): string {
+function resolveEntry(vars: readonly EfiVariable[], id: string): string {
   const special: Record<string, string> = { "@current": "LoaderEntrySelected", "@oneshot": "LoaderEntryOneShot", "@default": "LoaderEntryDefault" };
   const source = special[id];
   if (source === undefined) return id;
@@ -52,7 +52,7 @@ function resolveEntry(vars: readonly VariableLike[], id: string): string {
 }
 
 /** `bootctl set-default ID`. */
-export function planSetDefault(vars: readonly VariableLike[], id: string): EfiEffect[] {
+export function planSetDefault(vars: readonly EfiVariable[], id: string): EfiEffect[] {
   requireFeature(vars, "entry-default", "LoaderEntryDefault");
   if (id === "") return [{ op: "delete", name: "LoaderEntryDefault", guid: LOADER_VENDOR_GUID }];
   if (id === "@saved") {
@@ -63,7 +63,7 @@ export function planSetDefault(vars: readonly VariableLike[], id: string): EfiEf
 }
 
 /** `bootctl set-oneshot ID`. */
-export function planSetOneshot(vars: readonly VariableLike[], id: string): EfiEffect[] {
+export function planSetOneshot(vars: readonly EfiVariable[], id: string): EfiEffect[] {
   requireFeature(vars, "entry-oneshot", "LoaderEntryOneShot");
   if (id === "") return [{ op: "delete", name: "LoaderEntryOneShot", guid: LOADER_VENDOR_GUID }];
   if (id === "@saved") throw new UsageError("@saved is only meaningful for set-default");
@@ -71,7 +71,7 @@ export function planSetOneshot(vars: readonly VariableLike[], id: string): EfiEf
 }
 
 /** The string bootctl stores for a timeout argument. */
-export function timeoutValue(vars: readonly VariableLike[], arg: string): string {
+export function timeoutValue(vars: readonly EfiVariable[], arg: string): string {
   if (arg === "menu-force") return "4294967295";
   if (arg === "menu-hidden") return "0";
   if (arg === "menu-disabled") {
@@ -84,14 +84,14 @@ export function timeoutValue(vars: readonly VariableLike[], arg: string): string
 }
 
 /** `bootctl set-timeout SEC`. */
-export function planSetTimeout(vars: readonly VariableLike[], arg: string): EfiEffect[] {
+export function planSetTimeout(vars: readonly EfiVariable[], arg: string): EfiEffect[] {
   requireFeature(vars, "config-timeout", "LoaderConfigTimeout");
   if (arg === "") return [{ op: "delete", name: "LoaderConfigTimeout", guid: LOADER_VENDOR_GUID }];
   return [setString("LoaderConfigTimeout", timeoutValue(vars, arg))];
 }
 
 /** `bootctl set-timeout-oneshot SEC`. */
-export function planSetTimeoutOneshot(vars: readonly VariableLike[], arg: string): EfiEffect[] {
+export function planSetTimeoutOneshot(vars: readonly EfiVariable[], arg: string): EfiEffect[] {
   requireFeature(vars, "config-timeout-one-shot", "LoaderConfigTimeoutOneShot");
   if (arg === "") return [{ op: "delete", name: "LoaderConfigTimeoutOneShot", guid: LOADER_VENDOR_GUID }];
   return [setString("LoaderConfigTimeoutOneShot", timeoutValue(vars, arg))];

@@ -6,7 +6,6 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import * as path from "node:path";
 import { blessBoot, blessStatusOf } from "../../src/actions/bless-boot.ts";
 import { SimulatedCrash, WRITE_STEPS } from "../../src/adapters/durable-fs.ts";

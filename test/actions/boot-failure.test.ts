@@ -114,4 +114,16 @@ test("paths are confined: a loader.conf or loader/entries that is a symbolic lin
   });
 });
 
+test("an unreadable LoaderEntryDefault is not taken for an absent one: what boots next is unknown, so the guard stops", async () => {
+  await withTempRoot(async (root) => {
+    const { options } = setup(root, ["new+1-1.conf", "old.conf"], "/loader/entries/new+1-1.conf");
+    // A directory where the variable's file is: reading it fails with EISDIR (as EIO would on NVRAM).
+    mkdirSync(path.join(options.efivarsPath, "LoaderEntryDefault-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"));
+    let reboots = 0;
+    const outcome = await handleBootFailure({ ...options, cmdline: "", reboot: () => { reboots++; } });
+    assert.equal([outcome.markBad, outcome.guard, outcome.reboot, reboots], [true, true, false, 0]);
+    assert.match(outcome.reason, /LoaderEntryDefault/);
+  });
+});
+
 test.run();

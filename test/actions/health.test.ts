@@ -59,11 +59,11 @@ test("/etc overrides a vendor check of the same name; non-executables and dotfil
 test("a hanging check is killed at its time limit and counts as failed", async () => {
   await withTempRoot(async (root) => {
     script(root, `${VENDOR}/required.d`, "hang", "sleep 30");
-    const started = Date.now();
     const report = await runHealthChecks({ root, timeoutMs: 300 });
-    assert.ok(Date.now() - started < 5000);
     assert.is(report.verdict, "red");
     assert.ok(report.checks[0]!.timedOut);
+    // Killed at the limit (its group got SIGTERM), not waited for: no clock needed to tell.
+    assert.is(report.checks[0]!.signal, "SIGTERM");
     assert.match(describeCheck(report.checks[0]!), /timed out/);
   });
 });

@@ -9,7 +9,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import * as path from "node:path";
 import {
   atomicReplace, copyFileDurable, mkdirDurable, removeDurable, renameNoReplace, SimulatedCrash,
-  WRITE_STEPS, writeInPlace, type StepSeam, type WriteStep,
+  WRITE_STEPS, type StepSeam, type WriteStep,
 } from "../../src/adapters/durable-fs.ts";
 import { BootctlError } from "../../src/errors.ts";
 import { withTempRoot } from "../support/tmp.ts";
@@ -132,31 +132,6 @@ test("renameNoReplace: refuses to clobber, is a no-op for equal names, and crash
   }
 });
 
-test("writeInPlace: same inode, same size required, crash leaves the file its size", async () => {
-  await withTempRoot(async (root) => {
-    const target = path.join(root, "grubenv");
-    writeFileSync(target, "A".repeat(1024));
-    const inode = statSync(target).ino;
-    await writeInPlace(root, "grubenv", "B".repeat(1024));
-    assert.is(statSync(target).ino, inode);
-    assert.is(readFileSync(target, "utf8"), "B".repeat(1024));
-    try {
-      await writeInPlace(root, "grubenv", "C".repeat(1000));
-      assert.unreachable();
-    } catch (err) {
-      assert.is((err as BootctlError).code, "E_SIZE_MISMATCH");
-    }
-    assert.is(readFileSync(target, "utf8"), "B".repeat(1024), "a refused write changes nothing");
-    for (const step of WRITE_STEPS.writeInPlace) {
-      assert.ok(await crashes(writeInPlace(root, "grubenv", "D".repeat(1024), { seam: crashAfter(step) })));
-      const content = readFileSync(target, "utf8");
-      assert.is(content.length, 1024);
-      assert.ok(content === "B".repeat(1024) || content === "D".repeat(1024), step);
-      writeFileSync(target, "B".repeat(1024));
-    }
-  });
-});
-
 test("copyFileDurable: the target is absent or complete after every step", async () => {
   for (const step of WRITE_STEPS.copyFileDurable) {
     await withTempRoot(async (root) => {
@@ -195,7 +170,6 @@ test("every operation refuses paths outside the root and symlinks below it", asy
       ["absolute jump", () => atomicReplace(esp, path.join(root, "elsewhere", "victim"), NEW)],
       ["symlinked dir", () => atomicReplace(esp, "loader/victim", NEW)],
       ["symlinked file", () => atomicReplace(esp, "file.conf", NEW)],
-      ["in place via symlink", () => writeInPlace(esp, "file.conf", OLD)],
       ["rename onto symlink dir", () => renameNoReplace(esp, "file.conf", "loader/x")],
       ["remove through symlink dir", () => removeDurable(esp, "loader/victim")],
       ["mkdir through symlink", () => mkdirDurable(esp, "loader/sub")],

@@ -58,20 +58,45 @@ test("seam: a power cut after every step of set leaves the old or the new block"
 
 test("seam: unset, create, and a set that creates a missing file are just as safe", async () => {
   requireTool("grub-editenv", "grub-common");
+  const UNSET_LIST = "saved_entry=0\nboot_success=1\n";
+  const seen = { unset: new Set<string>(), create: new Set<string>(), missing: new Set<boolean>() };
   for (const step of WRITE_STEPS.atomicReplace) {
+    // Before the rename the old state is intact; from the rename on, the new one is there.
+    const renamed = WRITE_STEPS.atomicReplace.indexOf(step) >= WRITE_STEPS.atomicReplace.indexOf("rename");
     await withTempRoot(async (root) => {
       const file = path.join(root, "grubenv");
       copyFileSync(BASIC, file);
-      await editGrubenvFile(root, file, (b) => unsetVariable(b, "next_entry"), { seam: crashAt(step) }).catch(() => undefined);
-      assert.ok([OLD_LIST, "saved_entry=0\nboot_success=1\n"].includes(await grubList(file)), step);
-      await createGrubenvFile(root, file, { seam: crashAt(step) }).catch(() => undefined);
+      const unset = await editGrubenvFile(root, file, (b) => unsetVariable(b, "next_entry"), { seam: crashAt(step) }).catch((e: unknown) => e);
+      assert.instance(unset, SimulatedCrash, `unset, ${step}`);
+      const afterUnset = await grubList(file);
+      assert.is(afterUnset, renamed ? UNSET_LIST : OLD_LIST, `unset, ${step}`);
       assert.is(statSync(file).size, 1024);
+      seen.unset.add(afterUnset);
+
+      const create = await createGrubenvFile(root, file, { seam: crashAt(step) }).catch((e: unknown) => e);
+      assert.instance(create, SimulatedCrash, `create, ${step}`);
+      const afterCreate = await grubList(file);
+      // create replaces the block with an empty one, as `grub-editenv F create` does.
+      assert.is(afterCreate, renamed ? "" : afterUnset, `create, ${step}`);
+      assert.is(statSync(file).size, 1024);
+      seen.create.add(afterCreate);
+
       const missing = path.join(root, "new.env");
-      await editGrubenvFile(root, missing, (b) => setVariable(b, "a", "1"), { seam: crashAt(step) }).catch(() => undefined);
+      const set = await editGrubenvFile(root, missing, (b) => setVariable(b, "a", "1"), { seam: crashAt(step) }).catch((e: unknown) => e);
+      assert.instance(set, SimulatedCrash, `set on a missing file, ${step}`);
       // Old = no file at all; new = the complete block. Never an empty or partial file.
-      if (existsSync(missing)) assert.is(await grubList(missing), "a=1\n", step);
+      assert.is(existsSync(missing), renamed, `set on a missing file, ${step}`);
+      if (renamed) {
+        assert.is(await grubList(missing), "a=1\n", step);
+        assert.is(statSync(missing).size, 1024);
+      }
+      seen.missing.add(existsSync(missing));
     });
   }
+  // Every step was reached: both outcomes of each write were seen.
+  assert.is(seen.unset.size, 2);
+  assert.is(seen.create.size, 2);
+  assert.is(seen.missing.size, 2);
 });
 
 const FILE = "boot/grub/grubenv";

@@ -4,7 +4,6 @@
  * targets with ≥100,000 cases each.
  */
 import { test } from "uvu";
-import * as assert from "uvu/assert";
 import { BootctlError } from "../../src/errors.ts";
 import { GROWTH_GROUPS } from "./growth-cases.ts";
 import { fuzz, TARGETS } from "./targets.ts";

@@ -25,7 +25,7 @@ import { DEFAULT_ATTRIBUTES, encodeEfivarfsFile, efivarFileName } from "../../sr
 import { EFI_GLOBAL_VARIABLE as G } from "../../src/formats/efi/guids.ts";
 import { planBootOptionDeletion, planDeleteBootOption } from "../../src/ops/efi-boot-manager.ts";
 import type { EfiEffect } from "../../src/ops/efi-plan.ts";
-import type { VariableLike } from "../../src/ops/efi-list.ts";
+import type { EfiVariable } from "../../src/formats/efi/efivarfs-file.ts";
 import { execTool, requireTool } from "../support/exec.ts";
 import { withTempRoot } from "../support/tmp.ts";
 
@@ -39,7 +39,7 @@ const orderOf = (effects: readonly EfiEffect[]) => {
 };
 
 /** The variables after `effects`, as efivarfs would hold them (pure; for the property). */
-function applyInMemory(vars: readonly VariableLike[], effects: readonly EfiEffect[]): VariableLike[] {
+function applyInMemory(vars: readonly EfiVariable[], effects: readonly EfiEffect[]): EfiVariable[] {
   let out = [...vars];
   for (const e of effects) {
     out = out.filter((v) => !(v.name === e.name && v.guid === e.guid));
@@ -48,7 +48,7 @@ function applyInMemory(vars: readonly VariableLike[], effects: readonly EfiEffec
   return out;
 }
 
-const canonical = (vars: readonly VariableLike[]) =>
+const canonical = (vars: readonly EfiVariable[]) =>
   vars.map((v) => `${v.name}-${v.guid}:${v.attributes}:${v.data.toString("hex")}`).sort();
 
 // ---------------------------------------------------------------------------------------------
@@ -117,8 +117,8 @@ interface State {
   n: number;
 }
 
-function variables(s: State): VariableLike[] {
-  const v = (name: string, data: Buffer): VariableLike => ({ name, guid: G, attributes: DEFAULT_ATTRIBUTES, data });
+function variables(s: State): EfiVariable[] {
+  const v = (name: string, data: Buffer): EfiVariable => ({ name, guid: G, attributes: DEFAULT_ATTRIBUTES, data });
   return [
     ...s.options.map((n) => v(bootOptionName(n), Buffer.from([1, 0, 0, 0, n]))),
     ...(s.order ? [v("BootOrder", encodeBootOrder(s.order))] : []),
@@ -145,7 +145,7 @@ test("property: a delete cut after any of its steps is finished by the same dele
     const order = done.find((v) => v.name === "BootOrder");
     if (s.order) assert.equal(decodeBootOrder(order!.data), s.order.filter((x) => x !== s.n));
     else assert.is(order, undefined);
-    const untouched = (vs: readonly VariableLike[]) => canonical(vs.filter((v) => v.name !== bootOptionName(s.n) && v.name !== "BootOrder"));
+    const untouched = (vs: readonly EfiVariable[]) => canonical(vs.filter((v) => v.name !== bootOptionName(s.n) && v.name !== "BootOrder"));
     assert.equal(untouched(done), untouched(vars));
     assert.throws(() => planBootOptionDeletion(done, s.n), isNoEntry);
     for (let k = 1; k < full.effects.length; k++) {

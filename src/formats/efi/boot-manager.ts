@@ -30,11 +30,6 @@ export function parseBootNumber(text: string): number | undefined {
   return /^[0-9a-fA-F]{1,4}$/.test(text) ? Number.parseInt(text, 16) : undefined;
 }
 
-export function decodeU16Variable(name: string, data: Uint8Array): number {
-  if (data.length !== 2) throw new ParseError("E_EFIVAR_SIZE", `${name} has ${data.length} bytes of data, expected 2`, { line: 1 });
-  return data[0]! | (data[1]! << 8);
-}
-
 export function encodeU16Variable(value: number): Buffer {
   const b = Buffer.alloc(2);
   b.writeUInt16LE(value, 0);

@@ -71,7 +71,7 @@ const hexBytes = (bytes: number[], sep = ""): string => bytes.map((b) => b.toStr
 const HEX2U = (b: number): string => b.toString(16).toUpperCase().padStart(2, "0");
 
 /** Convert UTF-16 code units to text the way libefivar's ucs2_to_utf8 does (stops at NUL). */
-export function ucs2UnitsToText(units: readonly number[]): string {
+function ucs2UnitsToText(units: readonly number[]): string {
   let out = "";
   for (const u of units) {
     if (u === 0) break;
@@ -299,7 +299,7 @@ function biosBoot(r: NodeReader, subType: number): string {
 }
 
 /** The text of one node (libefivar's per-type formatters). */
-export function formatNode(buf: Uint8Array, offset: number): string {
+function formatNode(buf: Uint8Array, offset: number): string {
   const r = new NodeReader(buf, offset);
   const type = r.u8(0);
   const subType = r.u8(1);

@@ -17,6 +17,7 @@
 import { Parser } from "binary-parser";
 import { ParseError } from "../../errors.ts";
 import { guidToBytes, guidToText } from "./guids.ts";
+import { decodeUcs2zTerminated } from "./ucs2.ts";
 
 export const DP_HARDWARE = 0x01;
 export const DP_ACPI = 0x02;
@@ -88,7 +89,6 @@ const bodies = {
     .buffer("signature", { length: 16 }).uint8("mbrType").uint8("signatureType"),
   guid: new Parser().buffer("guid", { length: 16 }),
   // UTF-16LE up to and including the first NUL code unit (binary-parser has no UTF-16 string type).
-  ucs2z: new Parser().array("units", { type: "uint16le", readUntil: (u: number) => u === 0 }),
 };
 
 /** Fixed body sizes of the typed nodes (node length minus the 4-byte header). */
@@ -175,13 +175,8 @@ function typedNode(type: number, subType: number, body: Buffer): DevicePathNode 
     }
     case "file": {
       if (body.length < 2 || body.length % 2 !== 0) return undefined;
-      let units: number[];
-      try {
-        units = bodies.ucs2z.parse(body).units as number[];
-      } catch {
-        return undefined; // no NUL terminator
-      }
-      return { kind, path: Buffer.from(Uint16Array.from(units.slice(0, -1)).buffer).toString("utf16le") };
+      const file = decodeUcs2zTerminated(body);
+      return file === undefined ? undefined : { kind, path: file }; // undefined: no NUL terminator
     }
     case "fvFile":
     case "fvVol":

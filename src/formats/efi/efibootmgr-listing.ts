@@ -28,14 +28,8 @@
  */
 import { formatDevicePath } from "./device-path-text.ts";
 import { formatBootNumber } from "./boot-manager.ts";
+import type { EfiVariable } from "./efivarfs-file.ts";
 import { EFI_GLOBAL_VARIABLE } from "./guids.ts";
-
-export interface EfiVariableRecord {
-  name: string;
-  guid: string;
-  attributes: number;
-  data: Buffer;
-}
 
 export interface EfibootmgrListing {
   stdout: string;
@@ -48,7 +42,7 @@ export interface EfibootmgrListing {
 const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9a-fA-F]$/.test(c);
 
 /** efibootmgr's filter for boot entries: `Boot` + 4 hex digits, EFI_GLOBAL vendor. */
-export function isListedBootVariable(v: { name: string; guid: string }): boolean {
+function isListedBootVariable(v: { name: string; guid: string }): boolean {
   return v.guid.toLowerCase() === EFI_GLOBAL_VARIABLE && v.name.startsWith("Boot") && [4, 5, 6, 7].every((i) => isHex(v.name[i]));
 }
 
@@ -94,7 +88,7 @@ function efidpIsValid(data: Uint8Array, at: number, limit: number): boolean {
 }
 
 /** efibootmgr's `unparse_raw_text`. */
-export function rawOptionalDataText(data: Uint8Array): string {
+function rawOptionalDataText(data: Uint8Array): string {
   let out = "";
   for (const c of data) out += c < 32 || c > 127 ? "." : String.fromCharCode(c);
   return out;
@@ -137,7 +131,7 @@ export function verboseTail(data: Uint8Array): { text: string } | { failure: str
   return { text: `\t${text}${rawOptionalDataText(data.subarray(6 + ul + fpll))}` };
 }
 
-export function renderEfibootmgrListing(variables: readonly EfiVariableRecord[], options: { verbose: boolean }): EfibootmgrListing {
+export function renderEfibootmgrListing(variables: readonly EfiVariable[], options: { verbose: boolean }): EfibootmgrListing {
   const global = variables.filter((v) => v.guid.toLowerCase() === EFI_GLOBAL_VARIABLE);
   const find = (name: string) => global.find((v) => v.name === name);
   let stdout = "";

@@ -11,18 +11,27 @@ export const EFI_VARIABLE_RUNTIME_ACCESS = 0x4;
 /** What systemd and efibootmgr use for variables they write (NV + BS + RT). */
 export const DEFAULT_ATTRIBUTES = EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS;
 
-export interface EfiVariableValue {
+/**
+ * An EFI variable: the one record type every layer uses (efivarfs files, OVMF variable stores,
+ * the boot manager and Boot Loader Interface planners, `efi list`). UEFI 2.10 §8.2 GetVariable():
+ * a name, a vendor GUID, attributes and the data.
+ */
+export interface EfiVariable {
+  name: string;
+  /** Vendor GUID, lower-case text. */
+  guid: string;
   attributes: number;
   data: Buffer;
 }
 
-export function decodeEfivarfsFile(bytes: Uint8Array): EfiVariableValue {
+/** The content of an efivarfs file: attributes then data (the name and GUID are the file's name). */
+export function decodeEfivarfsFile(bytes: Uint8Array): Pick<EfiVariable, "attributes" | "data"> {
   if (bytes.length < 4) throw new ParseError("E_EFIVAR_SHORT", `efivarfs file has ${bytes.length} bytes, fewer than the 4-byte attribute header`, { line: 1 });
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   return { attributes: buf.readUInt32LE(0), data: Buffer.from(buf.subarray(4)) };
 }
 
-export function encodeEfivarfsFile(value: EfiVariableValue): Buffer {
+export function encodeEfivarfsFile(value: Pick<EfiVariable, "attributes" | "data">): Buffer {
   const header = Buffer.alloc(4);
   header.writeUInt32LE(value.attributes >>> 0, 0);
   return Buffer.concat([header, value.data]);

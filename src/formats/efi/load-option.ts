@@ -10,7 +10,7 @@
  * byte-for-byte `x`. Encoding is Buffer code.
  */
 import { Parser } from "binary-parser";
-import { ParseError } from "../../errors.ts";
+import { ParseError, type ErrorCode } from "../../errors.ts";
 import { decodeDevicePath, encodeDevicePath, type DevicePathNode } from "./device-path.ts";
 
 export const LOAD_OPTION_ACTIVE = 0x00000001;
@@ -34,7 +34,7 @@ const headerParser = new Parser()
   .array("description", { type: "uint16le", readUntil: (u: number) => u === 0 })
   .saveOffset("filePathOffset");
 
-function fail(code: string, reason: string): never {
+function fail(code: ErrorCode, reason: string): never {
   throw new ParseError(code, reason, { line: 1 });
 }
 

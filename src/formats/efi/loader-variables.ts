@@ -24,12 +24,12 @@ export const STUB_FEATURES = [
   "smbios-measured",
 ] as const;
 
-export function decodeFeatureMask(data: Uint8Array): bigint | undefined {
+function decodeFeatureMask(data: Uint8Array): bigint | undefined {
   if (data.length !== 8) return undefined;
   return Buffer.from(data.buffer, data.byteOffset, 8).readBigUInt64LE(0);
 }
 
-export function featureNames(mask: bigint, names: readonly string[]): string[] {
+function featureNames(mask: bigint, names: readonly string[]): string[] {
   return names.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
 }
 

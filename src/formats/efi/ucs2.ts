@@ -7,10 +7,21 @@
 /** Decode a UTF-16LE string, stopping at the first NUL code unit (or the end). An odd final
  * byte is ignored, as systemd's efi_get_variable_string() does. */
 export function decodeUcs2z(data: Uint8Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, nulUnit(data) * 2).toString("utf16le");
+}
+
+/** The same, but `undefined` when there is no NUL code unit (a device path's file name must end in one). */
+export function decodeUcs2zTerminated(data: Uint8Array): string | undefined {
+  const end = nulUnit(data);
+  return end === Math.floor(data.length / 2) ? undefined : Buffer.from(data.buffer, data.byteOffset, end * 2).toString("utf16le");
+}
+
+/** Index of the first NUL code unit, or the number of whole units when there is none. */
+function nulUnit(data: Uint8Array): number {
   const units = Math.floor(data.length / 2);
   let end = 0;
   while (end < units && (data[end * 2]! | (data[end * 2 + 1]! << 8)) !== 0) end++;
-  return Buffer.from(data.buffer, data.byteOffset, end * 2).toString("utf16le");
+  return end;
 }
 
 /** Encode a string as UTF-16LE followed by a NUL code unit. */

@@ -19,7 +19,7 @@
  */
 import { Parser } from "binary-parser";
 import { crc32 } from "./crc32.ts";
-import { ParseError } from "../../errors.ts";
+import { ParseError, type ErrorCode } from "../../errors.ts";
 import { ESP_TYPE_GUID, guidToText, XBOOTLDR_TYPE_GUID } from "../efi/guids.ts";
 
 /** EFI System Partition type GUID. */
@@ -116,7 +116,7 @@ interface HeaderFields {
 interface EntryFields { typeGuid: Buffer; uniqueGuid: Buffer; firstLba: bigint; lastLba: bigint; attributes: bigint; name: Buffer }
 interface MbrFields { partitions: { status: number; type: number; firstLba: number; sectors: number }[]; signature: number }
 
-function fail(code: string, reason: string): never {
+function fail(code: ErrorCode, reason: string): never {
   throw new ParseError(code, reason, { line: 1 });
 }
 

@@ -91,9 +91,6 @@ export const RESERVED_WORDS: ReadonlySet<string> = new Set([
   "until", "while", "function", "[[", "]]",
 ]);
 
-/** yylex.l NAME: `[[:alpha:]_][[:alnum:]_]*` in the C locale. */
-export const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 const VAR_TAIL = String.raw`(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#*@]|\{(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#*@])\})`;
 const DQSTR = String.raw`"(?:\\[\s\S]|[^\\"])*"`;
 const WORD_RE = new RegExp(

@@ -17,7 +17,7 @@
  * - The writer never changes the FV header, so there is no encoder.
  */
 import { Parser } from "binary-parser";
-import { ParseError } from "../../errors.ts";
+import { ParseError, type ErrorCode } from "../../errors.ts";
 import { guidToText } from "../efi/guids.ts";
 
 /** gEfiSystemNvDataFvGuid (MdeModulePkg/Include/Guid/SystemNvDataGuid.h). */
@@ -75,7 +75,7 @@ const FIXED = new Parser().endianness("little")
 
 const BLOCK_MAP_ENTRY = new Parser().endianness("little").uint32("numBlocks").uint32("length");
 
-function fail(code: string, reason: string): never {
+function fail(code: ErrorCode, reason: string): never {
   throw new ParseError(code, reason, { line: 1 });
 }
 

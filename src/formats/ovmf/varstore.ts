@@ -46,7 +46,8 @@
  *   BootctlError `E_OVMF_VAR_…`; a corrupt image is ParseError `E_OVMF_…`. Neither leaves a
  *   partial result.
  */
-import { BootctlError, ParseError } from "../../errors.ts";
+import { BootctlError, ParseError, type ErrorCode } from "../../errors.ts";
+import type { EfiVariable } from "../efi/efivarfs-file.ts";
 import { guidToText, isGuidText } from "../efi/guids.ts";
 import { decodeFirmwareVolumeHeader, type FirmwareVolumeHeader } from "./firmware-volume.ts";
 import {
@@ -67,13 +68,6 @@ export const VARIABLE_STORE_HEALTHY = 0xfe;
 export const VARIABLE_STORE_HEADER_SIZE = 28;
 
 /** A variable as callers see it. */
-export interface EfiVariable {
-  name: string;
-  /** Vendor GUID, lowercase text. */
-  guid: string;
-  attributes: number;
-  data: Buffer;
-}
 
 /** A live variable with where it is stored. */
 export interface StoredVariable extends EfiVariable {
@@ -134,7 +128,7 @@ export interface VariableInput {
   auth?: AuthFields;
 }
 
-function fail(code: string, reason: string): never {
+function fail(code: ErrorCode, reason: string): never {
   throw new ParseError(code, reason, { line: 1 });
 }
 
@@ -262,7 +256,7 @@ export function getVariable(store: VarStore, name: string, guid: string): Stored
   return inTransition === undefined ? undefined : toStored(inTransition);
 }
 
-function inputError(code: string, message: string): never {
+function inputError(code: ErrorCode, message: string): never {
   throw new BootctlError(code, message);
 }
 

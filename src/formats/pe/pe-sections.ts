@@ -17,7 +17,7 @@
  *   refuses a file whose section table points outside it.
  */
 import { Parser } from "binary-parser";
-import { ParseError } from "../../errors.ts";
+import { ParseError, type ErrorCode } from "../../errors.ts";
 
 /** COFF Machine values (PE format spec §"Machine Types"). */
 export const PE_MACHINE = {
@@ -176,7 +176,7 @@ interface SectionFields {
   pointerToRawData: number; characteristics: number;
 }
 
-function fail(code: string, reason: string): never {
+function fail(code: ErrorCode, reason: string): never {
   throw new ParseError(code, reason, { line: 1 });
 }
 

@@ -30,7 +30,7 @@
  * trailing NUL is allowed, more than 96 sections are refused, and neither the subsystem nor
  * `.linux` is checked.
  */
-import { ParseError } from "../../errors.ts";
+import { ParseError, type ErrorCode } from "../../errors.ts";
 import { asBuffer, readPeHeaders, PE_SUBSYSTEM, type PeSectionHeader } from "./pe-sections.ts";
 
 export interface UkiSections {
@@ -61,7 +61,7 @@ export const UNIFIED_PROFILES_MAX = 256;
 
 const WHITESPACE = " \t\n\r";
 
-function fail(code: string, reason: string): ParseError {
+function fail(code: ErrorCode, reason: string): ParseError {
   return new ParseError(code, reason, { line: 1 });
 }
 

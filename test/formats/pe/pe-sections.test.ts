@@ -185,12 +185,11 @@ test("property: mutated valid files only ever raise ParseError", () => {
   }), { numRuns: 1000 });
 });
 
-test("hostile counts stay fast (linear)", () => {
-  const started = performance.now();
+test("hostile counts: 2,000 sections are all read, a claimed 65,535 is refused as truncated", () => {
+  // No clock: how decoding time grows with input size is `npm run bench`'s growth row (test/bench/rows/growth.ts).
   const many = buildPe(Array.from({ length: 2000 }, (_, i) => ({ name: `.s${i}` })));
   assert.is(readPeSections(many).sections.length, 2000);
   expectParseError(() => readPeSections(buildPe([], { numberOfSections: 0xffff })), "E_PE_TRUNCATED");
-  assert.ok(performance.now() - started < 2000);
 });
 
 test.run();

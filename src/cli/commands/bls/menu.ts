@@ -109,7 +109,7 @@ export async function loadMenu(globals: GlobalOptions, output: Output): Promise<
   const partitions = discoverBootPartitions({ root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath });
   for (const w of partitions.warnings) output.warn(w);
   if (!partitions.esp && !partitions.xbootldr) {
-    throw new BootctlError("E_ESP_NOT_FOUND", "couldn't find EFI system partition or XBOOTLDR partition; use --esp-path= or --boot-path=");
+    throw new BootctlError("E_NO_BOOT_PARTITION", "couldn't find EFI system partition or XBOOTLDR partition; use --esp-path= or --boot-path=");
   }
   const config = loadBootEntriesSync({ esp: partitions.esp?.path, xbootldr: partitions.xbootldr?.path });
   for (const w of config.warnings) output.warn(w);

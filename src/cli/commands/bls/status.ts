@@ -15,7 +15,7 @@ import { locateGrubenv, readGrubenvFile } from "../../../adapters/grubenv-file.t
 import { loadEnvView } from "../../../formats/grubenv.ts";
 import { evaluateGrubScript } from "../../../model/grub-eval.ts";
 import { FAILURE_RECORD } from "../../../actions/boot-failure.ts";
-import { BootctlError } from "../../../errors.ts";
+import { BootctlError, errnoOf } from "../../../errors.ts";
 import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
 import { entryTitle, isBadEntry } from "../../../model/boot-entry.ts";
 import type { CommandInvocation } from "../../invocation.ts";
@@ -151,8 +151,10 @@ async function lastFailure(root: string): Promise<{ reason: string; guard: boole
     const record = JSON.parse(await readFile(inRoot(root, FAILURE_RECORD), "utf8")) as { reason?: unknown; guard?: unknown; time?: unknown };
     if (typeof record.reason !== "string") return undefined;
     return { reason: record.reason, guard: record.guard === true, ...(typeof record.time === "string" ? { time: record.time } : {}) };
-  } catch {
-    return undefined;
+  } catch (err) {
+    // No decision in this boot (ENOENT), or a record cut short by a crash (not JSON).
+    if (errnoOf(err) === "ENOENT" || err instanceof SyntaxError) return undefined;
+    throw err;
   }
 }
 

@@ -21,7 +21,7 @@ export default async function efiList({ args, options, globals, output }: Comman
   output.write(listing.stdout);
   // Like efibootmgr, an option it cannot parse ends the listing mid-line.
   if (listing.failure !== undefined) {
-    throw new BootctlError("E_EFI_LOADOPT", listing.failure);
+    throw new BootctlError("E_EFI_BAD_LOADOPT", listing.failure);
   }
   return 0;
 }
