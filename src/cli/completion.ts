@@ -51,9 +51,17 @@ export function firstArgumentWords(cli: CAC, command: Command): string[] {
   return m ? m[1]!.split("|") : [];
 }
 
-/** Whether a verb's arguments are (or may be) files: complete file names for them. */
-function takesFiles(command: Command): boolean {
-  return ["add", "grubenv", "grub"].includes(command.name);
+/**
+ * Which of a verb's arguments are file names: all (`add`'s KERNEL and INITRDs, `grubenv`'s FILE),
+ * those after the action (`grub check FILE`), or none.
+ */
+function fileArguments(command: Command): "all" | "after-first" | "none" {
+  if (command.name === "add" || command.name === "grubenv") return "all";
+  return command.name === "grub" ? "after-first" : "none";
+}
+
+function fileCode(command: Command): number {
+  return { all: 2, "after-first": 1, none: 0 }[fileArguments(command)];
 }
 
 function sq(text: string): string {
@@ -83,7 +91,7 @@ function bash(cli: CAC): string {
   }
   for (const spec of globals) if (spec.value !== "none") valueArms.push(valueArm(spec.flags.map((f) => `*:${f}`).join("|"), valueKind(undefined, spec))!);
   const optionArms = commands.map((c) => `        ${c.name}) opts=${sq(optionSpecs(c).flatMap(longFlags).join(" "))} ;;`);
-  const wordArms = commands.map((c) => `        ${c.name}) words=${sq(firstArgumentWords(cli, c).join(" "))}; files=${takesFiles(c) ? 1 : 0} ;;`);
+  const wordArms = commands.map((c) => `        ${c.name}) words=${sq(firstArgumentWords(cli, c).join(" "))}; files=${fileCode(c)} ;;`);
   return `# bash completion for bootctl-ts; made by 'bootctl-ts completion bash' from its verb declarations.
 _bootctl_ts() {
     local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
@@ -128,7 +136,8 @@ ${optionArms.join("\n")}
         COMPREPLY=($(compgen -W "$verbs" -- "$cur"))
         return
     fi
-    local words="" files=1 first=1
+    # files: 2 every argument is a file name, 1 those after the first, 0 none.
+    local words="" files=0 first=1
     for ((i = verb_at + 1; i < COMP_CWORD; i++)); do
         [[ \${COMP_WORDS[i]} != -* && \${COMP_WORDS[i]} != "=" && \${COMP_WORDS[i-1]} != "=" ]] && first=0
     done
@@ -136,7 +145,7 @@ ${optionArms.join("\n")}
 ${wordArms.join("\n")}
     esac
     if ((first)) && [[ -n $words ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); fi
-    if ((files)) || ! ((first)); then COMPREPLY+=($(compgen -f -- "$cur")); fi
+    if ((files == 2 || (files == 1 && !first))); then COMPREPLY+=($(compgen -f -- "$cur")); fi
 }
 complete -F _bootctl_ts bootctl-ts
 `;
@@ -165,7 +174,7 @@ function zsh(cli: CAC): string {
   }
   for (const spec of globals) if (spec.value !== "none") valueArms.push(valueArm(spec.flags.map((f) => `*:${f}`).join("|"), valueKind(undefined, spec)));
   const optionArms = commands.map((c) => `      ${c.name}) opts=(${optionSpecs(c).flatMap(longFlags).join(" ")}) ;;`);
-  const wordArms = commands.map((c) => `      ${c.name}) choices=(${firstArgumentWords(cli, c).join(" ")}); files=${takesFiles(c) ? 1 : 0} ;;`);
+  const wordArms = commands.map((c) => `      ${c.name}) choices=(${firstArgumentWords(cli, c).join(" ")}); files=${fileCode(c)} ;;`);
   return `#compdef bootctl-ts
 # zsh completion for bootctl-ts; made by 'bootctl-ts completion zsh' from its verb declarations.
 _bootctl_ts() {
@@ -175,7 +184,7 @@ ${commands.map((c) => `    ${sq(`${c.name}:${zshDescribe(c.description)}`)}`).jo
   )
   global_opts=(${globals.flatMap(longFlags).join(" ")})
   value_opts=(${valueFlags.join(" ")})
-  local verb="" verb_at=0 i w skip=0 files=1 first=1 opt=""
+  local verb="" verb_at=0 i w skip=0 files=0 first=1 opt=""
   for ((i = 2; i < CURRENT; i++)); do
     w=\${words[i]}
     if ((skip)); then skip=0; continue; fi
@@ -216,7 +225,7 @@ ${optionArms.join("\n")}
 ${wordArms.join("\n")}
   esac
   (( first && \${#choices} )) && compadd -- $choices
-  (( files || ! first )) && _files
+  (( files == 2 || (files == 1 && ! first) )) && _files
 }
 _bootctl_ts "$@"
 `;
@@ -224,8 +233,48 @@ _bootctl_ts "$@"
 
 function fish(cli: CAC): string {
   const commands = visibleCommands(cli);
+  const all = [optionSpecs(cli.globalCommand), ...commands.map(optionSpecs)].flat();
+  const valueFlags = [...new Set(all.filter((s) => s.value === "required").flatMap((s) => s.flags))];
   const lines = [
     "# fish completion for bootctl-ts; made by 'bootctl-ts completion fish' from its verb declarations.",
+    "# __bootctl_ts_args: the words after the verb so far (status 1 when there is no verb yet);",
+    "# options and their values are skipped, as bootctl-ts reads them (a value option takes the next word).",
+    "function __bootctl_ts_args",
+    `    set -l value_opts ${valueFlags.join(" ")}`,
+    "    set -l tokens (commandline -opc)",
+    "    set -e tokens[1]",
+    "    set -l skip 0",
+    "    set -l verb",
+    "    for t in $tokens",
+    "        if test $skip = 1",
+    "            set skip 0",
+    "            continue",
+    "        end",
+    "        if test -z \"$verb\"",
+    "            switch $t",
+    "                case '--'",
+    "                    return 1",
+    "                case '--*=*'",
+    "                case '-*'",
+    "                    contains -- $t $value_opts; and set skip 1",
+    "                case '*'",
+    "                    set verb $t",
+    "                    echo $t",
+    "            end",
+    "        else if not string match -q -- '-*' $t",
+    "            echo $t",
+    "        end",
+    "    end",
+    "    test -n \"$verb\"",
+    "end",
+    "function __bootctl_ts_verb_is",
+    "    set -l words (__bootctl_ts_args); or return 1",
+    "    test \"$words[1]\" = $argv[1]",
+    "end",
+    "function __bootctl_ts_first_argument_of",
+    "    set -l words (__bootctl_ts_args); or return 1",
+    "    test \"$words[1]\" = $argv[1]; and test (count $words) -eq 1",
+    "end",
     "complete -c bootctl-ts -f",
   ];
   const optionLine = (condition: string | undefined, command: Command | undefined, spec: OptionSpec): string => {
@@ -242,14 +291,15 @@ function fish(cli: CAC): string {
     parts.push(`-d ${sq(spec.description)}`);
     return parts.join(" ");
   };
-  for (const c of commands) lines.push(`complete -c bootctl-ts -n '__fish_use_subcommand' -a ${c.name} -d ${sq(c.description)}`);
+  for (const c of commands) lines.push(`complete -c bootctl-ts -n 'not __bootctl_ts_args >/dev/null' -a ${c.name} -d ${sq(c.description)}`);
   for (const spec of optionSpecs(cli.globalCommand)) lines.push(optionLine(undefined, undefined, spec));
   for (const c of commands) {
-    const seen = `__fish_seen_subcommand_from ${c.name}`;
-    for (const spec of optionSpecs(c)) lines.push(optionLine(seen, c, spec));
+    for (const spec of optionSpecs(c)) lines.push(optionLine(`__bootctl_ts_verb_is ${c.name}`, c, spec));
     const words = firstArgumentWords(cli, c);
-    if (words.length > 0) lines.push(`complete -c bootctl-ts -n ${sq(`${seen}; and not __fish_seen_subcommand_from ${words.join(" ")}`)} -a ${sq(words.join(" "))}`);
-    if (takesFiles(c)) lines.push(`complete -c bootctl-ts -n ${sq(seen)} -F`);
+    if (words.length > 0) lines.push(`complete -c bootctl-ts -n ${sq(`__bootctl_ts_first_argument_of ${c.name}`)} -a ${sq(words.join(" "))}`);
+    const files = fileArguments(c);
+    if (files === "all") lines.push(`complete -c bootctl-ts -n ${sq(`__bootctl_ts_verb_is ${c.name}`)} -F`);
+    if (files === "after-first") lines.push(`complete -c bootctl-ts -n ${sq(`__bootctl_ts_verb_is ${c.name}; and not __bootctl_ts_first_argument_of ${c.name}`)} -F`);
   }
   return lines.join("\n") + "\n";
 }
