@@ -7,6 +7,7 @@
 //   dist/index.cjs    the library API
 //   dist/types/       its declarations (tsc), typed as CommonJS like dist/index.cjs
 //   dist/THIRD-PARTY-NOTICES.txt  the licences of the npm packages bundled into these files
+//   dist/bootctl-ts.1 the manual page, made by the built CLI (`bootctl-ts help --man`)
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -91,6 +92,17 @@ if (!codeCacheOnly) {
     console.error("build: dist/cli-main.cjs contains a dynamic import(); use process.getBuiltinModule or a static import");
     process.exit(1);
   }
+}
+
+// bootctl-ts(1), made by the CLI from its verb declarations (src/cli/manpage.ts): npm installs it
+// (package.json "man"), scripts/package-deb.mjs ships it gzipped.
+if (!codeCacheOnly) {
+  const man = spawnSync(process.execPath, [path.join(dist, "cli.cjs"), "help", "--man"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  if (man.status !== 0) {
+    console.error(`build: bootctl-ts help --man failed (exit ${man.status}): ${man.stderr}`);
+    process.exit(1);
+  }
+  writeFileSync(path.join(dist, "bootctl-ts.1"), man.stdout);
 }
 
 // The code cache: one read-only run over the bundled MicroOS-like demo (list: discovery, entry

@@ -21,6 +21,9 @@ export const FAST_PACKAGES = [
   "binutils", // objdump/objcopy: PE reader differential
   "mmdebstrap", // the Debian 12 chroot the .deb is installed into (test/package/deb.test.ts)
   "lintian", // checks the .deb (test/package/deb.test.ts)
+  "groff-base", // groff: warnings on bootctl-ts(1) (test/cli/help.test.ts)
+  "zsh", // the zsh completion run in zsh (test/cli/help.test.ts)
+  "fish", // the fish completion run through fish's complete -C (test/cli/help.test.ts)
 ];
 
 export const QEMU_PACKAGES = ["qemu-system-x86", "dosfstools", "busybox-static"];

@@ -5,8 +5,8 @@
 // (src/install/layout.ts) without its activation links; the maintainer scripts in
 // packaging/debian/ activate instead (deb-systemd-helper with our preset; dpkg-divert for
 // systemd's kernel-install plugins). Added here: the Debian control files, copyright,
-// changelog.Debian.gz, md5sums, conffiles (everything under /etc) and the man pages listed in
-// MAN_PAGES once they exist.
+// changelog.Debian.gz, md5sums, conffiles (everything under /etc), the man pages listed in
+// MAN_PAGES and the shell completions (COMPLETIONS).
 //
 // Options: --no-build (use dist/ as it is). The .deb's path is the last line of stdout.
 import { spawnSync } from "node:child_process";
@@ -26,10 +26,16 @@ const stage = path.join(out, "stage");
 const version = `${pkg.version}-1`;
 const maintainer = "bootctl-ts developers <bootctl-ts@users.noreply.github.com>";
 /**
- * The hook for man pages (roff sources in the repository → /usr/share/man/manN/NAME.N.gz). None
- * exists yet; bootctl-ts(1) is to come with the CLI reference.
+ * The man pages (roff → /usr/share/man/manN/NAME.N.gz): bootctl-ts(1), made by the build from the
+ * verb declarations (`bootctl-ts help --man`, src/cli/manpage.ts).
  */
-const MAN_PAGES = ["man/bootctl-ts.1"];
+const MAN_PAGES = ["dist/bootctl-ts.1"];
+/** Shell completions, from `bootctl-ts completion SHELL`, where each shell looks for a package's. */
+const COMPLETIONS = {
+  bash: "usr/share/bash-completion/completions/bootctl-ts",
+  zsh: "usr/share/zsh/vendor-completions/_bootctl-ts",
+  fish: "usr/share/fish/vendor_completions.d/bootctl-ts.fish",
+};
 
 function run(command, args, options = {}) {
   const r = spawnSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], ...options });
@@ -69,11 +75,17 @@ const changelog = `bootctl-ts (${version}) unstable; urgency=medium
 writeFileSync(path.join(doc, "changelog.Debian.gz"), gzipSync(changelog, { level: 9 }));
 for (const page of MAN_PAGES) {
   const source = path.join(repo, page);
-  if (!existsSync(source)) continue;
+  if (!existsSync(source)) throw new Error(`${page} is missing: run npm run build`);
   const section = path.extname(page).slice(1);
   const dir = path.join(stage, `usr/share/man/man${section}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, `${path.basename(page)}.gz`), gzipSync(readFileSync(source), { level: 9 }));
+}
+
+for (const [shell, target] of Object.entries(COMPLETIONS)) {
+  const file = path.join(stage, target);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, run(process.execPath, [path.join(repo, "dist/cli.cjs"), "completion", shell]));
 }
 
 // 3. Permissions: directories 0755, files as installUnits set them, documentation 0644.
@@ -88,7 +100,7 @@ chmodSync(stage, 0o755);
 walk(stage, (full) => {
   const st = lstatSync(full);
   if (st.isDirectory()) chmodSync(full, 0o755);
-  else if (full.startsWith(doc + path.sep) || full.includes("/usr/share/man/")) chmodSync(full, 0o644);
+  else if (full.startsWith(doc + path.sep) || full.includes("/usr/share/man/") || Object.values(COMPLETIONS).some((c) => full.endsWith(c))) chmodSync(full, 0o644);
 });
 
 // 4. Control files.

@@ -7,6 +7,7 @@
  * BootctlError, which the shell prints as one line.
  */
 import type { CAC, Command } from "cac";
+import { UsageError } from "../errors.ts";
 import type { Output } from "./output.ts";
 
 export type JsonMode = "off" | "pretty" | "short";
@@ -48,3 +49,8 @@ export type LazyCommandBody = () => Promise<{ default: CommandBody }>;
 export type DefineCommand = (command: Command, load: LazyCommandBody) => Command;
 
 export type RegisterCommands = (cli: CAC, define: DefineCommand) => void;
+
+/** A verb whose output is not data refuses `--json` (a usage error, exit 2) rather than ignore it. */
+export function refuseJson(invocation: CommandInvocation, verb: string): void {
+  if (invocation.globals.json !== "off") throw new UsageError(`${verb}: --json is not supported (its output is not data)`);
+}

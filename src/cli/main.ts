@@ -1,71 +1,26 @@
 /**
- * The `bootctl-ts` command: argument parsing and the error policy, nothing else.
+ * The `bootctl-ts` command: argument checking and the error policy, nothing else.
  *
- * - Verbs are declared by registration modules (see registry.ts); their bodies load lazily, so
- *   `--version` and `--help` load no command code, no chalk, no fs-extra.
+ * - Verbs are declared by registration modules (see registry.ts) with cac's declaration API;
+ *   the command line is read against those declarations by argv.ts (options checked wherever
+ *   they stand). Bodies load lazily, so `--version` and `--help` load no command code, no
+ *   chalk, no fs-extra; the help, man page and completions (help.ts, manpage.ts,
+ *   completion.ts) load only when asked for.
  * - Exit status: what the body returns (default 0); 1 for a failed operation (BootctlError);
- *   2 for a usage error (UsageError, or cac's CACError for unknown options and missing
- *   arguments). Errors print one line, `bootctl-ts: <message>`, to stderr; a stack trace only
- *   with BOOTCTL_TS_DEBUG=1 or for internal errors (bugs).
+ *   2 for a usage error (UsageError). Errors print one line, `bootctl-ts: <message>`, to
+ *   stderr; a stack trace only with BOOTCTL_TS_DEBUG=1 or for internal errors (bugs).
  * - `runCli(argv, streams)` takes its inputs as parameters so tests can run it in-process.
  */
 import type { CAC, Command } from "cac";
-import { BootctlError, UsageError } from "../errors.ts";
-import { ensureCustomEvent } from "./custom-event.ts";
-import type { CommandBody, CommandInvocation, GlobalOptions, JsonMode, LazyCommandBody } from "./invocation.ts";
+import { statSync } from "node:fs";
+import { BootctlError, describeErrno, errnoOf, UsageError } from "../errors.ts";
+import { refuseJson, type CommandBody, type CommandInvocation, type GlobalOptions, type JsonMode, type LazyCommandBody } from "./invocation.ts";
 import type { OutputStreams } from "./output.ts";
 
 declare const __BOOTCTL_TS_VERSION__: string | undefined;
 export const VERSION = typeof __BOOTCTL_TS_VERSION__ === "string" ? __BOOTCTL_TS_VERSION__ : "0.0.0-dev";
 
 export const DEFAULT_EFIVARS_PATH = "/sys/firmware/efi/efivars";
-
-interface Pending {
-  load: LazyCommandBody;
-  args: string[];
-  options: Record<string, unknown>;
-}
-
-/**
- * Rewrites argv before cac sees it:
- * - A bare `--json` becomes `--json=pretty` on a terminal and `--json=short` otherwise (like
- *   systemd's `-j`); this also stops the parser from taking the next word as the mode.
- * - Hyphenated boolean flags (`--dry-run`) are passed in their camelCase form (`--dryRun`):
- *   cac 7 tells its argument parser about booleans by camelCase name only, so `--dry-run VERB`
- *   would otherwise swallow VERB as the flag's value.
- * - A lone `-` (a file argument meaning "the default", as in `grub-editenv - list`) is replaced
- *   by LONE_DASH: mri would drop it and take the next word as its value. `define` restores it.
- */
-function normaliseArgv(argv: string[], hyphenatedBooleans: ReadonlyMap<string, string>, stdoutIsTTY: () => boolean): string[] {
-  const out: string[] = [];
-  let afterDoubleDash = false;
-  for (const arg of argv) {
-    if (afterDoubleDash) out.push(arg);
-    else if (arg === "-") out.push(LONE_DASH);
-    else if (arg === "--json") out.push(stdoutIsTTY() ? "--json=pretty" : "--json=short");
-    else out.push(hyphenatedBooleans.get(arg) ?? arg);
-    if (arg === "--") afterDoubleDash = true;
-  }
-  return out;
-}
-
-const LONE_DASH = "\u0000-";
-
-function restoreDash(arg: string): string {
-  return arg === LONE_DASH ? "-" : arg;
-}
-
-function hyphenatedBooleanFlags(cli: CAC): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const option of [...cli.globalCommand.options, ...cli.commands.flatMap((c) => c.options)]) {
-    if (!option.isBoolean || option.negated) continue;
-    for (const raw of option.rawName.split(",")) {
-      const flag = raw.trim().split(/\s/)[0]!;
-      if (/^--[a-z0-9]+(-[a-z0-9]+)+$/.test(flag)) map.set(flag, "--" + flag.slice(2).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
-    }
-  }
-  return map;
-}
 
 function stringOption(options: Record<string, unknown>, name: string, flag: string): string | undefined {
   const value = options[name];
@@ -93,61 +48,85 @@ export function parseGlobals(options: Record<string, unknown>): GlobalOptions {
   };
 }
 
-/** The parser and the verb declarations load after `--version` was answered (start-up cost). */
-async function buildCli() {
+/** Verbs that never read the tree under `--root`. */
+const ROOTLESS_VERBS = new Set(["compare-versions", "help", "completion"]);
+
+/**
+ * A `--root` that is not a directory is said first, by the path as typed: otherwise each verb
+ * reports what it could not find under it ("couldn't find EFI system partition").
+ */
+export function checkRoot(root: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch (err) {
+    const errno = errnoOf(err);
+    if (errno === "ENOENT") throw new BootctlError("E_ROOT_NOT_FOUND", `--root: ${root}: no such directory`);
+    throw new BootctlError("E_ROOT_NOT_FOUND", `--root: ${root}: ${describeErrno(errno)}`);
+  }
+  if (!isDirectory) throw new BootctlError("E_ROOT_NOT_DIRECTORY", `--root: ${root}: not a directory`);
+}
+
+/** The verbs and their bodies: the declarations load after `--version` was answered (start-up cost). */
+export async function buildCli(): Promise<{ cli: CAC; bodies: Map<Command, LazyCommandBody> }> {
   const [{ cac }, { registrations }] = await Promise.all([import("cac"), import("./registry.ts")]);
-  ensureCustomEvent();
   const cli = cac("bootctl-ts");
   cli
     .option("--root <dir>", "Operate on the file system tree under DIR (an image or chroot)")
     .option("--esp-path <dir>", "Path to the EFI System Partition (inside --root)")
     .option("--boot-path <dir>", "Path to the XBOOTLDR partition / $BOOT (inside --root)")
     .option("--efivars-path <dir>", `Directory of efivarfs-format variable files (default ${DEFAULT_EFIVARS_PATH})`)
-    .option("--json <mode>", "Print JSON: pretty, short or off")
+    .option("--json [mode]", "Print JSON: pretty, short or off (alone: pretty on a terminal, else short)")
     .option("--dry-run", "Print what would change; change nothing")
     .option("--no-color", "Do not colour the output (also NO_COLOR, TERM=dumb, non-TTY)")
-    .option("-q, --quiet", "Suppress warnings and informational messages");
-  // cac lists "run any command with --help" once per verb; one line says it better.
-  cli.help((sections) =>
-    sections
-      .filter((s) => !s.title?.startsWith("For more info"))
-      .map((s) => (s.title === "Options" ? { ...s, body: s.body.replace(/ \(default: true\)/g, "") } : s))
-      .concat({ body: "Run 'bootctl-ts help VERB' for a verb's arguments and options." }));
+    .option("-q, --quiet", "Suppress warnings and informational messages")
+    .option("-h, --help", "Show this help, or a verb's (VERB --help)")
+    .option("-V, --version", "Show the version");
 
-  let pending: Pending | undefined;
-  const define = (command: Command, load: LazyCommandBody): Command =>
-    command.action((...params: unknown[]) => {
-      const options = (params.pop() ?? {}) as Record<string, unknown>;
-      const args: string[] = [];
-      for (const p of params) {
-        if (Array.isArray(p)) args.push(...p.map((a) => restoreDash(String(a))));
-        else if (p !== undefined) args.push(restoreDash(String(p)));
-      }
-      const rest = options["--"];
-      if (Array.isArray(rest)) args.push(...rest.map(String));
-      pending = { load, args, options };
-    });
-
+  const bodies = new Map<Command, LazyCommandBody>();
+  const define = (command: Command, load: LazyCommandBody): Command => {
+    bodies.set(command, load);
+    return command;
+  };
   for (const register of registrations) register(cli, define);
+  define(
+    cli
+      .command("help [verb]", "Show the help of a verb, or of bootctl-ts")
+      .option("--man", "Print the manual page bootctl-ts(1) (roff) instead")
+      .example("bootctl-ts help add")
+      .example("bootctl-ts help --man | man -l -"),
+    async () => ({ default: (inv) => runHelp(cli, inv) }),
+  );
+  define(
+    cli
+      .command("completion <shell>", "Print the shell completion script for bash, zsh or fish")
+      .example("bootctl-ts completion bash > /etc/bash_completion.d/bootctl-ts")
+      .example("bootctl-ts completion fish > ~/.config/fish/completions/bootctl-ts.fish"),
+    async () => ({
+      default: async (inv) => {
+        refuseJson(inv, "completion");
+        const { completionScript } = await import("./completion.ts");
+        inv.output.write(completionScript(cli, inv.args[0]!));
+      },
+    }),
+  );
+  return { cli, bodies };
+}
 
-  cli
-    .command("help [verb]", "Show help for a verb")
-    .action((verb?: string) => {
-      pending = {
-        load: async () => ({
-          default: async () => {
-            const command = verb === undefined ? undefined : cli.commands.find((c) => c.isMatched(verb));
-            if (verb !== undefined && !command) throw new UsageError(`unknown verb '${verb}'; see 'bootctl-ts --help'`);
-            if (command) command.outputHelp();
-            else cli.outputHelp();
-          },
-        }),
-        args: verb === undefined ? [] : [verb],
-        options: {},
-      };
-    });
-
-  return { cli, takePending: () => pending };
+async function runHelp(cli: CAC, inv: CommandInvocation): Promise<number> {
+  refuseJson(inv, "help");
+  const verb = inv.args[0];
+  const command = verb === undefined ? undefined : cli.commands.find((c) => c.isMatched(verb));
+  if (verb !== undefined && !command) throw new UsageError(`unknown verb '${verb}'; see 'bootctl-ts --help'`);
+  if (inv.options.man === true) {
+    if (command) throw new UsageError("help --man takes no verb (the manual covers them all)");
+    const { manPage } = await import("./manpage.ts");
+    inv.output.write(manPage(cli, VERSION));
+    return 0;
+  }
+  const { generalHelp, verbHelp } = await import("./help.ts");
+  inv.output.write(command ? verbHelp(cli, command) : generalHelp(cli, VERSION));
+  return 0;
 }
 
 export interface CliHooks {
@@ -162,29 +141,26 @@ export async function runCli(argv: string[], streams: OutputStreams = process, h
       streams.stdout.write(`bootctl-ts ${VERSION}\n`);
       return 0;
     }
-    const { cli, takePending } = await buildCli();
-    let parsed;
-    try {
-      parsed = cli.parse(["node", "bootctl-ts", ...normaliseArgv(argv, hyphenatedBooleanFlags(cli), () => streams.stdout.isTTY === true)], { run: false });
-      if (parsed.options.help) return 0; // cac printed the help
-      if (!cli.matchedCommand) {
-        if (parsed.args.length > 0) throw new UsageError(`unknown verb '${parsed.args[0]}'; see 'bootctl-ts --help'`);
-        cli.outputHelp();
-        return 0;
-      }
-      await cli.runMatchedCommand();
-    } catch (err) {
-      if (err instanceof Error && err.name === "CACError") throw new UsageError(err.message.replace(/\.$/, ""));
-      throw err;
+    const { cli, bodies } = await buildCli();
+    const { parseCommandLine } = await import("./argv.ts");
+    const parsed = parseCommandLine(cli, argv, () => (streams.stdout.isTTY === true ? "pretty" : "short"));
+    if (parsed.version) {
+      streams.stdout.write(`bootctl-ts ${VERSION}\n`);
+      return 0;
     }
-    const pending = takePending();
-    if (!pending) return 0;
+    if (parsed.help || !parsed.command) {
+      const { generalHelp, verbHelp } = await import("./help.ts");
+      streams.stdout.write(parsed.command ? verbHelp(cli, parsed.command) : generalHelp(cli, VERSION));
+      return 0;
+    }
+    const load = bodies.get(parsed.command)!;
     const globals = parseGlobals(parsed.options);
-    const [{ createOutput }, module] = await Promise.all([import("./output.ts"), pending.load()]);
+    if (parsed.options.root !== undefined && !ROOTLESS_VERBS.has(parsed.command.name)) checkRoot(globals.root);
+    const [{ createOutput }, module] = await Promise.all([import("./output.ts"), load()]);
     const body: CommandBody = module.default;
     const invocation: CommandInvocation = {
-      args: pending.args,
-      options: pending.options,
+      args: parsed.args,
+      options: parsed.options,
       globals,
       output: await createOutput({ color: globals.color, json: globals.json, quiet: globals.quiet }, streams),
     };

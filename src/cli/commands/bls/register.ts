@@ -12,7 +12,9 @@ export const registerBls: RegisterCommands = (cli, define) => {
   define(
     cli
       .command("status", "Show ESP/XBOOTLDR paths, boot loader facts, default/selected/one-shot entries and the boot-assessment state")
-      .usage("status [--json=pretty|short]"),
+      .usage("status [--json=pretty|short]")
+      .example("bootctl-ts status")
+      .example("bootctl-ts --root /mnt/image --esp-path=/efi status --json=short"),
     () => import("./status.ts"),
   );
 };

@@ -7,7 +7,7 @@
  */
 import { UsageError } from "../../../errors.ts";
 import { compareVersions, testVersions, type VersionOperator } from "../../../model/version.ts";
-import type { CommandInvocation } from "../../invocation.ts";
+import { refuseJson, type CommandInvocation } from "../../invocation.ts";
 
 const OPERATOR_ALIASES: Record<string, VersionOperator> = {
   lt: "lt", le: "le", eq: "eq", ne: "ne", ge: "ge", gt: "gt",
@@ -18,7 +18,10 @@ function show(version: string): string {
   return version === "" ? "''" : version;
 }
 
-export default async function compareVersionsCommand({ args, output }: CommandInvocation): Promise<number> {
+export default async function compareVersionsCommand(invocation: CommandInvocation): Promise<number> {
+  const { args, output } = invocation;
+  // systemd-analyze compare-versions has no JSON form either; the exit status is the answer.
+  refuseJson(invocation, "compare-versions");
   if (args.length === 2) {
     const [a, b] = args as [string, string];
     const r = compareVersions(a, b);

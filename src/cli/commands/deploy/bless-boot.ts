@@ -6,7 +6,7 @@ import { UsageError } from "../../../errors.ts";
 import { blessBoot, blessStatusOf, type BlessOptions } from "../../../actions/bless-boot.ts";
 import { effectToJson } from "../../../ops/plan.ts";
 import { markedMessage } from "../../../ops/bless-boot.ts";
-import { printPlan } from "./plan-output.ts";
+import { printNotes, printPlan } from "./plan-output.ts";
 import type { CommandInvocation } from "../../invocation.ts";
 
 export default async function blessBootCommand(invocation: CommandInvocation): Promise<number> {
@@ -35,7 +35,7 @@ export default async function blessBootCommand(invocation: CommandInvocation): P
   }
   if (globals.dryRun) printPlan(invocation, plan);
   else {
-    for (const note of plan.notes) output.info(`bootctl-ts: ${note}`);
+    printNotes(output, plan.notes);
     if (plan.outcome !== "already") output.info(markedMessage(plan));
   }
   return 0;

@@ -25,16 +25,19 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
   define(
     cli
       .command("remove <kernel-version>", "Remove a kernel's entries and files (like kernel-install remove)")
-      .option("--entry-token <token>", "Entry token (default as for add)"),
+      .option("--entry-token <token>", "Entry token (default as for add)")
+      .example("bootctl-ts remove 6.12.1-200.fc41.x86_64"),
     () => import("./remove.ts"),
   );
   define(
-    cli.command("unlink <id>", "Remove the entries matching ID (an id or a glob) and the files only they use, like bootctl unlink"),
+    cli.command("unlink <id>", "Remove the entries matching ID (an id or a glob) and the files only they use, like bootctl unlink")
+      .example("bootctl-ts --dry-run unlink 'fedora-6.11*'"),
     () => import("./unlink.ts").then((m) => ({ default: m.runUnlink })),
   );
   define(
     cli.command("cleanup", "Remove files under $BOOT/<entry-token>/ that no entry uses, like bootctl cleanup")
-      .option("--entry-token <token>", "Entry token (default as for add)"),
+      .option("--entry-token <token>", "Entry token (default as for add)")
+      .example("bootctl-ts --dry-run cleanup"),
     () => import("./unlink.ts").then((m) => ({ default: m.runCleanup })),
   );
   define(
@@ -42,13 +45,16 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
       .command("predict", "Simulate the next boots: which entry boots at each attempt, the counters after it, and when fallback happens")
       .option("--fail <n>", "The next N boots fail, later ones succeed")
       .option("--fail-all", "Every boot of an entry with a boot counter fails (the default)")
-      .option("--loader <name>", "systemd-boot or grub (default: detected)"),
+      .option("--loader <name>", "systemd-boot or grub (default: detected)")
+      .example("bootctl-ts predict")
+      .example("bootctl-ts predict --fail 2"),
     () => import("./predict.ts"),
   );
   define(
     cli
       .command("health", "Run the health checks (required.d, wanted.d), then the green.d or red.d hooks")
-      .option("--timeout <seconds>", "Time limit per check (default 120)"),
+      .option("--timeout <seconds>", "Time limit per check (default 120)")
+      .example("bootctl-ts --dry-run health"),
     () => import("./health.ts"),
   );
   define(
@@ -56,7 +62,8 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
       .command("install-units", "Install bootctl-ts under --root: the boot-success service and its systemd units (enabled), the command, the kernel-install plugin and the grub.d generators")
       .option("--mode <mode>", "admin: units in /etc/systemd/system, enabled directly (default); vendor: /usr/lib/systemd/system and a preset, as a distribution package")
       .option("--vendor", "Same as --mode=vendor")
-      .option("--node <path>", "Path of node in the target system (default /usr/bin/node); it must exist there"),
+      .option("--node <path>", "Path of node in the target system (default /usr/bin/node); it must exist there")
+      .example("bootctl-ts --root /mnt/image install-units --vendor"),
     () => import("./install-units.ts"),
   );
 };

@@ -1,8 +1,8 @@
 /** `bootctl-ts efi ACTION …`: dispatches to the action's body (loaded lazily). */
 import { UsageError } from "../../../errors.ts";
-import type { CommandBody, CommandInvocation } from "../../invocation.ts";
+import { refuseJson, type CommandBody, type CommandInvocation } from "../../invocation.ts";
 
-const ACTIONS: Record<string, () => Promise<{ default: CommandBody }>> = {
+export const ACTIONS: Record<string, () => Promise<{ default: CommandBody }>> = {
   list: () => import("./list.ts"),
   "set-next": () => import("./boot-variables.ts"),
   "clear-next": () => import("./boot-variables.ts"),
@@ -17,6 +17,8 @@ export default async function efiCommand(inv: CommandInvocation): Promise<number
   const [action, ...rest] = inv.args;
   const load = action === undefined ? undefined : ACTIONS[action];
   if (!load) throw new UsageError(`efi: unknown action '${action ?? ""}'; expected one of ${Object.keys(ACTIONS).join(", ")}`);
+  // efibootmgr's changes print text only; `efi list` is the one with a JSON form.
+  if (action !== "list") refuseJson(inv, `efi ${action}`);
   const body = (await load()).default;
   return body({ ...inv, args: [action!, ...rest] });
 }

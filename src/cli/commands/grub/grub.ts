@@ -2,7 +2,7 @@
 import { UsageError } from "../../../errors.ts";
 import type { CommandInvocation } from "../../invocation.ts";
 
-const ACTIONS = ["menu", "default", "check", "render"] as const;
+export const ACTIONS = ["menu", "default", "check", "render"] as const;
 
 export default async function grubCommand(inv: CommandInvocation): Promise<number> {
   const [action, ...rest] = inv.args;

@@ -8,7 +8,7 @@ import { atomicReplace } from "../../../adapters/durable-fs.ts";
 import { UsageError } from "../../../errors.ts";
 import { renderGrubScript, type RenderOptions } from "../../../ops/grub-render.ts";
 import { loadMenu } from "../bls/menu.ts";
-import type { CommandInvocation } from "../../invocation.ts";
+import { refuseJson, type CommandInvocation } from "../../invocation.ts";
 import { resolveArgumentPath } from "./files.ts";
 
 function stringOption(options: Record<string, unknown>, name: string): string | undefined {
@@ -18,6 +18,7 @@ function stringOption(options: Record<string, unknown>, name: string): string | 
 
 export async function runRender(inv: CommandInvocation): Promise<number> {
   if (inv.args.length > 0) throw new UsageError("grub render takes no arguments");
+  refuseJson(inv, "grub render");
   const menu = await loadMenu(inv.globals, inv.output);
   const roots: NonNullable<RenderOptions["roots"]> = {};
   const espUuid = stringOption(inv.options, "espUuid");

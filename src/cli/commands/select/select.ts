@@ -1,6 +1,7 @@
 /** `set-default`, `set-oneshot`, `set-timeout`, `set-timeout-oneshot` (actions/select-entry.ts). */
 import { UsageError } from "../../../errors.ts";
 import { setDefault, setOneshot, setTimeout, type BootLoaderKind, type SelectionTarget } from "../../../actions/select-entry.ts";
+import { timeoutValue } from "../../../ops/loader-variables.ts";
 import type { CommandInvocation } from "../../invocation.ts";
 
 function loaderOf(value: unknown): BootLoaderKind | undefined {
@@ -18,6 +19,9 @@ export async function runSelection({ args, options, globals, output }: CommandIn
     loader: loaderOf(options.loader), dryRun: globals.dryRun,
   };
   const value = args[0] ?? "";
+  // The value's syntax first, before the boot loader is looked for (menu-disabled also needs
+  // the loader's feature, checked when the variables are read).
+  if ((verb === "set-timeout" || verb === "set-timeout-oneshot") && value !== "" && value !== "menu-disabled") timeoutValue([], value);
   const result =
     verb === "set-default" ? await setDefault(target, value)
     : verb === "set-oneshot" ? await setOneshot(target, value)
