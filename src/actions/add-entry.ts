@@ -7,7 +7,7 @@
  */
 import { open, readdir, readFile, stat } from "node:fs/promises";
 import * as path from "node:path";
-import { BootctlError, ParseError, describeErrno, errnoOf } from "../errors.ts";
+import { BootctlError, ParseError, UsageError, describeErrno, errnoOf } from "../errors.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
 import { withBootLock, withBootLocks } from "../adapters/boot-lock.ts";
 import { loadBootEntries } from "../adapters/boot-entries.ts";
@@ -210,6 +210,7 @@ export async function planAdd(options: AddEntryOptions): Promise<AddPlan> {
 }
 
 async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
+  if (options.tries === 0) throw new UsageError("--tries 0 would make the entry bad before its first boot (a +0 counter means bad); give 1 or more tries, or leave --tries out for an entry without boot counting");
   // Detection errors surface (an ambiguous grubenv, a refused link, both loaders in an image):
   // guessing would name the entry for the wrong loader.
   const loader = options.loader ?? (await detectLoaderForEntries({ ...options, ...efivarsOf(options) }));
@@ -218,7 +219,12 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
   const os = parseOsRelease((await readOptional(root, "/etc/os-release")) ?? (await readOptional(root, "/usr/lib/os-release")) ?? "");
   const machineId = await machineIdOf(root);
   const token = options.entryToken ?? (await entryToken(root, bootRoot, machineId, os));
+  // `--tries 0` is refused (the CLI and the library alike): a +0 counter is the Boot Loader
+  // Specification's "bad", so the entry would start out as a failed one. /etc/kernel/tries 0 is
+  // kept as kernel-install keeps it (90-loaderentry.install writes `+0`), and said plainly.
   const tries = options.tries ?? (await triesFromConfig(root));
+  // (GRUB refuses 0: its counting takes 1 to 9 tries.)
+  const zeroTries = tries === 0 ? ["warning: /etc/kernel/tries is 0: the entry starts as bad (+0), as kernel-install names it; the loader boots it only when nothing else is left"] : [];
   const sources = [options.kernelImage, ...(options.initrds ?? [])];
   for (const source of sources) {
     let isFile = false;
@@ -237,7 +243,7 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
     const uki = planAddUki({ bootRoot, entryToken: token, kernelVersion: options.kernelVersion, uki: options.kernelImage, existingUkis, ...(tries === undefined ? {} : { tries }) });
     // A UKI carries its own .osrel (title) and .cmdline; systemd-boot does not take them from outside.
     if (options.title !== undefined || options.options !== undefined) uki.notes.push("--title and --options do not apply to a unified kernel image (it carries its own .osrel and .cmdline); ignored");
-    if (tries !== undefined) uki.notes.push(...(await knownGoodNotes(bootRoot, options, uki.entry)));
+    if (tries !== undefined) uki.notes.push(...zeroTries, ...(await knownGoodNotes(bootRoot, options, uki.entry)));
     return { ...uki, bootRoot, loader };
   }
   const existingEntries = await listNames(await resolveSafe(bootRoot, "loader/entries"));
@@ -257,7 +263,7 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
     ...(tries === undefined || loader === "grub" ? {} : { tries }),
   });
   if (tries === undefined) return { ...plan, bootRoot, loader };
-  if (loader !== "grub") return { ...plan, notes: [...plan.notes, ...(await knownGoodNotes(bootRoot, options, plan.entry))], bootRoot, loader };
+  if (loader !== "grub") return { ...plan, notes: [...plan.notes, ...zeroTries, ...(await knownGoodNotes(bootRoot, options, plan.entry))], bootRoot, loader };
   return { ...(await withGrubTrial(options, plan, bootRoot, tries)), loader };
 }
 
