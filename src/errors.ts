@@ -9,6 +9,10 @@
  * - `ParseError` carries the file (when known) and a 1-based line (and column when known), so the
  *   CLI can print `FILE:LINE: message` like compilers and systemd's `log_syntax()` do.
  * - Anything that is not a `BootctlError` is a bug: the CLI reports it as an internal error.
+ *
+ * Codes (besides those named where they are thrown):
+ * - `E_NO_SUCH_ENTRY`: set-default/set-oneshot named an id that matches no entry of the menu
+ *   (actions/select-entry.ts); `--force` writes it anyway.
  */
 
 export class BootctlError extends Error {

@@ -352,6 +352,8 @@ export async function addEntry(options: AddEntryOptions): Promise<AddPlan> {
   const stripped = extractTries(plan.entry).stripped;
   const target = {
     root, espPath: options.espPath, bootPath: options.bootPath, loader: plan.loader, dryRun: options.dryRun === true,
+    // The entry is the one just added (not on disk in a dry run; not in grub.cfg until it is regenerated).
+    force: true,
     ...efivarsOf(options),
   };
   const id = plan.loader === "grub" ? grubEntryId(stripped) : stripped;
