@@ -13,6 +13,7 @@
  * Codes (besides those named where they are thrown):
  * - `E_NO_SUCH_ENTRY`: set-default/set-oneshot named an id that matches no entry of the menu
  *   (actions/select-entry.ts); `--force` writes it anyway.
+ * - `E_FILE_TOO_LARGE`: a file read whole is over its size cap (adapters/bounded-read.ts).
  */
 
 export class BootctlError extends Error {

@@ -5,12 +5,13 @@
  * `/usr/lib/kernel/cmdline`, then — only on the running system — `/proc/cmdline` without
  * `BOOT_IMAGE=`/`initrd=`), `/etc/kernel/entry-token`, `/etc/machine-id`, os-release.
  */
-import { open, readdir, readFile, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import * as path from "node:path";
 import { BootctlError, ParseError, UsageError, describeErrno, errnoOf } from "../errors.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
 import { withBootLock, withBootLocks } from "../adapters/boot-lock.ts";
 import { loadBootEntries } from "../adapters/boot-entries.ts";
+import { readBounded, TEXT_CONFIG_MAX, UKI_MAX } from "../adapters/bounded-read.ts";
 import { DEFAULT_EFIVARS_DIR } from "../adapters/efivarfs.ts";
 import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { createGrubenv, loadEnvView, parseGrubenv, serializeGrubenv, type GrubenvBlock } from "../formats/grubenv.ts";
@@ -64,7 +65,7 @@ export interface RemoveEntryOptions extends EntryTarget, ApplyOptions {
 
 async function readOptional(root: string, imagePath: string): Promise<string | undefined> {
   try {
-    return await readFile(inRoot(root, imagePath), "utf8");
+    return (await readBounded(inRoot(root, imagePath), TEXT_CONFIG_MAX, "a configuration file", imagePath)).toString("utf8");
   } catch (err) {
     if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") return undefined;
     throw err;
@@ -173,8 +174,9 @@ export async function isUki(file: string): Promise<boolean> {
 async function assertBootableUki(file: string): Promise<void> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readBounded(file, UKI_MAX, "a unified kernel image");
   } catch (err) {
+    if (err instanceof BootctlError) throw err;
     throw new BootctlError("E_NOT_FOUND", `cannot read ${file}: ${describeErrno(errnoOf(err))}`);
   }
   try {

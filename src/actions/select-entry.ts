@@ -22,7 +22,8 @@
  * the entries blscfg makes from the BLS files); without grub.cfg nothing can be checked.
  */
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import { readBounded, TEXT_CONFIG_MAX } from "../adapters/bounded-read.ts";
 import * as path from "node:path";
 import { BootctlError, FileError, UsageError, describeErrno, errnoOf } from "../errors.ts";
 import { resolveSafe } from "../adapters/root-path.ts";
@@ -217,7 +218,8 @@ async function editLoaderConfDefault(esp: string, id: string, dryRun: boolean): 
   // Checked before it is read: a loader.conf (or loader/) that is a symbolic link is refused,
   // never followed out of the ESP (root-path.ts; systemd's CHASE_PROHIBIT_SYMLINKS on the ESP).
   const file = await resolveSafe(esp, "loader/loader.conf");
-  const text = await readFile(file, "utf8").catch((err) => {
+  const text = await readBounded(file, TEXT_CONFIG_MAX, "a loader.conf").then((b) => b.toString("utf8"), (err) => {
+    if (err instanceof BootctlError) throw err;
     if (errnoOf(err) === "ENOENT") return "";
     throw new FileError("E_READ", `cannot read ${file}: ${describeErrno(errnoOf(err))}`, file, err);
   });
