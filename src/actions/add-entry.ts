@@ -11,7 +11,7 @@ import { BootctlError, ParseError, UsageError, describeErrno, errnoOf } from "..
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
 import { withBootLock, withBootLocks } from "../adapters/boot-lock.ts";
 import { loadBootEntries } from "../adapters/boot-entries.ts";
-import { readBounded, TEXT_CONFIG_MAX, UKI_MAX } from "../adapters/bounded-read.ts";
+import { readBounded, readUkiByHeaders, TEXT_CONFIG_MAX, UKI_MAX } from "../adapters/bounded-read.ts";
 import { DEFAULT_EFIVARS_DIR } from "../adapters/efivarfs.ts";
 import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { createGrubenv, loadEnvView, parseGrubenv, serializeGrubenv, type GrubenvBlock } from "../formats/grubenv.ts";
@@ -169,14 +169,19 @@ export async function isUki(file: string): Promise<boolean> {
  * min(VirtualSize, SizeOfRawData) bytes at PointerToRawData and refuses a short read; the stub
  * does the same for `.linux`), and `.osrel` readable within systemd's size limit (bootctl list
  * skips the UKI otherwise). Installing one that fails either would add an entry that never boots.
- * The whole file is read (UKIs are tens of MiB; bootctl list reads them whole too).
+ * Only the headers and the text sections are read (adapters/bounded-read.ts readUkiByHeaders):
+ * the offsets are checked against the file's size, and the kernel and initrd are never read.
  */
 async function assertBootableUki(file: string): Promise<void> {
   let bytes: Buffer;
   try {
-    bytes = await readBounded(file, UKI_MAX, "a unified kernel image");
+    // By its headers: the section table and the text sections, never the kernel or the initrd.
+    bytes = (await readUkiByHeaders(file, UKI_MAX, readPeHeaders)).bytes;
   } catch (err) {
-    if (err instanceof BootctlError) throw err;
+    if (err instanceof BootctlError) {
+      if (err instanceof ParseError) throw new BootctlError("E_UKI_INVALID", `${file} is not a usable unified kernel image: ${err.reason}`);
+      throw err;
+    }
     throw new BootctlError("E_NOT_FOUND", `cannot read ${file}: ${describeErrno(errnoOf(err))}`);
   }
   try {

@@ -98,3 +98,61 @@ export function readBoundedSync(file: string, max: number, what: string, shown: 
     closeSync(fd);
   }
 }
+
+/** The section names whose data a UKI reader looks at (formats/pe/uki.ts); the rest is not read. */
+const UKI_TEXT_SECTIONS = new Set([".osrel", ".cmdline", ".uname", ".profile"]);
+/** Headers: the DOS header, e_lfanew, the COFF and optional headers and the section table are
+ * read from the first HEAD bytes (systemd's pe_load_headers() reads them with small preads too). */
+const UKI_HEAD = 64 * 1024;
+
+/**
+ * A unified kernel image read by its headers: a buffer of the file's size (at most `max`) in which
+ * only the headers and the data of the text sections (.osrel, .cmdline, .uname, .profile; each
+ * capped by formats/pe/uki.ts at 4 MiB) are filled in; the kernel, initrd and other payloads are
+ * never read (they stay zero pages: the buffer is allocated zeroed, which the kernel maps lazily).
+ * `parseHeaders` is formats/pe/pe-sections.ts readPeHeaders (passed in: adapters do not import
+ * codecs here). Offsets and sizes can then be checked against the file's real length, and
+ * readUki() finds the text it needs.
+ */
+export async function readUkiByHeaders<H extends { sectionTableOffset: number; sections: readonly { name: string; pointerToRawData: number; virtualSize: number; sizeOfRawData: number }[] }>(
+  file: string, max: number, parseHeaders: (head: Buffer) => H,
+): Promise<{ bytes: Buffer; headers: H }> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOCTTY);
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw Object.assign(new Error(`not a regular file: ${file}`), { code: "EINVAL" });
+    if (st.size > max) throw tooLarge(file, "a unified kernel image", max, st.size);
+    const bytes = Buffer.alloc(st.size);
+    const fill = async (start: number, length: number): Promise<void> => {
+      const end = Math.min(st.size, start + length);
+      let at = start;
+      while (at < end) {
+        const { bytesRead } = await handle.read(bytes, at, end - at, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+    };
+    await fill(0, UKI_HEAD);
+    let headers: H;
+    try {
+      headers = parseHeaders(bytes);
+    } catch (err) {
+      // Headers further in than the first 64 KiB (a large e_lfanew): read up to 16 MiB and retry.
+      if (st.size <= UKI_HEAD) throw err;
+      await fill(UKI_HEAD, 16 * MiB - UKI_HEAD);
+      headers = parseHeaders(bytes);
+    }
+    const tableEnd = headers.sectionTableOffset + 40 * headers.sections.length;
+    if (tableEnd > UKI_HEAD) {
+      await fill(UKI_HEAD, tableEnd - UKI_HEAD);
+      headers = parseHeaders(bytes);
+    }
+    for (const s of headers.sections) {
+      if (!UKI_TEXT_SECTIONS.has(s.name)) continue;
+      await fill(s.pointerToRawData, Math.min(Math.max(s.virtualSize, s.sizeOfRawData), 4 * MiB + 1));
+    }
+    return { bytes, headers };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}

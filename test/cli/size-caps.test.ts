@@ -7,7 +7,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdirSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { runBuiltCli } from "../support/cli.ts";
+import { spawnSync } from "node:child_process";
+import { CLI, runBuiltCli } from "../support/cli.ts";
+import { requireTool } from "../support/exec.ts";
 import { withTempRoot } from "../support/tmp.ts";
 import { writeLoaderString } from "../support/efivars.ts";
 
@@ -68,6 +70,22 @@ test("an oversized grubenv, EFI variable, loader.conf and os-release: one 'too l
     assert.is(add.status, 1, add.stderr);
     oneLine(add, /^bootctl-ts: \/etc\/os-release is too large for a configuration file: 2 MiB \(the limit is 1 MiB\)$/);
     assert.equal(readdirSync(path.join(root, "img/efi/loader/entries")), ["a.conf"]);
+  });
+});
+
+test("add --dry-run of a unified kernel image reads it by its headers: a 300 MB image (sparse tail) is not read whole", async () => {
+  requireTool("time", "time");
+  const { buildUki } = await import("../support/pe-builder.ts");
+  await withTempRoot(async (root) => {
+    mkdirSync(path.join(root, "efi/loader/entries"), { recursive: true });
+    const uki = path.join(root, "os.efi");
+    writeFileSync(uki, buildUki({ osrel: "ID=fedora\nVERSION_ID=41\n", cmdline: "quiet", uname: "6.12" }));
+    truncateSync(uki, 300 * MiB); // trailing data after the last section, as a signature would be
+    const r = spawnSync("/usr/bin/time", ["-f", "maxrss-kib=%M", process.execPath, CLI, "--root", root, "--esp-path", "/efi", "--dry-run", "add", "--loader", "systemd-boot", "--entry-token", "fedora", "6.12", uki], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^would copy .*EFI\/Linux\/fedora-6\.12\.efi$/m);
+    const rss = Number(/maxrss-kib=(\d+)/.exec(r.stderr)?.[1]);
+    assert.ok(rss > 0 && rss < 200 * 1024, `peak memory ${rss} KiB: the image was read whole`);
   });
 });
 
