@@ -9,12 +9,16 @@
  * - `ParseError` carries the file (when known) and a 1-based line (and column when known), so the
  *   CLI can print `FILE:LINE: message` like compilers and systemd's `log_syntax()` do.
  * - Anything that is not a `BootctlError` is a bug: the CLI reports it as an internal error.
-
  *
  * Codes of the command line itself (src/cli/main.ts, src/cli/argv.ts): `E_USAGE` (exit 2: an
  * unknown verb or option, a missing or extra argument, a bad value), `E_GRUBENV_COMMAND` (exit 2:
  * `grubenv` with an unknown command), `E_ROOT_NOT_FOUND` and `E_ROOT_NOT_DIRECTORY` (exit 1: the
  * `--root` given is missing or not a directory).
+ *
+ * Other codes (besides those named where they are thrown):
+ * - `E_NO_SUCH_ENTRY`: set-default/set-oneshot named an id that matches no entry of the menu
+ *   (actions/select-entry.ts); `--force` writes it anyway.
+ * - `E_FILE_TOO_LARGE`: a file read whole is over its size cap (adapters/bounded-read.ts).
  */
 
 /**

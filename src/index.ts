@@ -23,7 +23,7 @@ export { applyPlan, applyEffect } from "./adapters/apply-plan.ts";
 export { parseBootCountPath, type BootCountPath } from "./model/boot-count-path.ts";
 export { blessStatus, planBless, type BlessState, type BlessVerb, type BlessPlan } from "./ops/bless-boot.ts";
 export { blessBoot, blessStatusOf, readBootCountPath, type BlessOptions, type BlessStatusResult } from "./actions/bless-boot.ts";
-export { runHealthChecks, describeCheck, type HealthReport } from "./actions/health.ts";
+export { runHealthChecks, planHealthChecks, describeCheck, describePlan, describeSkipped, type HealthReport, type HealthPlan } from "./actions/health.ts";
 export { handleBootFailure, type FailureOutcome } from "./actions/boot-failure.ts";
 export { decideOnFailure, rebootDisabledByCmdline } from "./ops/boot-failure.ts";
 export { installUnits } from "./actions/install-units.ts";

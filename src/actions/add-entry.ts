@@ -5,12 +5,13 @@
  * `/usr/lib/kernel/cmdline`, then — only on the running system — `/proc/cmdline` without
  * `BOOT_IMAGE=`/`initrd=`), `/etc/kernel/entry-token`, `/etc/machine-id`, os-release.
  */
-import { open, readdir, readFile, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import * as path from "node:path";
-import { BootctlError, ParseError, describeErrno, errnoOf } from "../errors.ts";
+import { BootctlError, ParseError, UsageError, describeErrno, errnoOf } from "../errors.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
 import { withBootLock, withBootLocks } from "../adapters/boot-lock.ts";
 import { loadBootEntries } from "../adapters/boot-entries.ts";
+import { readBounded, readUkiByHeaders, TEXT_CONFIG_MAX, UKI_MAX } from "../adapters/bounded-read.ts";
 import { DEFAULT_EFIVARS_DIR } from "../adapters/efivarfs.ts";
 import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { createGrubenv, loadEnvView, parseGrubenv, serializeGrubenv, type GrubenvBlock } from "../formats/grubenv.ts";
@@ -64,7 +65,7 @@ export interface RemoveEntryOptions extends EntryTarget, ApplyOptions {
 
 async function readOptional(root: string, imagePath: string): Promise<string | undefined> {
   try {
-    return await readFile(inRoot(root, imagePath), "utf8");
+    return (await readBounded(inRoot(root, imagePath), TEXT_CONFIG_MAX, "a configuration file", imagePath)).toString("utf8");
   } catch (err) {
     if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") return undefined;
     throw err;
@@ -168,13 +169,19 @@ export async function isUki(file: string): Promise<boolean> {
  * min(VirtualSize, SizeOfRawData) bytes at PointerToRawData and refuses a short read; the stub
  * does the same for `.linux`), and `.osrel` readable within systemd's size limit (bootctl list
  * skips the UKI otherwise). Installing one that fails either would add an entry that never boots.
- * The whole file is read (UKIs are tens of MiB; bootctl list reads them whole too).
+ * Only the headers and the text sections are read (adapters/bounded-read.ts readUkiByHeaders):
+ * the offsets are checked against the file's size, and the kernel and initrd are never read.
  */
 async function assertBootableUki(file: string): Promise<void> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    // By its headers: the section table and the text sections, never the kernel or the initrd.
+    bytes = (await readUkiByHeaders(file, UKI_MAX, readPeHeaders)).bytes;
   } catch (err) {
+    if (err instanceof BootctlError) {
+      if (err instanceof ParseError) throw new BootctlError("E_UKI_INVALID", `${file} is not a usable unified kernel image: ${err.reason}`);
+      throw err;
+    }
     throw new BootctlError("E_NOT_FOUND", `cannot read ${file}: ${describeErrno(errnoOf(err))}`);
   }
   try {
@@ -210,6 +217,7 @@ export async function planAdd(options: AddEntryOptions): Promise<AddPlan> {
 }
 
 async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
+  if (options.tries === 0) throw new UsageError("--tries 0 would make the entry bad before its first boot (a +0 counter means bad); give 1 or more tries, or leave --tries out for an entry without boot counting");
   // Detection errors surface (an ambiguous grubenv, a refused link, both loaders in an image):
   // guessing would name the entry for the wrong loader.
   const loader = options.loader ?? (await detectLoaderForEntries({ ...options, ...efivarsOf(options) }));
@@ -218,7 +226,12 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
   const os = parseOsRelease((await readOptional(root, "/etc/os-release")) ?? (await readOptional(root, "/usr/lib/os-release")) ?? "");
   const machineId = await machineIdOf(root);
   const token = options.entryToken ?? (await entryToken(root, bootRoot, machineId, os));
+  // `--tries 0` is refused (the CLI and the library alike): a +0 counter is the Boot Loader
+  // Specification's "bad", so the entry would start out as a failed one. /etc/kernel/tries 0 is
+  // kept as kernel-install keeps it (90-loaderentry.install writes `+0`), and said plainly.
   const tries = options.tries ?? (await triesFromConfig(root));
+  // (GRUB refuses 0: its counting takes 1 to 9 tries.)
+  const zeroTries = tries === 0 ? ["warning: /etc/kernel/tries is 0: the entry starts as bad (+0), as kernel-install names it; the loader boots it only when nothing else is left"] : [];
   const sources = [options.kernelImage, ...(options.initrds ?? [])];
   for (const source of sources) {
     let isFile = false;
@@ -237,7 +250,7 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
     const uki = planAddUki({ bootRoot, entryToken: token, kernelVersion: options.kernelVersion, uki: options.kernelImage, existingUkis, ...(tries === undefined ? {} : { tries }) });
     // A UKI carries its own .osrel (title) and .cmdline; systemd-boot does not take them from outside.
     if (options.title !== undefined || options.options !== undefined) uki.notes.push("--title and --options do not apply to a unified kernel image (it carries its own .osrel and .cmdline); ignored");
-    if (tries !== undefined) uki.notes.push(...(await knownGoodNotes(bootRoot, options, uki.entry)));
+    if (tries !== undefined) uki.notes.push(...zeroTries, ...(await knownGoodNotes(bootRoot, options, uki.entry)));
     return { ...uki, bootRoot, loader };
   }
   const existingEntries = await listNames(await resolveSafe(bootRoot, "loader/entries"));
@@ -257,7 +270,7 @@ async function planAddUnfiltered(options: AddEntryOptions): Promise<AddPlan> {
     ...(tries === undefined || loader === "grub" ? {} : { tries }),
   });
   if (tries === undefined) return { ...plan, bootRoot, loader };
-  if (loader !== "grub") return { ...plan, notes: [...plan.notes, ...(await knownGoodNotes(bootRoot, options, plan.entry))], bootRoot, loader };
+  if (loader !== "grub") return { ...plan, notes: [...plan.notes, ...zeroTries, ...(await knownGoodNotes(bootRoot, options, plan.entry))], bootRoot, loader };
   return { ...(await withGrubTrial(options, plan, bootRoot, tries)), loader };
 }
 
@@ -346,6 +359,8 @@ export async function addEntry(options: AddEntryOptions): Promise<AddPlan> {
   const stripped = extractTries(plan.entry).stripped;
   const target = {
     root, espPath: options.espPath, bootPath: options.bootPath, loader: plan.loader, dryRun: options.dryRun === true,
+    // The entry is the one just added (not on disk in a dry run; not in grub.cfg until it is regenerated).
+    force: true,
     ...efivarsOf(options),
   };
   const id = plan.loader === "grub" ? grubEntryId(stripped) : stripped;

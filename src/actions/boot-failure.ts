@@ -12,6 +12,7 @@ import { BootctlError, errnoOf } from "../errors.ts";
 import { atomicReplace, mkdirDurable } from "../adapters/durable-fs.ts";
 import { readEfiString } from "../adapters/efivarfs.ts";
 import { inRoot, resolveSafe } from "../adapters/root-path.ts";
+import { readBounded, TEXT_CONFIG_MAX } from "../adapters/bounded-read.ts";
 import { interpretLoaderConf, parseLoaderConf, unquoteBootValue } from "../formats/bls/loader-conf.ts";
 import { targetEfivarsPath } from "../adapters/target-efivars.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
@@ -69,7 +70,7 @@ async function loaderConfDefault(partitions: readonly string[]): Promise<string 
   for (const partition of partitions) {
     let text: string;
     try {
-      text = await readFile(await resolveSafe(partition, "loader/loader.conf"), "utf8");
+      text = (await readBounded(await resolveSafe(partition, "loader/loader.conf"), TEXT_CONFIG_MAX, "a loader.conf")).toString("utf8");
     } catch (err) {
       if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") continue;
       throw err;

@@ -10,7 +10,7 @@ import { loadBootEntries } from "../adapters/boot-entries.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
 import { BootctlError } from "../errors.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
-import { predictSystemdBoot, type FailurePlan, type Prediction } from "../ops/predict-systemd-boot.ts";
+import { noFallbackWarning, predictSystemdBoot, type FailurePlan, type Prediction } from "../ops/predict-systemd-boot.ts";
 import { predictGrub, predictGrubScript } from "../ops/predict-grub.ts";
 import { findGrubCfg, readGrubCfg } from "../adapters/grub-cfg-file.ts";
 import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
@@ -43,7 +43,17 @@ async function loaderVariable(dir: string | undefined, name: string): Promise<st
   return value === "" ? undefined : value;
 }
 
+/** The prediction with its no-fallback warning, when it has one (ops/predict-systemd-boot.ts). */
+function withNoFallbackWarning(result: PredictResult): PredictResult {
+  const warning = noFallbackWarning(result);
+  return warning === undefined ? result : { ...result, warnings: [...result.warnings, warning] };
+}
+
 export async function predict(options: PredictOptions): Promise<PredictResult> {
+  return withNoFallbackWarning(await predictEither(options));
+}
+
+async function predictEither(options: PredictOptions): Promise<PredictResult> {
   const efivars = targetEfivarsPath(options);
   const loader = options.loader ?? (await detectLoaderForEntries({ ...options, efivarsPath: efivars ?? DEFAULT_EFIVARS_DIR, efivarsPathExplicit: efivars !== undefined }));
   if (loader === "grub") return predictOnGrub(options);

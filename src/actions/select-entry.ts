@@ -13,9 +13,17 @@
  * (adapters/boot-lock.ts), the locks `add` and `bless-boot` take for the same files.
  *
  * Which loader: `detectLoader` (below).
+ *
+ * Entry ids are checked against the menu before anything is written (model/entry-match.ts for
+ * how each loader matches them): a value that matches no entry is refused with E_NO_SUCH_ENTRY
+ * unless `force` is set; "" (remove) and the `@` keywords are not checked. systemd-boot: the Boot
+ * Loader Specification entries on the ESP and XBOOTLDR, plus `LoaderEntries` when the variables
+ * are read. GRUB: grub.cfg's menu when there is a grub.cfg (its static entries; with blscfg also
+ * the entries blscfg makes from the BLS files); without grub.cfg nothing can be checked.
  */
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import { readBounded, TEXT_CONFIG_MAX } from "../adapters/bounded-read.ts";
 import * as path from "node:path";
 import { BootctlError, FileError, UsageError, describeErrno, errnoOf } from "../errors.ts";
 import { resolveSafe } from "../adapters/root-path.ts";
@@ -25,9 +33,9 @@ import { atomicReplace, mkdirDurable } from "../adapters/durable-fs.ts";
 import { parseLoaderConf, removeLoaderConfKey, serializeLoaderConf, setLoaderConfValue } from "../formats/bls/loader-conf.ts";
 import { applyEfiPlan, listEfiVariables, readEfiString, requireEfivarsDir } from "../adapters/efivarfs.ts";
 import { discoverBootPartitions } from "../adapters/esp-discovery.ts";
-import { editGrubenvFile, locateGrubenv } from "../adapters/grubenv-file.ts";
+import { editGrubenvFile, locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
-import { setVariable, unsetVariable } from "../formats/grubenv.ts";
+import { loadEnvView, setVariable, unsetVariable } from "../formats/grubenv.ts";
 import { findGrubCfg, readGrubCfg } from "../adapters/grub-cfg-file.ts";
 import { readMenu, type MenuNode } from "../formats/grubcfg/menu.ts";
 import { evaluateGrubScript } from "../model/grub-eval.ts";
@@ -36,6 +44,9 @@ import { grubBareName, grubEntryId } from "../model/grub-entry-id.ts";
 import { listEntryIdsSync } from "../adapters/boot-entries.ts";
 import type { EfiEffect } from "../ops/efi-plan.ts";
 import { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "../ops/loader-variables.ts";
+import { loadBootEntries } from "../adapters/boot-entries.ts";
+import { decodeUcs2List } from "../formats/efi/ucs2.ts";
+import { resolveGrubValue, SD_BOOT_AUTO_ENTRY_IDS, sdBootValueMatches, type GrubMenuLevelEntry } from "../model/entry-match.ts";
 
 export type BootLoaderKind = "systemd-boot" | "grub";
 
@@ -47,6 +58,8 @@ export interface SelectionTarget {
   efivarsPathExplicit?: boolean;
   loader?: BootLoaderKind | undefined;
   dryRun?: boolean;
+  /** Write an entry id that matches no entry of the menu (checkEntryValue) anyway. */
+  force?: boolean;
 }
 
 export interface SelectionResult {
@@ -133,11 +146,16 @@ async function systemdBootBinary(esp: string): Promise<string | undefined> {
   return binary === undefined ? undefined : `EFI/systemd/${binary}`;
 }
 
-async function applyEfi(target: SelectionTarget, plan: (vars: Awaited<ReturnType<typeof listEfiVariables>>) => EfiEffect[]): Promise<SelectionResult> {
+async function applyEfi(target: SelectionTarget, plan: (vars: Awaited<ReturnType<typeof listEfiVariables>>) => EfiEffect[], check?: string): Promise<SelectionResult> {
   const efivars = targetEfivarsPath(target);
   if (efivars === undefined) throw new BootctlError("E_NOT_EFI", "under --root the host's EFI variables are not the image's: give --efivars-path for a directory of the image's variables");
   const dir = await requireEfivarsDir(efivars, target.efivarsPathExplicit ?? false);
-  const effects = plan(await listEfiVariables(dir));
+  const vars = await listEfiVariables(dir);
+  if (check !== undefined) {
+    const listed = vars.find((v) => v.guid.toLowerCase() === LOADER_VENDOR_GUID && v.name === "LoaderEntries")?.data;
+    checkSdBootValue(target, check, listed ? decodeUcs2List(listed).filter((e) => e !== "") : undefined);
+  }
+  const effects = plan(vars);
   const changes = effects.map((e) => (e.op === "delete" ? `delete ${e.name}` : `set ${e.name}=${JSON.stringify(e.data.toString("utf16le").replace(/\0$/, ""))}`));
   if (!target.dryRun) await applyEfiPlan(dir, effects);
   return { loader: "systemd-boot", changes, target: dir, dryRun: target.dryRun === true, warnings: [] };
@@ -200,7 +218,8 @@ async function editLoaderConfDefault(esp: string, id: string, dryRun: boolean): 
   // Checked before it is read: a loader.conf (or loader/) that is a symbolic link is refused,
   // never followed out of the ESP (root-path.ts; systemd's CHASE_PROHIBIT_SYMLINKS on the ESP).
   const file = await resolveSafe(esp, "loader/loader.conf");
-  const text = await readFile(file, "utf8").catch((err) => {
+  const text = await readBounded(file, TEXT_CONFIG_MAX, "a loader.conf").then((b) => b.toString("utf8"), (err) => {
+    if (err instanceof BootctlError) throw err;
     if (errnoOf(err) === "ENOENT") return "";
     throw new FileError("E_READ", `cannot read ${file}: ${describeErrno(errnoOf(err))}`, file, err);
   });
@@ -269,18 +288,135 @@ async function grubCfgIds(root: string): Promise<{ ids: Set<string>; blscfg: boo
   }
 }
 
+/** The ids systemd-boot knows on the target's partitions (no counters); [] when there are none. */
+function sdBootIds(target: SelectionTarget): { ids: string[]; where: string } {
+  let found;
+  try {
+    found = discoverBootPartitions({ root: target.root ?? "/", espPath: target.espPath, bootPath: target.bootPath });
+  } catch (err) {
+    if (err instanceof BootctlError) return { ids: [], where: "" };
+    throw err;
+  }
+  const parts = [found.esp?.path, found.xbootldr?.path].filter((p): p is string => p !== undefined);
+  const ids = parts.length === 0 ? [] : listEntryIdsSync({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
+  return { ids, where: parts.map((p) => `${p}/loader/entries, ${p}/EFI/Linux`).join("; ") };
+}
+
+/**
+ * systemd-boot: refuse a value no entry matches (boot.c config_find_entry: a case-folded glob
+ * against the ids). `listed` is LoaderEntries when it was read: the loader's own list, with
+ * its auto entries. Without it an `auto-…` id of systemd-boot's is taken as possible.
+ */
+function checkSdBootValue(target: SelectionTarget, value: string, listed: string[] | undefined): void {
+  if (target.force || value === "" || value.startsWith("@")) return;
+  const { ids, where } = sdBootIds(target);
+  const known = [...ids, ...(listed ?? SD_BOOT_AUTO_ENTRY_IDS)];
+  if (ids.length === 0 && listed === undefined) return; // no partitions, no variables: nothing to check against
+  if (sdBootValueMatches(value, known)) return;
+  const source = [where, listed ? "LoaderEntries" : ""].filter((w) => w !== "").join("; ");
+  throw new BootctlError("E_NO_SUCH_ENTRY", `no boot entry matches '${value}' (systemd-boot entries in ${source}); nothing written; --force writes it anyway`);
+}
+
+/**
+ * One level of grub.cfg's menu as GRUB resolves `saved_entry`/`next_entry` against it, or
+ * undefined without a grub.cfg (or one that cannot be read: nothing to check against).
+ */
+async function grubMenuLevels(target: SelectionTarget): Promise<{ cfg: string; menu: GrubMenuLevelEntry[]; sources: string[]; blscfg: boolean } | undefined> {
+  const root = target.root ?? "/";
+  const cfg = await findGrubCfg(root);
+  if (cfg === undefined) return undefined;
+  let menu;
+  try {
+    menu = readMenu((await readGrubCfg(root, cfg)).script);
+  } catch (err) {
+    if (err instanceof BootctlError) return undefined;
+    throw err;
+  }
+  const level = (nodes: readonly MenuNode[]): GrubMenuLevelEntry[] =>
+    nodes.map((n) => ({ title: n.title, id: n.id, ...(n.type === "submenu" ? { children: level(n.children) } : {}) }));
+  const levels = level(menu.entries);
+  const blscfg = menu.dynamicSources.some((d) => d.command === "blscfg" || d.command === "bls_import");
+  if (blscfg) {
+    // Fedora's blscfg adds one entry per BLS file at boot: title and bare file name as its id.
+    try {
+      const found = discoverBootPartitions({ root, espPath: target.espPath, bootPath: target.bootPath });
+      const bls = await loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
+      for (const e of bls.entries) levels.push({ title: e.title ?? grubBareName(e.id), id: grubBareName(e.id) });
+    } catch (err) {
+      if (!(err instanceof BootctlError)) throw err;
+    }
+  }
+  const sources = [...new Set(menu.dynamicSources.filter((d) => d.command !== "blscfg" && d.command !== "bls_import").map((d) => d.command))];
+  return { cfg, menu: levels, sources, blscfg };
+}
+
+/** GRUB: refuse a value grub.cfg's menu does not resolve (GRUB would boot entry 0 instead). */
+async function checkGrubValue(target: SelectionTarget, value: string): Promise<void> {
+  if (target.force || value === "") return;
+  const levels = await grubMenuLevels(target);
+  if (levels === undefined) return;
+  if (resolveGrubValue(levels.menu, value, levels.blscfg) !== undefined) return;
+  const more = levels.sources.length > 0 ? ` (entries added at boot by ${levels.sources.join(", ")} are not seen)` : "";
+  throw new BootctlError("E_NO_SUCH_ENTRY", `no menu entry of ${levels.cfg} matches '${value}'${more}: GRUB would boot entry 0 instead; nothing written; --force writes it anyway`);
+}
+
 export async function setDefault(target: SelectionTarget, id: string): Promise<SelectionResult> {
   const loader = await detectLoader(target);
-  if (loader === "grub") return applyGrubenv(target, "saved_entry", await grubValueFor(target, id));
-  if (offlineImage(target)) return applyLoaderConfDefault(target, id);
-  return applyEfi(target, (vars) => planSetDefault(vars, id));
+  if (loader === "grub") {
+    const value = await grubValueFor(target, id);
+    await checkGrubValue(target, value.value);
+    return applyGrubenv(target, "saved_entry", value);
+  }
+  if (offlineImage(target)) {
+    checkSdBootValue(target, id, undefined);
+    return applyLoaderConfDefault(target, id);
+  }
+  return applyEfi(target, (vars) => planSetDefault(vars, id), id);
 }
 
 export async function setOneshot(target: SelectionTarget, id: string): Promise<SelectionResult> {
   const loader = await detectLoader(target);
-  if (loader === "grub") return applyGrubenv(target, "next_entry", await grubValueFor(target, id));
+  if (loader === "grub") {
+    const value = await grubValueFor(target, id);
+    await checkGrubValue(target, value.value);
+    return applyGrubenv(target, "next_entry", value);
+  }
   if (offlineImage(target)) throw new BootctlError("E_NOT_EFI", "a one-shot entry on systemd-boot is an EFI variable: give --efivars-path (an image has no loader.conf equivalent)");
-  return applyEfi(target, (vars) => planSetOneshot(vars, id));
+  return applyEfi(target, (vars) => planSetOneshot(vars, id), id);
+}
+
+/**
+ * `status`: the default and one-shot values that match no entry, one line each (the checks
+ * above, as findings instead of refusals). systemd-boot: `values` are the variables and
+ * loader.conf's default; `ids` the menu's ids. GRUB: saved_entry and next_entry against grub.cfg.
+ */
+export function unmatchedSdBootValues(values: readonly [string, string | undefined][], ids: readonly string[], loaderListed: boolean): string[] {
+  if (ids.length === 0) return [];
+  const known = loaderListed ? ids : [...ids, ...SD_BOOT_AUTO_ENTRY_IDS];
+  return values.filter(([, v]) => v !== undefined && v !== "" && !v.startsWith("@") && !sdBootValueMatches(v, known))
+    .map(([what, v]) => `${what} '${v}' matches no boot entry: the loader boots another one`);
+}
+
+export async function unmatchedGrubValues(target: SelectionTarget): Promise<string[]> {
+  const root = target.root ?? "/";
+  let env: ReadonlyMap<string, string>;
+  try {
+    const loaded = await readGrubenvFile((await locateGrubenv(root, undefined, { espPath: target.espPath })).path);
+    if (!loaded) return [];
+    env = loadEnvView(loaded.block);
+  } catch (err) {
+    if (err instanceof BootctlError) return [];
+    throw err;
+  }
+  if (!env.get("saved_entry") && !env.get("next_entry")) return [];
+  const levels = await grubMenuLevels(target);
+  if (levels === undefined) return [];
+  const out: string[] = [];
+  for (const name of ["saved_entry", "next_entry"]) {
+    const value = env.get(name);
+    if (value && resolveGrubValue(levels.menu, value, levels.blscfg) === undefined) out.push(`${name} '${value}' matches no menu entry of ${levels.cfg}: GRUB boots entry 0 instead`);
+  }
+  return out;
 }
 
 export async function setTimeout(target: SelectionTarget, value: string, oneshot: boolean): Promise<SelectionResult> {

@@ -24,6 +24,7 @@ import { builtinModule } from "../builtin-modules.ts";
 import { decodeEfivarfsFile, efivarFileName, encodeEfivarfsFile, type EfiVariable } from "../formats/efi/efivarfs-file.ts";
 import { decodeUcs2z } from "../formats/efi/ucs2.ts";
 import { atomicReplace, removeDurable, type WriteOptions } from "./durable-fs.ts";
+import { EFI_VARIABLE_MAX, readBoundedSync } from "./bounded-read.ts";
 import type { EfiEffect } from "../ops/efi-plan.ts";
 
 /** Where Linux mounts efivarfs. */
@@ -38,8 +39,9 @@ export async function readEfiVariable(efivarsDir: string, name: string, guid: st
   try {
     // Synchronous: a variable is a few bytes, and a listing reads several before anything else
     // can happen (no promise machinery to load on the start-up path).
-    bytes = readFileSync(file);
+    bytes = readBoundedSync(file, EFI_VARIABLE_MAX, "an EFI variable");
   } catch (err) {
+    if (err instanceof FileError) throw err;
     const errno = errnoOf(err);
     if (errno === "ENOENT") return undefined;
     throw new FileError("E_EFIVAR_READ", `cannot read EFI variable ${name}: ${describeErrno(errno)}`, file, err);

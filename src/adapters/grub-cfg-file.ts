@@ -4,7 +4,8 @@
  * the working directory and must still lie inside the root; symbolic links are resolved as
  * inside a chroot.
  */
-import { access, readFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
+import { GRUB_SCRIPT_MAX, readBounded } from "./bounded-read.ts";
 import * as path from "node:path";
 import { resolveInRoot } from "./grubenv-file.ts";
 import { inRoot, isInside, normaliseRoot, PathEscapeError } from "./root-path.ts";
@@ -26,8 +27,9 @@ export async function resolveArgumentPath(root: string, file: string): Promise<s
 export async function readTextFile(root: string, file: string): Promise<{ path: string; text: string }> {
   const resolved = await resolveArgumentPath(root, file);
   try {
-    return { path: resolved, text: await readFile(resolved, "utf8") };
+    return { path: resolved, text: (await readBounded(resolved, GRUB_SCRIPT_MAX, "a GRUB script", file)).toString("utf8") };
   } catch (err) {
+    if (err instanceof FileError) throw err;
     throw new FileError("E_READ", `cannot read ${file}: ${describeErrno(errnoOf(err))}`, file, err);
   }
 }

@@ -24,6 +24,7 @@
  */
 import { constants } from "node:fs";
 import { lstat, readdir, readFile, readlink, realpath, stat, statfs } from "node:fs/promises";
+import { GRUBENV_MAX, readBounded } from "./bounded-read.ts";
 import * as path from "node:path";
 import { BootctlError, FileError, ParseError, describeErrno, errnoOf, hasErrno } from "../errors.ts";
 import {
@@ -169,10 +170,9 @@ export interface LoadedGrubenv {
 export async function readGrubenvFile(file: string): Promise<LoadedGrubenv | undefined> {
   let bytes: Buffer;
   try {
-    const st = await stat(file);
-    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    bytes = await readFile(file);
+    bytes = await readBounded(file, GRUBENV_MAX, "a grubenv");
   } catch (err) {
+    if (err instanceof FileError) throw err;
     const errno = errnoOf(err);
     if (errno === "ENOENT") return undefined;
     throw new FileError("E_READ", `cannot read ${file}: ${describeErrno(errno)}`, file, err);

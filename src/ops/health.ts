@@ -7,7 +7,8 @@
  * name order. Every check runs (greenboot stops at the first required failure, which its users
  * asked to change: greenboot#52): the report lists every failure.
  * Verdict: any required check failed → `red`; otherwise `green` (failed wanted checks are
- * reported as warnings).
+ * reported as warnings). A file that is not executable is not run and does not count for the
+ * verdict; it is reported as skipped.
  */
 
 export type CheckKind = "required" | "wanted";
@@ -16,9 +17,20 @@ export type HookKind = "green" | "red";
 export const CHECK_DIRECTORIES = ["/usr/lib/bootctl-ts/checks", "/etc/bootctl-ts/checks"] as const;
 
 export interface CheckFile {
+  kind: CheckKind | HookKind;
   name: string;
   /** Image path of the executable (inside the root). */
   path: string;
+  /** A regular file without an execute bit: listed (it overrides by name), never run. */
+  notExecutable?: boolean;
+}
+
+/** A file of a check or hook directory that is not run, and why. */
+export interface SkippedCheck {
+  kind: CheckKind | HookKind;
+  name: string;
+  path: string;
+  reason: "not executable";
 }
 
 /** Merge listings, later layers overriding earlier ones by name; result in name order. */

@@ -10,7 +10,9 @@
  * (normal/menu.c), and a trial without an entry is never picked; without it every id is assumed
  * to exist. A successful trial boot is marked good by the service (saved_entry = trial, counting
  * ends). The simulation stops at the first success that is not a one-shot, or when an entry
- * without a counter fails (the bootloop guard stops rebooting), or after `maxAttempts`.
+ * without a counter fails (the bootloop guard stops rebooting), or after `maxAttempts`. The script
+ * simulation also stops at a failed boot that left the grubenv as it was (the next boot would be
+ * the same again).
  * Each attempt carries the standing of the entry it boots (model/known-good.ts, from the grubenv
  * before that boot): the fallback is known to boot unless it is the trial or `bootctl_bad` lists it.
  */
@@ -117,6 +119,7 @@ function simulateGrubScript(script: Script, grubenv: ReadonlyMap<string, string>
   const attempts: PredictedAttempt[] = [];
   const warnings = new Set<string>();
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const before = env;
     const trialBefore = env.get("bootctl_trial") || undefined;
     const facts = countingStateOfEnv(env);
     const oneShot = Boolean(env.get("next_entry"));
@@ -144,8 +147,20 @@ function simulateGrubScript(script: Script, grubenv: ReadonlyMap<string, string>
     if (!counted && !oneShot) {
       return { attempts, end: "no-fallback-left", finalId: id, summary: `${title} has no boot counter: GRUB would boot it again; the bootloop guard stops rebooting`, warnings: [...warnings] };
     }
+    // A failed boot that changed nothing in the grubenv: every later boot is this one again (a
+    // trial out of tries that is also what GRUB falls back to, or a grub.cfg that never lowers
+    // the tries). The service's bootloop guard sees the same entry next and stops rebooting.
+    if (!oneShot && sameEnv(before, env)) {
+      return { attempts, end: "no-fallback-left", finalId: id, summary: `${title} boots again at every attempt (the failed boot changed nothing in the grubenv): the bootloop guard stops rebooting`, warnings: [...warnings] };
+    }
   }
   return { attempts, end: "limit", finalId: attempts.at(-1)?.id, summary: `still failing after ${maxAttempts} attempts`, warnings: [...warnings] };
+}
+
+function sameEnv(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, value] of a) if (b.get(name) !== value) return false;
+  return true;
 }
 
 function blockOf(env: ReadonlyMap<string, string>): GrubenvBlock {

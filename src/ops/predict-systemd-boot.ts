@@ -91,7 +91,20 @@ export function withFallbackNotes(prediction: Prediction): Prediction {
   const fallback = prediction.attempts.find((a) => a.fallback);
   if (fallback && fallback.standing !== "good") notes.push(`it falls back to ${fallback.title}, which is not known to boot: ${fallback.standingReason}`);
   if (prediction.attempts.length > 0 && !prediction.attempts.some((a) => a.standing === "good")) notes.push("no entry is known to boot");
-  return notes.length === 0 ? prediction : { ...prediction, summary: `${prediction.summary}. Note: ${notes.join("; ")}` };
+  const summary = noFallbackWarning(prediction) === undefined ? prediction.summary : `no fallback: ${prediction.summary}`;
+  return notes.length === 0 ? { ...prediction, summary } : { ...prediction, summary: `${summary}. Note: ${notes.join("; ")}` };
+}
+
+/**
+ * The warning for a counted entry with nothing to fall back to: it boots first, the boots fail
+ * as planned, and no attempt ever boots another entry (the loader's choice once its tries are
+ * used up is the same entry). Undefined otherwise.
+ */
+export function noFallbackWarning(prediction: Prediction): string | undefined {
+  const first = prediction.attempts[0];
+  if (first === undefined || first.tries === undefined || prediction.end === "blessed") return undefined;
+  if (prediction.attempts.some((a) => a.fallback)) return undefined;
+  return `no fallback: ${first.title} is the only entry the loader would boot; once its tries are used up it boots again (keep an entry that is known to boot)`;
 }
 
 export function predictSystemdBoot(state: SdBootState, failures: FailurePlan, maxAttempts = 64): Prediction {

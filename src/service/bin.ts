@@ -98,9 +98,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case "health": {
       if (rest.length > 0) break;
-      const { describeCheck, runHealthChecks } = await import("../actions/health.ts");
+      const { describeCheck, describeSkipped, runHealthChecks } = await import("../actions/health.ts");
       const report = await runHealthChecks({ root: options.root ?? "/" });
       for (const r of [...report.checks, ...report.hooks]) log(describeCheck(r));
+      for (const s of report.skipped) log(describeSkipped(s));
       log(`health verdict: ${report.verdict}`);
       return report.verdict === "green" ? 0 : 1;
     }

@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { runHealthChecks, describeCheck } from "../../src/actions/health.ts";
+import { runHealthChecks, describeCheck, describePlan, describeSkipped, planHealthChecks } from "../../src/actions/health.ts";
 import { withTempRoot } from "../support/tmp.ts";
 
 function script(root: string, dir: string, name: string, body: string, executable = true) {
@@ -53,6 +53,43 @@ test("/etc overrides a vendor check of the same name; non-executables and dotfil
     const report = await runHealthChecks({ root });
     assert.is(report.verdict, "green");
     assert.equal(report.checks.map((c) => c.path), [`/${ADMIN}/required.d/10-disk`]);
+    assert.equal(report.skipped, [{ kind: "required", name: "README", path: `/${ADMIN}/required.d/README`, reason: "not executable" }]);
+  });
+});
+
+test("a check that is not executable is skipped and reported; it masks no vendor check and counts for no verdict", async () => {
+  await withTempRoot(async (root) => {
+    script(root, `${VENDOR}/required.d`, "10-disk", "exit 0");
+    script(root, `${ADMIN}/required.d`, "10-disk", "exit 1", false);
+    script(root, `${VENDOR}/wanted.d`, "20-net", "exit 1", false);
+    script(root, `${VENDOR}/green.d`, "30-hook", "exit 0", false);
+    const report = await runHealthChecks({ root });
+    assert.is(report.verdict, "green");
+    assert.equal(report.checks.map((c) => c.path), [`/${VENDOR}/required.d/10-disk`]);
+    assert.equal(report.skipped.map((s) => [s.kind, s.path]), [["required", `/${ADMIN}/required.d/10-disk`], ["wanted", `/${VENDOR}/wanted.d/20-net`], ["green", `/${VENDOR}/green.d/30-hook`]]);
+    assert.is(describeSkipped(report.skipped[0]!), `required check 10-disk skipped: not executable (/${ADMIN}/required.d/10-disk)`);
+  });
+});
+
+test("planHealthChecks executes nothing and lists the checks and both verdicts' hooks", async () => {
+  await withTempRoot(async (root) => {
+    script(root, `${VENDOR}/required.d`, "10-req", `touch ${root}/ran-req`);
+    script(root, `${VENDOR}/wanted.d`, "20-want", `touch ${root}/ran-want`);
+    script(root, `${VENDOR}/green.d`, "g", `touch ${root}/ran-green`);
+    script(root, `${ADMIN}/red.d`, "r", `touch ${root}/ran-red`);
+    script(root, `${ADMIN}/required.d`, "30-off", "exit 1", false);
+    const plan = await planHealthChecks({ root });
+    assert.equal(plan.checks.map((c) => [c.kind, c.name]), [["required", "10-req"], ["wanted", "20-want"]]);
+    assert.equal([plan.green.map((h) => h.name), plan.red.map((h) => h.name)], [["g"], ["r"]]);
+    assert.equal(plan.skipped.map((s) => s.name), ["30-off"]);
+    assert.equal(describePlan(plan), [
+      `would run required check 10-req (/${VENDOR}/required.d/10-req)`,
+      `would run wanted check 20-want (/${VENDOR}/wanted.d/20-want)`,
+      `would run green.d hook g (/${VENDOR}/green.d/g) if every required check passes`,
+      `would run red.d hook r (/${ADMIN}/red.d/r) if a required check fails`,
+      `would skip required check 30-off: not executable (/${ADMIN}/required.d/30-off)`,
+    ]);
+    for (const f of ["ran-req", "ran-want", "ran-green", "ran-red"]) assert.not.ok(existsSync(path.join(root, f)), f);
   });
 });
 
@@ -71,7 +108,7 @@ test("a hanging check is killed at its time limit and counts as failed", async (
 test("no checks at all is green", async () => {
   await withTempRoot(async (root) => {
     const report = await runHealthChecks({ root });
-    assert.equal(report, { verdict: "green", checks: [], hooks: [] });
+    assert.equal(report, { verdict: "green", checks: [], hooks: [], skipped: [] });
   });
 });
 

@@ -148,7 +148,8 @@ function argsFor(file: string, step: Step): string[] {
 /** grub-editenv's `grub-editenv: error: X.` and our `bootctl-ts: [FILE:1: ]X`: the X must match. */
 function sameError(grub: string, ours: string): boolean {
   const m = /^grub-editenv: error: (.*)\.\n$/.exec(grub);
-  if (!m) return grub === "" && ours === "";
+  // `list` of a missing file creates it, as grub-editenv does, and (unlike it) says so.
+  if (!m) return grub === "" && (ours === "" || /^created \S+: there was no environment block \(grub-editenv list creates it too\)\n$/.test(ours));
   return ours.startsWith("bootctl-ts: ") && ours.trimEnd().endsWith(m[1]!);
 }
 

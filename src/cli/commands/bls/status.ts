@@ -20,6 +20,7 @@ import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
 import { entryTitle, isBadEntry } from "../../../model/boot-entry.ts";
 import type { CommandInvocation } from "../../invocation.ts";
 import { loadMenu } from "./menu.ts";
+import { unmatchedGrubValues, unmatchedSdBootValues } from "../../../actions/select-entry.ts";
 
 /** EFI_LOADER_FEATURE_* bit names (systemd docs/BOOT_LOADER_INTERFACE.md). */
 const FEATURES = [
@@ -84,6 +85,11 @@ export default async function status({ globals, output }: CommandInvocation): Pr
   const def = menu.defaultEntry;
   const selected = menu.selectedIndex >= 0 ? menu.entries[menu.selectedIndex] : undefined;
   const oneShot = menu.variables.oneShot;
+  // A default or one-shot that names no entry (actions/select-entry.ts): the loader boots another.
+  const unmatched = [
+    ...unmatchedSdBootValues([["LoaderEntryDefault", menu.variables.default], ["LoaderEntryOneShot", oneShot], ["loader.conf default", menu.config.loaderConf?.defaultPattern]], menu.entries.map((e) => e.id), menu.variables.entries !== undefined),
+    ...(await unmatchedGrubValues({ root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath, efivarsPath: globals.efivarsPath })),
+  ];
 
   if (output.json !== "off") {
     const o: Record<string, unknown> = {
@@ -101,6 +107,7 @@ export default async function status({ globals, output }: CommandInvocation): Pr
       grubCounting: assessment.grub ?? null,
       grubDefault: grubDefault ?? null,
       bootFailure: failure ?? null,
+      unmatchedSelections: unmatched,
     };
     output.printJson(o);
     return 0;
@@ -122,6 +129,7 @@ export default async function status({ globals, output }: CommandInvocation): Pr
   output.line(`${"Selected".padStart(19)}: ${selected ? `${entryTitle(selected)} (${selected.id})` : menu.variables.selected ?? "(none)"}`);
   output.line(`${"One-shot".padStart(19)}: ${oneShot ?? "(none)"}`);
   if (grubDefault) output.line(`${"GRUB boots".padStart(19)}: ${grubDefault.title} [${grubDefault.id}] (${grubDefault.grubCfg})`);
+  for (const u of unmatched) output.line(`${"Matches nothing".padStart(19)}: ${s.red(u)}`);
   output.line();
   output.line(s.bold("Boot Assessment:"));
   if (countPath !== undefined) output.line(`${"Boot count path".padStart(19)}: ${countPath}`);

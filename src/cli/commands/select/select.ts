@@ -16,7 +16,7 @@ export async function runSelection({ args, options, globals, output }: CommandIn
   const target: SelectionTarget = {
     root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath,
     efivarsPath: globals.efivarsPath, efivarsPathExplicit: globals.efivarsPathExplicit,
-    loader: loaderOf(options.loader), dryRun: globals.dryRun,
+    loader: loaderOf(options.loader), dryRun: globals.dryRun, force: options.force === true,
   };
   const value = args[0] ?? "";
   // The value's syntax first, before the boot loader is looked for (menu-disabled also needs

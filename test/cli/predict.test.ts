@@ -1,0 +1,59 @@
+/** `predict` through the built binary: one counted entry and nothing to fall back to. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { runBuiltCli } from "../support/cli.ts";
+import { withTempRoot } from "../support/tmp.ts";
+import { UPSTREAM_00_HEADER_ENV } from "../support/grub-header.ts";
+import { grubCountingScript } from "../../src/ops/grub-counting-script.ts";
+
+function image(root: string): void {
+  mkdirSync(path.join(root, "etc/kernel"), { recursive: true });
+  mkdirSync(path.join(root, "efi/loader/entries"), { recursive: true });
+  writeFileSync(path.join(root, "etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
+  writeFileSync(path.join(root, "etc/os-release"), 'ID=tw\nPRETTY_NAME="Tumbleweed"\n');
+  writeFileSync(path.join(root, "etc/kernel/entry-token"), "tw\n");
+  writeFileSync(path.join(root, "vmlinuz"), "kernel\n");
+}
+
+test("GRUB: the only entry on trial: a few attempts and one line saying there is no fallback, warned in text and JSON", async () => {
+  await withTempRoot(async (root) => {
+    image(root);
+    mkdirSync(path.join(root, "boot/grub"), { recursive: true });
+    spawnSync("grub-editenv", [path.join(root, "boot/grub/grubenv"), "create"]);
+    const base = ["--root", root, "--esp-path", "/efi"];
+    assert.is(runBuiltCli([...base, "add", "--loader", "grub", "--tries", "3", "6.13", path.join(root, "vmlinuz")]).status, 0);
+    // grub.cfg as grub-mkconfig makes it: 00_header's environment code, 09_bootctl_counting, 20_bootctl-ts.
+    const entries = runBuiltCli([...base, "grub", "render"]);
+    assert.is(entries.status, 0, entries.stderr);
+    writeFileSync(path.join(root, "boot/grub/grub.cfg"), `${UPSTREAM_00_HEADER_ENV}${grubCountingScript()}${entries.stdout}`);
+    const r = runBuiltCli([...base, "predict", "--loader", "grub"]);
+    assert.is(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    assert.ok(lines.length <= 5, r.stdout);
+    assert.not.match(r.stdout, /64 attempts/);
+    assert.match(lines.at(-1)!, /^no fallback: Tumbleweed boots again at every attempt/);
+    assert.match(r.stderr, /^bootctl-ts: warning: no fallback: Tumbleweed is the only entry the loader would boot/m);
+    const json = JSON.parse(runBuiltCli([...base, "--json=short", "predict", "--loader", "grub"]).stdout);
+    assert.ok(json.warnings.some((w: string) => /^no fallback: /.test(w)), JSON.stringify(json.warnings));
+    assert.is(json.end, "no-fallback-left");
+  });
+});
+
+test("systemd-boot: the only entry on trial is warned about in text and JSON", async () => {
+  await withTempRoot(async (root) => {
+    image(root);
+    writeFileSync(path.join(root, "efi/loader/entries/tw-6.13+3.conf"), "title T 6.13\nversion 6.13\nlinux /k\n");
+    const base = ["--root", root, "--esp-path", "/efi"];
+    const r = runBuiltCli([...base, "predict", "--loader", "systemd-boot"]);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^bootctl-ts: warning: no fallback: T 6\.13 is the only entry the loader would boot/m);
+    assert.match(r.stdout.trim().split("\n").at(-1)!, /^no fallback: /);
+    const json = JSON.parse(runBuiltCli([...base, "--json=short", "predict", "--loader", "systemd-boot"]).stdout);
+    assert.ok(json.warnings.some((w: string) => /^no fallback: /.test(w)));
+  });
+});
+
+test.run();
