@@ -9,6 +9,6 @@ export const registerSelect: RegisterCommands = (cli, define) => {
   const loader = ["--loader <name>", "systemd-boot or grub (default: detected)"] as const;
   define(cli.command("set-default <id>", "Boot this entry by default: LoaderEntryDefault (systemd-boot) or saved_entry (GRUB); '' removes").option(...loader), body("set-default"));
   define(cli.command("set-oneshot <id>", "Boot this entry once, at the next boot: LoaderEntryOneShot (systemd-boot) or next_entry (GRUB); '' removes").option(...loader), body("set-oneshot"));
-  define(cli.command("set-timeout <seconds>", "Menu timeout (systemd-boot): seconds, menu-force, menu-hidden, menu-disabled; '' removes").option(...loader), body("set-timeout"));
+  define(cli.command("set-timeout <seconds>", "Menu timeout (systemd-boot): seconds, menu-force, menu-hidden, menu-disabled; '' removes. LoaderConfigTimeout, or on an image (--root without --efivars-path) loader.conf's timeout").option(...loader), body("set-timeout"));
   define(cli.command("set-timeout-oneshot <seconds>", "Menu timeout for the next boot only (systemd-boot)").option(...loader), body("set-timeout-oneshot"));
 };
