@@ -43,6 +43,13 @@ test("item 4: grub check FILE and --grub-cfg are paths inside --root, relative o
       assert.is(r.status, 1, r.stderr);
       assert.is(oneLine(r.stderr), `bootctl-ts: cannot read ${typed} under --root ${root}: no such file or directory (paths under --root are inside it: did you mean /boot/grub/grub.cfg?)`);
     }
+    write(root, "boot/loader/entries/a.conf", "title A\nlinux /vmlinuz\n");
+    const output = path.join(root, "boot/bls.cfg");
+    const render = runBuiltCli(["--root", root, "grub", "render", "--output", output]);
+    assert.is(render.status, 1);
+    assert.is(oneLine(render.stderr), `bootctl-ts: cannot write ${output} under --root ${root}: no such file or directory (paths under --root are inside it: did you mean /boot/bls.cfg?)`);
+    assert.is(runBuiltCli(["--root", root, "grub", "render", "--output", "boot/bls.cfg"], { cwd: "/" }).status, 0);
+    assert.ok(existsSync(output));
     mkdirSync(path.join(root, "efi/loader/entries"), { recursive: true });
     const esp = runBuiltCli(["--root", root, "--esp-path", path.join(root, "efi"), "list"]);
     assert.is(esp.status, 1);

@@ -7,7 +7,10 @@
  * - writes never follow a link at all: the verb fails with one line and nothing changes, inside
  *   or outside the root;
  * - the grubenv is the exception grub-editenv makes: its links are resolved as in a chroot
- *   (inside the root), never out of it.
+ *   (inside the root), never out of it;
+ * - so are the links on the way to a partition (`/efi` -> `real-efi`, `/boot/efi` -> `../efi`),
+ *   as bootctl's chase() follows them under --root; one whose `..` climbs out of the root is
+ *   refused.
  * systemd 252 (the bootctl installed here) follows a directory link that stays inside the ESP
  * (it predates CHASE_PROHIBIT_SYMLINKS there) and fails on entry-file links with ELOOP; where it
  * is the oracle (links that leave the ESP, entry-file links) its listing is compared.

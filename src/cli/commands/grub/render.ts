@@ -7,7 +7,8 @@
  * directory of the file system its `$root` is on (a `/boot` on the root file system: `/boot`).
  */
 import { atomicReplace } from "../../../adapters/durable-fs.ts";
-import { UsageError } from "../../../errors.ts";
+import { FileError, UsageError } from "../../../errors.ts";
+import { rootPathHint, underRoot } from "../../../adapters/root-path.ts";
 import { renderGrubScript, type RenderOptions } from "../../../ops/grub-render.ts";
 import { loadMenu } from "../bls/menu.ts";
 import type { CommandInvocation } from "../../invocation.ts";
@@ -49,6 +50,14 @@ export async function runRender(inv: CommandInvocation): Promise<number> {
     inv.output.write(text);
     return 0;
   }
-  await atomicReplace(inv.globals.root, target, text);
+  try {
+    await atomicReplace(inv.globals.root, target, text);
+  } catch (err) {
+    // Name the file as the user typed it (README, "Paths under --root"), not as found on this machine.
+    if (err instanceof FileError && err.path === target && err.message.includes(target)) {
+      throw new FileError(err.code, err.message.replace(target, output + underRoot(inv.globals.root)) + rootPathHint(inv.globals.root, output), output, err);
+    }
+    throw err;
+  }
   return 0;
 }
