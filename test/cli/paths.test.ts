@@ -37,6 +37,9 @@ test("item 4: grub check FILE and --grub-cfg are paths inside --root, relative o
       const menu = runBuiltCli(["--root", root, "--json=short", "grub", "menu", "--grub-cfg", file], { cwd: "/" });
       assert.is(menu.status, 0, `${file}: ${menu.stderr}`);
     }
+    const env = runBuiltCli(["--root", root, "grubenv", "boot/grub/grubenv", "create"], { cwd: "/" });
+    assert.is(env.status, 0, env.stderr);
+    assert.ok(existsSync(path.join(root, "boot/grub/grubenv")));
     const typed = path.join(root, "boot/grub/grub.cfg");
     for (const args of [["grub", "check", typed], ["grub", "menu", "--grub-cfg", typed], ["grub", "default", "--grub-cfg", typed]]) {
       const r = runBuiltCli(["--root", root, ...args]);
