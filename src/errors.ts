@@ -33,9 +33,9 @@ export type ErrorCode =
   // Files and paths (adapters/durable-fs.ts, root-path.ts and the readers built on them).
   | "E_READ" | "E_WRITE" | "E_RENAME" | "E_COPY" | "E_REMOVE" | "E_REMOVE_DIRECTORY" | "E_CREATE_DIRECTORY" | "E_CREATE_LINK"
   | "E_EXISTS" | "E_NOT_FOUND" | "E_NOT_DIRECTORY" | "E_NOT_REGULAR" | "E_NOT_SYMLINK"
-  | "E_SYMLINK" | "E_LINK_LOOP" | "E_PATH_ESCAPE" | "E_LOCKED"
-  // The target: boot partitions, boot loader, Node for the units.
-  | "E_NO_BOOT_PARTITION" | "E_NO_BOOT_LOADER" | "E_AMBIGUOUS_BOOT_LOADER" | "E_NOT_SUPPORTED" | "E_NODE_NOT_FOUND"
+  | "E_SYMLINK" | "E_LINK_LOOP" | "E_PATH_ESCAPE" | "E_LOCKED" | "E_FILE_TOO_LARGE"
+  // The target: the --root itself, boot partitions, boot loader, Node for the units.
+  | "E_ROOT_NOT_FOUND" | "E_ROOT_NOT_DIRECTORY" | "E_NO_BOOT_PARTITION" | "E_NO_BOOT_LOADER" | "E_AMBIGUOUS_BOOT_LOADER" | "E_NOT_SUPPORTED" | "E_NODE_NOT_FOUND"
   // Boot Loader Specification entries, names and boot counters.
   | "E_BLS_KEY" | "E_BLS_VALUE" | "E_BLS_ENTRY" | "E_BLS_ENTRY_REFUSED" | "E_NO_ENTRY_TOKEN" | "E_NO_SUCH_ENTRY"
   | "E_BAD_NAME" | "E_BAD_VALUE" | "E_BAD_TRIES" | "E_NAME_TOO_LONG"

@@ -3,7 +3,8 @@
  *
  * - systemd-boot: the Boot Loader Interface variables, exactly as bootctl writes them
  *   (ops/loader-variables.ts: LoaderEntryDefault, LoaderEntryOneShot, LoaderConfigTimeout,
- *   LoaderConfigTimeoutOneShot, with @current/@oneshot/@default/@saved and "" to remove);
+ *   LoaderConfigTimeoutOneShot, with @current/@oneshot/@default/@saved and "" to remove); on an
+ *   image without its variables, loader.conf's `default` and `timeout` instead;
  * - GRUB: the environment block, like grub-set-default (`saved_entry=ENTRY`) and grub-reboot
  *   (`next_entry=ENTRY`); ENTRY is an index path, a title or an id (`>` between menu levels), as
  *   GRUB's `default` accepts it; "" removes the variable. Timeouts live in grub.cfg: refused.
@@ -43,7 +44,7 @@ import { numericIdWarning } from "../model/grub-default.ts";
 import { grubBareName, grubEntryId } from "../model/grub-entry-id.ts";
 import { listEntryIdsSync } from "../adapters/boot-entries.ts";
 import type { EfiEffect } from "../ops/efi-plan.ts";
-import { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot } from "../ops/loader-variables.ts";
+import { planSetDefault, planSetOneshot, planSetTimeout, planSetTimeoutOneshot, timeoutValue } from "../ops/loader-variables.ts";
 import { loadBootEntries } from "../adapters/boot-entries.ts";
 import { decodeUcs2List } from "../formats/efi/ucs2.ts";
 import { resolveGrubValue, SD_BOOT_AUTO_ENTRY_IDS, sdBootValueMatches, type GrubMenuLevelEntry } from "../model/entry-match.ts";
@@ -202,19 +203,36 @@ function offlineImage(target: SelectionTarget): boolean {
 }
 
 async function applyLoaderConfDefault(target: SelectionTarget, id: string): Promise<SelectionResult> {
-  const found = discoverBootPartitions({ root: target.root ?? "/", espPath: target.espPath, bootPath: target.bootPath });
-  if (!found.esp) throw new BootctlError("E_NO_BOOT_PARTITION", "no ESP found for loader.conf; give --esp-path");
   // One word on one line: systemd's loader.conf reader ends a line at LF, CR or NUL.
   if (/[\s"\0]/.test(id)) throw new UsageError(`entry id for loader.conf may not contain blanks, quotes or NUL: '${id.replace(/\0/g, "\\0")}'`);
-  const esp = found.esp.path;
-  // Read, change and write under the ESP's lock (the one add and bless-boot take for it).
-  const edit = () => editLoaderConfDefault(esp, id, target.dryRun === true);
-  const file = target.dryRun ? await edit() : await withBootLock(esp, edit);
-  return { loader: "systemd-boot", changes: [id === "" ? "remove default from loader.conf" : `set default ${id} in loader.conf`], target: file, dryRun: target.dryRun === true, warnings: [] };
+  return applyLoaderConf(target, "default", id);
 }
 
-/** The read-modify-write of loader.conf's `default`; returns the file's path. */
-async function editLoaderConfDefault(esp: string, id: string, dryRun: boolean): Promise<string> {
+/**
+ * systemd-boot on an image: `set-timeout` writes loader.conf's `timeout`, the setting the image's
+ * systemd-boot reads when no LoaderConfigTimeout variable overrides it (loader.conf(5)), in the
+ * ESP's `loader/loader.conf` that `bootctl --root=… install` writes (bootctl itself refuses
+ * set-timeout under --root). The value in loader.conf's words: whole seconds, `menu-force`,
+ * `menu-hidden`, `menu-disabled` (systemd-boot 255 and later; older ones ignore the line with an
+ * error); "" removes the line.
+ */
+async function applyLoaderConfTimeout(target: SelectionTarget, value: string): Promise<SelectionResult> {
+  const word = value === "" || value === "menu-force" || value === "menu-hidden" || value === "menu-disabled" ? value : timeoutValue([], value);
+  return applyLoaderConf(target, "timeout", word);
+}
+
+async function applyLoaderConf(target: SelectionTarget, key: "default" | "timeout", value: string): Promise<SelectionResult> {
+  const found = discoverBootPartitions({ root: target.root ?? "/", espPath: target.espPath, bootPath: target.bootPath });
+  if (!found.esp) throw new BootctlError("E_NO_BOOT_PARTITION", "no ESP found for loader.conf; give --esp-path");
+  const esp = found.esp.path;
+  // Read, change and write under the ESP's lock (the one add and bless-boot take for it).
+  const edit = () => editLoaderConfKey(esp, key, value, target.dryRun === true);
+  const file = target.dryRun ? await edit() : await withBootLock(esp, edit);
+  return { loader: "systemd-boot", changes: [value === "" ? `remove ${key} from loader.conf` : `set ${key} ${value} in loader.conf`], target: file, dryRun: target.dryRun === true, warnings: [] };
+}
+
+/** The read-modify-write of one loader.conf key; returns the file's path. */
+async function editLoaderConfKey(esp: string, key: "default" | "timeout", id: string, dryRun: boolean): Promise<string> {
   // Checked before it is read: a loader.conf (or loader/) that is a symbolic link is refused,
   // never followed out of the ESP (root-path.ts; systemd's CHASE_PROHIBIT_SYMLINKS on the ESP).
   const file = await resolveSafe(esp, "loader/loader.conf");
@@ -224,7 +242,7 @@ async function editLoaderConfDefault(esp: string, id: string, dryRun: boolean): 
     throw new FileError("E_READ", `cannot read ${file}: ${describeErrno(errnoOf(err))}`, file, err);
   });
   const doc = parseLoaderConf(text);
-  const next = serializeLoaderConf(id === "" ? removeLoaderConfKey(doc, "default") : setLoaderConfValue(doc, "default", id));
+  const next = serializeLoaderConf(id === "" ? removeLoaderConfKey(doc, key) : setLoaderConfValue(doc, key, id));
   if (!dryRun && next !== text) {
     await mkdirDurable(esp, "loader");
     await atomicReplace(esp, "loader/loader.conf", next);
@@ -422,5 +440,9 @@ export async function unmatchedGrubValues(target: SelectionTarget): Promise<stri
 export async function setTimeout(target: SelectionTarget, value: string, oneshot: boolean): Promise<SelectionResult> {
   const loader = await detectLoader(target);
   if (loader === "grub") throw new BootctlError("E_NOT_SUPPORTED", "GRUB reads its timeout from grub.cfg (GRUB_TIMEOUT); set-timeout works with systemd-boot");
+  if (offlineImage(target)) {
+    if (oneshot) throw new BootctlError("E_NOT_EFI", "a one-shot timeout on systemd-boot is an EFI variable: give --efivars-path (loader.conf has no one-shot timeout)");
+    return applyLoaderConfTimeout(target, value);
+  }
   return applyEfi(target, (vars) => (oneshot ? planSetTimeoutOneshot(vars, value) : planSetTimeout(vars, value)));
 }

@@ -3,23 +3,29 @@
  * and `find_xbootldr_and_warn()` (src/shared/find-esp.c), within what an unprivileged library can
  * check:
  *
- * - Explicit `--esp-path`/`--boot-path` (inside the root) win; they must be directories and no
- *   component below the root may be a symbolic link.
+ * - Explicit `--esp-path`/`--boot-path` (inside the root) win; they must be directories.
  * - Otherwise the ESP is the first of `/efi`, `/boot`, `/boot/efi` that qualifies and XBOOTLDR is
  *   `/boot` when it qualifies and is not the ESP.
+ * - Symbolic links on the way to a partition (`/boot/efi` -> `../efi`) are followed inside the
+ *   root as bootctl's `chase()` follows them; one that leads out of the root is refused
+ *   (root-path.ts `followLinksInRoot`). Below the partition no link is followed.
  * - "Qualifies": on the running system (root `/`) the directory must be a mount point, and where
  *   udev's database tells the partition type it must be the ESP type
  *   (`c12a7328-f81f-11d2-ba4b-00a0c93ec93b`) resp. XBOOTLDR (`bc13c2ff-59e6-4262-a352-b275fd6f7172`)
  *   (`SYSTEMD_RELAX_ESP_CHECKS=1` / `SYSTEMD_RELAX_XBOOTLDR_CHECKS=1` skip these checks, as in
- *   bootctl). In an image tree (another root) there are no mounts to inspect: a directory
- *   qualifies when it holds `loader/` or `EFI/` (ESP) resp. `loader/` (XBOOTLDR).
+ *   bootctl). In an image tree (another root) there are no mounts to inspect: the ESP is the
+ *   first candidate that holds `EFI/` (where firmware looks for loaders); when none does, the
+ *   first that holds `loader/` (kernel-install's layout before a loader is installed), except a
+ *   `/boot` beside GRUB's directory (`/boot/grub`, `/boot/grub2`): that is the `$BOOT` of a GRUB
+ *   system (Fedora's ext4 `/boot` with its `loader/entries`), XBOOTLDR, not an ESP. XBOOTLDR
+ *   qualifies when it holds `loader/`.
  * - An ESP and XBOOTLDR that are the same directory, or (auto-detected) the same file system,
  *   are one: XBOOTLDR is dropped.
  */
 import { readFileSync, statSync, type Stats } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, errnoOf, hasErrno } from "../errors.ts";
-import { confine, normaliseRoot, refuseSymlinksSync } from "./root-path.ts";
+import { confine, followLinksInRoot, normaliseRoot, refuseSymlinksSync, rootPathHint, underRoot } from "./root-path.ts";
 import { ESP_TYPE_GUID, XBOOTLDR_TYPE_GUID } from "../formats/efi/guids.ts";
 
 
@@ -47,9 +53,16 @@ export interface DiscoveryOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-function statDir(root: string, inRoot: string): { abs: string; st: Stats } | undefined {
-  const abs = confine(root, inRoot.replace(/^\/+/, ""));
-  refuseSymlinksSync(root, abs);
+interface FoundDir {
+  abs: string;
+  /** The resolved path inside the root. */
+  inRoot: string;
+  st: Stats;
+}
+
+function statDir(root: string, inRoot: string): FoundDir | undefined {
+  const base = normaliseRoot(root);
+  const abs = followLinksInRoot(base, confine(base, inRoot.replace(/^\/+/, "")));
   let st: Stats;
   try {
     st = statSync(abs);
@@ -57,12 +70,14 @@ function statDir(root: string, inRoot: string): { abs: string; st: Stats } | und
     if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") return undefined;
     throw err;
   }
-  return st.isDirectory() ? { abs, st } : undefined;
+  if (!st.isDirectory()) return undefined;
+  const rel = path.relative(base, abs);
+  return { abs, inRoot: "/" + rel.split(path.sep).join("/"), st };
 }
 
-function partition(abs: string, inRoot: string, st: Stats): BootPartition {
-  const p: BootPartition = { path: abs, inRoot: inRoot.startsWith("/") ? inRoot : "/" + inRoot, dev: st.dev, ino: st.ino };
-  const type = udevPartitionType(st.dev);
+function partition(found: FoundDir): BootPartition {
+  const p: BootPartition = { path: found.abs, inRoot: found.inRoot, dev: found.st.dev, ino: found.st.ino };
+  const type = udevPartitionType(found.st.dev);
   if (type !== undefined) p.partitionType = type;
   return p;
 }
@@ -96,17 +111,25 @@ function isMountPoint(abs: string): boolean {
   }
 }
 
-function qualifies(root: string, found: { abs: string; st: Stats }, kind: "esp" | "xbootldr", relax: boolean): boolean {
-  if (normaliseRoot(root) !== "/") {
-    const has = (name: string) => statDirQuiet(path.join(found.abs, name));
-    return kind === "esp" ? has("loader") || has("EFI") : has("loader");
-  }
+function qualifies(found: FoundDir, kind: "esp" | "xbootldr", relax: boolean): boolean {
   if (relax) return true;
   if (!isMountPoint(found.abs)) return false;
   const type = udevPartitionType(found.st.dev);
   if (type === undefined) return true;
   return type === (kind === "esp" ? ESP_TYPE_GUID : XBOOTLDR_TYPE_GUID);
 }
+
+/** The ESP of an image tree (see the header): EFI/ first, else loader/ but not a GRUB system's /boot. */
+function imageEsp(root: string): FoundDir | undefined {
+  const found = ESP_CANDIDATES.map((c) => ({ candidate: c, dir: statDir(root, c) }));
+  const withEfi = found.find((f) => f.dir && statDirQuiet(path.join(f.dir.abs, "EFI")));
+  if (withEfi) return withEfi.dir;
+  const grubSystem = ["/boot/grub", "/boot/grub2"].some((g) => statDir(root, g) !== undefined);
+  const withLoader = found.find((f) => f.dir && statDirQuiet(path.join(f.dir.abs, "loader")) && !(grubSystem && f.candidate === "/boot"));
+  return withLoader?.dir;
+}
+
+const ESP_CANDIDATES = ["/efi", "/boot", "/boot/efi"] as const;
 
 function statDirQuiet(abs: string): boolean {
   try {
@@ -119,8 +142,8 @@ function statDirQuiet(abs: string): boolean {
 
 function explicit(root: string, given: string, flag: string): BootPartition {
   const found = statDir(root, given);
-  if (!found) throw new BootctlError("E_NO_BOOT_PARTITION", `${flag} ${given}: no such directory under ${normaliseRoot(root)}`);
-  return partition(found.abs, given, found.st);
+  if (!found) throw new BootctlError("E_NO_BOOT_PARTITION", `${flag} ${given}: no such directory${underRoot(root) || " under /"}${rootPathHint(root, given)}`);
+  return partition(found);
 }
 
 export function discoverBootPartitions(options: DiscoveryOptions): DiscoveredPartitions {
@@ -133,12 +156,16 @@ export function discoverBootPartitions(options: DiscoveryOptions): DiscoveredPar
   let xbootldr: BootPartition | undefined;
   const auto = options.espPath === undefined && options.bootPath === undefined;
 
+  const image = normaliseRoot(root) !== "/";
   if (options.espPath !== undefined) esp = explicit(root, options.espPath, "--esp-path");
-  else {
-    for (const candidate of ["/efi", "/boot", "/boot/efi"]) {
+  else if (image) {
+    const found = imageEsp(root);
+    if (found) esp = partition(found);
+  } else {
+    for (const candidate of ESP_CANDIDATES) {
       const found = statDir(root, candidate);
-      if (found && qualifies(root, found, "esp", relaxEsp)) {
-        esp = partition(found.abs, candidate, found.st);
+      if (found && qualifies(found, "esp", relaxEsp)) {
+        esp = partition(found);
         break;
       }
     }
@@ -146,9 +173,8 @@ export function discoverBootPartitions(options: DiscoveryOptions): DiscoveredPar
   if (options.bootPath !== undefined) xbootldr = explicit(root, options.bootPath, "--boot-path");
   else {
     const found = statDir(root, "/boot");
-    if (found && qualifies(root, found, "xbootldr", relaxXbootldr) && found.abs !== esp?.path) {
-      xbootldr = partition(found.abs, "/boot", found.st);
-    }
+    const ok = found && (image ? statDirQuiet(path.join(found.abs, "loader")) : qualifies(found, "xbootldr", relaxXbootldr));
+    if (found && ok && found.abs !== esp?.path) xbootldr = partition(found);
   }
   if (esp?.partitionType !== undefined && esp.partitionType !== ESP_TYPE_GUID && !relaxEsp) {
     warnings.push(`${esp.inRoot}: partition type ${esp.partitionType} is not the EFI System Partition type`);

@@ -1,14 +1,16 @@
 /**
- * Reading grub.cfg and the other files the grub verbs name. Paths follow grubenv's rule
- * (adapters/grubenv-file.ts): absolute paths are inside the root, relative ones are taken from
- * the working directory and must still lie inside the root; symbolic links are resolved as
- * inside a chroot.
+ * Reading grub.cfg and the other files the grub verbs name. Paths follow the rule of every path
+ * argument that names a file of the target (README, "Paths under --root"; grubenv's FILE too,
+ * adapters/grubenv-file.ts): without `--root` as usual (relative ones from the working
+ * directory); under `--root` they are read as a process chrooted there reads them, absolute or
+ * relative to the root's `/`, and may not climb out of it; symbolic links are resolved as inside
+ * a chroot. Errors name the path as the user typed it.
  */
 import { access } from "node:fs/promises";
 import { GRUB_SCRIPT_MAX, readBounded } from "./bounded-read.ts";
 import * as path from "node:path";
 import { resolveInRoot } from "./grubenv-file.ts";
-import { inRoot, isInside, normaliseRoot, PathEscapeError } from "./root-path.ts";
+import { inRoot, isInside, normaliseRoot, PathEscapeError, rootPathHint, underRoot } from "./root-path.ts";
 import { describeErrno, errnoOf, FileError, hasErrno, ParseError, UsageError } from "../errors.ts";
 import { parse } from "../formats/grubcfg/parser.ts";
 import type { Script } from "../formats/grubcfg/ast.ts";
@@ -19,7 +21,7 @@ export const DEFAULT_GRUB_CFG_PATHS = ["/boot/grub/grub.cfg", "/boot/grub2/grub.
 export async function resolveArgumentPath(root: string, file: string): Promise<string> {
   if (file === "") throw new UsageError("empty file name");
   const base = normaliseRoot(root);
-  const absolute = file.startsWith("/") ? inRoot(base, file) : path.resolve(process.cwd(), file);
+  const absolute = file.startsWith("/") || base !== "/" ? inRoot(base, file) : path.resolve(process.cwd(), file);
   if (!isInside(base, absolute)) throw new PathEscapeError(base, file);
   return resolveInRoot(base, absolute);
 }
@@ -30,7 +32,7 @@ export async function readTextFile(root: string, file: string): Promise<{ path: 
     return { path: resolved, text: (await readBounded(resolved, GRUB_SCRIPT_MAX, "a GRUB script", file)).toString("utf8") };
   } catch (err) {
     if (err instanceof FileError) throw err;
-    throw new FileError("E_READ", `cannot read ${file}: ${describeErrno(errnoOf(err))}`, file, err);
+    throw new FileError("E_READ", `cannot read ${file}${underRoot(root)}: ${describeErrno(errnoOf(err))}${rootPathHint(root, file)}`, file, err);
   }
 }
 

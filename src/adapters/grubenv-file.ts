@@ -17,7 +17,8 @@
  *   piece and fsynced before the rename, so it is a plain non-sparse file GRUB can write.
  *
  * Paths: a FILE argument that is absolute is a path inside the image (joined to the root); a
- * relative one is taken from the current directory and must lie inside the root. Symbolic
+ * relative one is taken from the current directory without `--root`, and from the image's `/`
+ * under it (as a process chrooted there reads it; never climbing out of it). Symbolic
  * links are followed the way grub-editenv follows them, but resolved *inside* the root (a link
  * to `/boot/efi/EFI/fedora/grubenv` in an image means that path in the image) and never out of
  * it; durable-fs then sees a path without links.
@@ -100,7 +101,7 @@ function imagePathOf(root: string, absolute: string): string {
 export interface LocateOptions {
   /** `--esp-path` (inside the root), if given. */
   espPath?: string | undefined;
-  /** Directory relative FILE arguments are taken from (default: process.cwd()). */
+  /** Directory relative FILE arguments are taken from when the root is `/` (default: process.cwd()). */
   cwd?: string;
 }
 
@@ -119,7 +120,8 @@ export async function locateGrubenv(root: string, file: string | undefined, opti
   };
   if (file !== undefined && file !== "-") {
     if (file === "") throw new BootctlError("E_GRUBENV_PATH", "empty file name");
-    const absolute = file.startsWith("/") ? inRoot(base, file) : path.resolve(options.cwd ?? process.cwd(), file);
+    // Under --root, as a process chrooted there reads it (adapters/grub-cfg-file.ts).
+    const absolute = file.startsWith("/") || base !== "/" ? inRoot(base, file) : path.resolve(options.cwd ?? process.cwd(), file);
     if (!isInside(base, absolute)) throw new PathEscapeError(base, file);
     return finish(absolute, false);
   }

@@ -3,10 +3,12 @@
  * discovery (the early-boot service). Explicit paths win; otherwise the conventional mount points
  * `/efi`, `/boot`, `/boot/efi` that exist as directories under the root, de-duplicated by device
  * and inode (a bind mount or the same file system seen twice is one root), like systemd-bless-boot's
- * default of "the ESP and XBOOTLDR".
+ * default of "the ESP and XBOOTLDR". Links on the way to a partition (`/boot/efi` -> `../efi`) are
+ * followed inside the root, as bootctl follows them; one that leads out of it is refused
+ * (root-path.ts `followLinksInRoot`).
  */
 import { stat } from "node:fs/promises";
-import { inRoot, refuseSymlinks } from "./root-path.ts";
+import { followLinksInRoot, inRoot } from "./root-path.ts";
 
 export const CONVENTIONAL_BOOT_MOUNTS = ["/efi", "/boot", "/boot/efi"] as const;
 
@@ -15,9 +17,9 @@ export async function partitionRoots(root: string, explicit: readonly (string | 
   const candidates = (given.length > 0 ? given : CONVENTIONAL_BOOT_MOUNTS).map((p) => inRoot(root, p));
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const dir of candidates) {
+  for (const candidate of candidates) {
     try {
-      await refuseSymlinks(root, dir);
+      const dir = followLinksInRoot(root, candidate);
       const st = await stat(dir);
       if (!st.isDirectory()) continue;
       const key = `${st.dev}:${st.ino}`;

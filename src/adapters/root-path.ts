@@ -11,8 +11,11 @@
  * - No component *below* the root may be a symbolic link (like systemd's `CHASE_PROHIBIT_SYMLINKS`
  *   for the ESP): a symlink on a FAT ESP can only have been planted, and following it could write
  *   anywhere. The root itself is trusted as given.
+ * - The one exception is where a partition is mounted (`/efi`, `/boot`, `/boot/efi`, `--esp-path`):
+ *   links on the way there are followed as bootctl's `chase()` follows them under `--root`
+ *   (`followLinksInRoot`), as long as they stay inside the root.
  */
-import { promises as fsp, lstatSync } from "node:fs";
+import { promises as fsp, lstatSync, readlinkSync } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, errnoOf } from "../errors.ts";
 
@@ -23,8 +26,8 @@ export class PathEscapeError extends BootctlError {
 }
 
 export class SymlinkRefusedError extends BootctlError {
-  constructor(readonly link: string) {
-    super("E_SYMLINK", `refusing to follow symbolic link: ${link}`);
+  constructor(readonly link: string, target?: string) {
+    super("E_SYMLINK", target === undefined ? `refusing to follow symbolic link: ${link}` : `refusing to follow symbolic link: ${link} -> ${target} (it leads out of the root)`);
   }
 }
 
@@ -115,4 +118,67 @@ export async function resolveSafe(root: string, target: string): Promise<string>
   const absolute = confine(root, target);
   await refuseSymlinks(root, absolute);
   return absolute;
+}
+
+/** As many links as the kernel follows in one lookup (MAXSYMLINKS). */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * Resolve the symbolic links of a path inside the root as systemd's `chase()` does with a root
+ * directory (src/basic/chase.c): a link's absolute target is taken from the root's `/`, a
+ * relative one from the link's directory. Unlike `chase()`, which stops `..` at the root, a link
+ * whose target climbs above the root's `/` is refused (SymlinkRefusedError): it was written to
+ * point out of the tree. Components that do not exist end the walk (the rest is appended as
+ * given). Returns the resolved absolute path on this machine, inside the root.
+ */
+export function followLinksInRoot(root: string, absolute: string): string {
+  const base = normaliseRoot(root);
+  let pending = path.relative(base, confine(base, absolute)).split(path.sep).filter((p) => p !== "");
+  let current = base;
+  let hops = 0;
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    const candidate = path.join(current, part);
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(candidate).isSymbolicLink();
+    } catch (err) {
+      const errno = errnoOf(err);
+      if (errno === "ENOENT" || errno === "ENOTDIR") return path.join(candidate, ...pending);
+      throw err;
+    }
+    if (!isLink) {
+      current = candidate;
+      continue;
+    }
+    if (++hops > MAX_LINK_HOPS) throw new BootctlError("E_LINK_LOOP", `cannot resolve ${absolute}: too many levels of symbolic links`);
+    const target = readlinkSync(candidate);
+    const from = target.startsWith("/") ? [] : path.relative(base, current).split(path.sep).filter((p) => p !== "");
+    for (const step of target.split("/")) {
+      if (step === "" || step === ".") continue;
+      if (step === "..") {
+        if (from.length === 0) throw new SymlinkRefusedError(candidate, target);
+        from.pop();
+      } else from.push(step);
+    }
+    pending = [...from, ...pending];
+    current = base;
+  }
+  return current;
+}
+
+/** The words an error about a path argument adds under `--root` after the typed path: " under --root ROOT". */
+export function underRoot(root: string): string {
+  const base = normaliseRoot(root);
+  return base === "/" ? "" : ` under --root ${base}`;
+}
+
+/**
+ * The hint at the end of such an error when the user typed the path of the file on this machine
+ * (`ROOT/boot/grub/grub.cfg`, which inside the root is `ROOT/ROOT/boot/...`): the path they meant.
+ */
+export function rootPathHint(root: string, typed: string): string {
+  const base = normaliseRoot(root);
+  if (base === "/" || !typed.startsWith(base + "/")) return "";
+  return ` (paths under --root are inside it: did you mean ${typed.slice(base.length)}?)`;
 }

@@ -68,11 +68,17 @@ test("symlinks are resolved inside the root (Fedora's grub2/grubenv -> ../efi/EF
   });
 });
 
-test("a FILE argument: absolute = inside the image, relative = from cwd and inside the root", async () => {
+test("a FILE argument under a root: absolute or relative, inside the image as in a chroot, whatever the cwd; never above it", async () => {
   await withTempRoot(async (root) => {
     assert.is((await locateGrubenv(root, "/x/grubenv")).path, path.join(root, "x/grubenv"));
     assert.is((await locateGrubenv(root, "y.env", { cwd: root })).path, path.join(root, "y.env"));
+    assert.is((await locateGrubenv(root, "y.env", { cwd: "/" })).path, path.join(root, "y.env"));
+    assert.is((await locateGrubenv(root, "x/../y.env", { cwd: path.join(root, "x") })).path, path.join(root, "y.env"));
     assert.is(await locateGrubenv(root, "../y.env", { cwd: root }).catch((e: BootctlError) => e.code), "E_PATH_ESCAPE");
+  });
+  // Without a root (root /), relative paths are from the working directory.
+  await withTempRoot(async (dir) => {
+    assert.is((await locateGrubenv("/", "y.env", { cwd: dir })).path, path.join(dir, "y.env"));
   });
 });
 

@@ -19,13 +19,15 @@ test("grub menu --json lists the tree", () => {
   assert.equal(j.entries[1]!.children!.map((c) => c.indexPath), [[1, 0], [1, 1]]);
 });
 
-test("grub menu text output and errors", () => {
+test("grub menu text output and errors", async () => {
   const r = runBuiltCli(["grub", "menu", "--grub-cfg", FIX + "rauc-contrib.grub.cfg"]);
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /^0 +Rescue$/m);
-  const missing = runBuiltCli(["grub", "menu"]);
-  assert.is(missing.status, 2);
-  assert.match(missing.stderr, /--grub-cfg FILE is required/);
+  await withTempRoot((dir) => {
+    const missing = runBuiltCli(["--root", dir, "grub", "menu"]);
+    assert.is(missing.status, 1);
+    assert.is(missing.stderr, `bootctl-ts: no grub.cfg under ${dir} (looked for /boot/grub/grub.cfg, /boot/grub2/grub.cfg); give --grub-cfg FILE\n`);
+  });
   const nofile = runBuiltCli(["grub", "menu", "--grub-cfg", "/nonexistent/grub.cfg"]);
   assert.is(nofile.status, 1);
   assert.match(nofile.stderr, /^bootctl-ts: cannot read/);

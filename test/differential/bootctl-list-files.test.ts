@@ -3,8 +3,10 @@
  * files bootctl reports missing and with which `strerror()` text, compared with Debian's systemd
  * 252 on random entries over a tree of present files, missing files, paths through a regular
  * file (ENOTDIR), symbolic links to files and directories, dangling links and odd spellings.
- * The layout of the lines differs by version (current systemd prints the partition root first;
- * 252 does not): only the path and its status are compared. 252 prints no `efi` line (current
+ * The layout of the lines differs by version (current systemd prints the partition root first,
+ * joined with a second slash, `/efi//vmlinuz`; 252 prints the path on the partition alone; we
+ * print the whole path, `/efi/vmlinuz`): only the path on the partition and its status are
+ * compared. 252 prints no `efi` line (current
  * systemd does, and so do we): `efi` lines are generated but left out of the comparison.
  */
 import { test } from "uvu";
@@ -50,7 +52,7 @@ function fileLines(text: string, root: string): string[] {
     const [, field, , rest] = m;
     if (field !== "") inFiles = FILE_FIELDS.includes(field!) && field !== "efi";
     if (!inFiles) continue;
-    let value = rest!.startsWith(root + "/") ? rest!.slice(root.length + 1) : rest!;
+    let value = rest!.startsWith(root + "/") ? rest!.slice(root.length) : rest!;
     const status = / \(([A-Z][a-z ]+)\)$/.exec(value);
     if (status) value = value.slice(0, -status[0].length);
     out.push(`${value} [${status?.[1] ?? ""}]`);

@@ -7,7 +7,10 @@
  * - writes never follow a link at all: the verb fails with one line and nothing changes, inside
  *   or outside the root;
  * - the grubenv is the exception grub-editenv makes: its links are resolved as in a chroot
- *   (inside the root), never out of it.
+ *   (inside the root), never out of it;
+ * - so are the links on the way to a partition (`/efi` -> `real-efi`, `/boot/efi` -> `../efi`),
+ *   as bootctl's chase() follows them under --root; one whose `..` climbs out of the root is
+ *   refused.
  * systemd 252 (the bootctl installed here) follows a directory link that stays inside the ESP
  * (it predates CHASE_PROHIBIT_SYMLINKS there) and fails on entry-file links with ELOOP; where it
  * is the oracle (links that leave the ESP, entry-file links) its listing is compared.
@@ -185,21 +188,46 @@ test("the grubenv is a symlink: resolved inside the root like a chroot, never wr
   });
 });
 
-test("the ESP path itself is under a symlinked component: refused with one line, nothing written", async () => {
-  for (const target of ["outside", "inside"] as const) {
+test("the ESP path itself is a symbolic link: one that leads out of the root is refused, an absolute one is read inside the root, nothing outside read or written", async () => {
+  for (const target of ["relative", "absolute"] as const) {
     await withSandbox(async (s) => {
       typicalImage(s);
       s.write("real-efi/loader/entries/real.conf", "title Real\nlinux /vmlinuz\n");
       spawnSync("rm", ["-r", s.at("efi")]);
-      symlinkSync(target === "outside" ? s.outside : "real-efi", s.at("efi"));
-      symlinkSync(target === "outside" ? s.outside : "real-efi", s.at("boot"));
+      // ../outside climbs above the root's /; the absolute host path of the outside directory
+      // is, inside the root (as bootctl --root's chase() reads it), a path that does not exist.
+      const link = target === "relative" ? "../outside" : s.outside;
+      symlinkSync(link, s.at("efi"));
+      symlinkSync(link, s.at("boot"));
       s.mark();
       for (const args of [["--esp-path", "/efi", "list"], ["--esp-path", "/efi/loader", "list"], ["--esp-path", "/efi", "add", "6.1", s.at("vmlinuz")], ["--esp-path", "/efi", "set-default", "real.conf"], ["list"], ["add", "6.1", s.at("vmlinuz")]]) {
-        assertRefused(await runInProcess(["--root", s.root, ...args]), `${target}: ${args.join(" ")}`, /symbolic link/);
+        const r = await runInProcess(["--root", s.root, ...args]);
+        assertRefused(r, `${target}: ${args.join(" ")}`, target === "relative" ? /symbolic link/ : undefined);
+        assert.not.match(r.stdout + r.stderr, /OUTSIDE/);
       }
       s.assertUnchanged(`ESP under a link to ${target}`);
     });
   }
+});
+
+test("a partition reached through a link inside the root (/efi -> real-efi) is followed, as bootctl follows it; below it no link is", async () => {
+  await withSandbox(async (s) => {
+    typicalImage(s);
+    s.write("real-efi/loader/entries/real.conf", "title Real\nlinux /vmlinuz\n");
+    spawnSync("rm", ["-r", s.at("efi")]);
+    symlinkSync("real-efi", s.at("efi"));
+    mkdirSync(s.at("boot"));
+    symlinkSync("../efi", s.at("boot/efi"));
+    for (const args of [["--esp-path", "/efi", "list", "--json=short"], ["--esp-path", "/boot/efi", "list", "--json=short"], ["list", "--json=short"]]) {
+      const r = await runInProcess(["--root", s.root, ...args]);
+      assert.is(r.status, 0, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(listIds(r.stdout), ["real.conf"], args.join(" "));
+    }
+    s.mark();
+    const set = await runInProcess(["--root", s.root, "--esp-path", "/boot/efi", "set-default", "real.conf"]);
+    assert.is(set.status, 0, set.stderr);
+    s.assertOnlyChanges(["+root/real-efi/loader/loader.conf"], "set-default writes the linked ESP's loader.conf");
+  });
 });
 
 test("the built binary: a linked entries directory and a linked loader.conf", async () => {

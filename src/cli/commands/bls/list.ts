@@ -3,6 +3,8 @@
  * src/bootctl/bootctl-status.c `verb_list()`, src/shared/bootspec.c `show_boot_entries()`).
  * JSON: an array (`[]` when empty) of `bootEntryToJson()` objects. Text: one block per entry
  * as `show_boot_entry()` prints it; an empty menu prints "No boot loader entries found." to stderr.
+ * Paths are printed whole, the partition's root (grey) joined to the path on it with one slash,
+ * as systemd 252's `source:` line (current systemd joins them with two: `/efi//loader/…`).
  */
 import { FilePresence } from "../../../adapters/file-presence.ts";
 import { describeErrno } from "../../../errors.ts";
@@ -45,7 +47,7 @@ const DEVICETREE_OVERLAY_LABEL = label("devicetree-overlay");
 function fileLine(fieldLabel: string, root: string, p: string, output: Output, files: FilePresence): string {
   const errno = files.missing(root, p);
   const shown = errno === undefined ? p : `${output.style.red(p)} (${strerror(errno)})`;
-  return `\n${fieldLabel} ${output.style.gray(root + "/")}${shown}`;
+  return `\n${fieldLabel} ${output.style.gray(root)}${p.startsWith("/") ? "" : "/"}${shown}`;
 }
 
 /** Continuation lines of a multi-line value (a UKI's .cmdline may have line breaks) under the value. */
@@ -76,7 +78,7 @@ export function formatEntry(e: BootEntry, isDefault: boolean, isSelected: boolea
   else if (!e.reportedByLoader && e.type !== "auto") out += ` ${s.green("(not reported/new)")}`;
   out += `\n           id: ${e.id}${e.idWithoutProfile !== undefined && e.idWithoutProfile !== e.id ? ` (without profile: ${e.idWithoutProfile})` : ""}`;
   if (e.root !== "" && e.path.startsWith(e.root + "/")) {
-    out += `\n       source: ${s.gray(e.root + "/")}/${e.path.slice(e.root.length + 1)} (on the ${SOURCE_DESCRIPTION[e.source]})`;
+    out += `\n       source: ${s.gray(e.root)}${e.path.slice(e.root.length)} (on the ${SOURCE_DESCRIPTION[e.source]})`;
   } else {
     out += `\n       source: ${e.path} (on the ${SOURCE_DESCRIPTION[e.source]})`;
   }
@@ -100,7 +102,7 @@ export function formatEntry(e: BootEntry, isDefault: boolean, isSelected: boolea
 }
 
 export default async function list({ globals, output }: CommandInvocation): Promise<number> {
-  const menu = await loadMenu(globals, output);
+  const menu = await loadMenu(globals, output, "grub");
   const defaultIndex = menu.defaultEntry?.index ?? -1;
   if (output.json !== "off") {
     output.printJson(menu.entries.map((e, i) => bootEntryToJson(e, {
@@ -111,6 +113,7 @@ export default async function list({ globals, output }: CommandInvocation): Prom
   }
   if (menu.entries.length === 0) {
     output.info("No boot loader entries found.");
+    if (!menu.partitions.esp && !menu.partitions.xbootldr) output.info("No ESP or XBOOTLDR partition: a GRUB system; its own menu is 'bootctl-ts grub menu'.");
     return 0;
   }
   const files = new FilePresence();

@@ -10,6 +10,7 @@ import { discoverBootPartitions, type DiscoveredPartitions } from "../../../adap
 import { loadBootEntriesSync, type LoadedBootConfig } from "../../../adapters/boot-entries.ts";
 import { readEfiString, readEfiVariable } from "../../../adapters/efivarfs.ts";
 import { targetEfivarsPath } from "../../../adapters/target-efivars.ts";
+import { findGrubCfg } from "../../../adapters/grub-cfg-file.ts";
 import { BootctlError } from "../../../errors.ts";
 import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
 import { decodeUcs2List } from "../../../formats/efi/ucs2.ts";
@@ -105,13 +106,23 @@ function augmentFromLoader(entries: BootEntry[], reported: readonly string[], ef
   return out;
 }
 
-export async function loadMenu(globals: GlobalOptions, output: Output): Promise<Menu> {
+/**
+ * What a menu without an ESP or XBOOTLDR partition is: an error (`grub render`), an empty menu on
+ * a GRUB system, i.e. with a grub.cfg (`list`; GRUB-only BIOS machines have no ESP), or always an
+ * empty menu (`status`, which goes on without them as `bootctl status` does).
+ */
+export type WithoutPartitions = "error" | "grub" | "empty";
+
+export async function loadMenu(globals: GlobalOptions, output: Output, withoutPartitions: WithoutPartitions = "error"): Promise<Menu> {
   const partitions = discoverBootPartitions({ root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath });
   for (const w of partitions.warnings) output.warn(w);
-  if (!partitions.esp && !partitions.xbootldr) {
+  const none = !partitions.esp && !partitions.xbootldr;
+  if (none && (withoutPartitions === "error" || (withoutPartitions === "grub" && (await findGrubCfg(globals.root)) === undefined))) {
     throw new BootctlError("E_NO_BOOT_PARTITION", "couldn't find EFI system partition or XBOOTLDR partition; use --esp-path= or --boot-path=");
   }
-  const config = loadBootEntriesSync({ esp: partitions.esp?.path, xbootldr: partitions.xbootldr?.path });
+  const config: LoadedBootConfig = none
+    ? { entries: [], loaderConf: undefined, loaderConfPath: undefined, warnings: [] }
+    : loadBootEntriesSync({ esp: partitions.esp?.path, xbootldr: partitions.xbootldr?.path });
   for (const w of config.warnings) output.warn(w);
   const efivarsRead = efivarsEnabled(globals);
   const variables: LoaderVariables = efivarsRead ? await readLoaderVariables(globals.efivarsPath, output) : {};

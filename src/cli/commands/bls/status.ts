@@ -4,7 +4,13 @@
  * (LoaderInfo, LoaderFirmwareInfo/Type, LoaderDevicePartUUID, LoaderImageIdentifier,
  * LoaderFeatures, StubInfo), the default/selected/one-shot entries, and the boot-assessment
  * state of the booted entry (`systemd-bless-boot status` words).
+ *
+ * Like `bootctl status` it goes on, exit 0, when a part is missing: on a machine not booted with
+ * EFI (no efivarfs directory where the variables are read) it says `System:` / `Not booted with
+ * EFI` instead of the boot loader facts, and without an ESP or XBOOTLDR partition (a GRUB-only
+ * BIOS machine) it shows `(none)` for them and what GRUB boots.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { readEfiString, readEfiVariable } from "../../../adapters/efivarfs.ts";
 import { inRoot } from "../../../adapters/root-path.ts";
@@ -54,7 +60,9 @@ async function safeString(dir: string, name: string): Promise<string | undefined
 }
 
 export default async function status({ globals, output }: CommandInvocation): Promise<number> {
-  const menu = await loadMenu(globals, output);
+  const menu = await loadMenu(globals, output, "empty");
+  // Read from the variables' directory: bootctl's is_efi_boot() asks /sys/firmware/efi/.
+  const bootedWithEfi = menu.efivarsRead ? existsSync(globals.efivarsPath) : undefined;
   const facts: Record<string, string> = {};
   let features: string[] | undefined;
   let countPath: string | undefined;
@@ -93,6 +101,7 @@ export default async function status({ globals, output }: CommandInvocation): Pr
 
   if (output.json !== "off") {
     const o: Record<string, unknown> = {
+      bootedWithEfi: bootedWithEfi ?? null,
       esp: menu.partitions.esp?.path ?? null,
       xbootldr: menu.partitions.xbootldr?.path ?? null,
       loader: facts,
@@ -113,11 +122,18 @@ export default async function status({ globals, output }: CommandInvocation): Pr
     return 0;
   }
   const s = output.style;
-  output.line(s.bold("Current Boot Loader:"));
-  if (Object.keys(facts).length === 0) output.line("      (no Boot Loader Interface variables found)");
-  for (const [name, label] of FACTS) if (facts[name] !== undefined) output.line(`${label.padStart(19)}: ${facts[name]}`);
-  if (features) for (const [i, f] of features.entries()) output.line(`${(i === 0 ? "Features" : "").padStart(19)}${i === 0 ? ":" : " "} ${s.green("✓")} ${f}`);
-  output.line();
+  if (bootedWithEfi === false) {
+    // bootctl status's words for it (systemd src/bootctl/bootctl-status.c).
+    output.line(s.bold("System:"));
+    output.line("Not booted with EFI");
+    output.line();
+  } else {
+    output.line(s.bold("Current Boot Loader:"));
+    if (Object.keys(facts).length === 0) output.line("      (no Boot Loader Interface variables found)");
+    for (const [name, label] of FACTS) if (facts[name] !== undefined) output.line(`${label.padStart(19)}: ${facts[name]}`);
+    if (features) for (const [i, f] of features.entries()) output.line(`${(i === 0 ? "Features" : "").padStart(19)}${i === 0 ? ":" : " "} ${s.green("✓")} ${f}`);
+    output.line();
+  }
   output.line(s.bold("Boot Loader Entries:"));
   output.line(`${"ESP".padStart(19)}: ${menu.partitions.esp?.path ?? "(none)"}`);
   output.line(`${"XBOOTLDR".padStart(19)}: ${menu.partitions.xbootldr?.path ?? "(none)"}`);

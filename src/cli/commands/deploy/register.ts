@@ -12,6 +12,7 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
   define(
     cli
       .command("add <kernel-version> <kernel-image> [...initrds]", "Install a kernel as a Boot Loader Specification entry (like kernel-install add), optionally with tries")
+      .usage("add [options] KERNEL-VERSION KERNEL-IMAGE [INITRD...]\n\nKERNEL-IMAGE and INITRD are paths on this machine, as kernel-install's, also under --root (every other path is inside --root).")
       .option("--tries <n>", "Boot tries before the entry counts as bad (default: /etc/kernel/tries, else no counting)")
       .option("--title <title>", "Entry title (default: PRETTY_NAME from os-release)")
       .option("--options <cmdline>", "Kernel command line (default: /etc/kernel/cmdline)")
@@ -19,7 +20,8 @@ export const registerDeploy: RegisterCommands = (cli, define) => {
       .option("--loader <name>", "systemd-boot (counter in the file name) or grub (counter in grubenv); default: detected")
       .option("--make-default", "Make the new entry the default (like set-default)")
       .option("--oneshot", "Boot the new entry once, at the next boot (like set-oneshot)")
-      .example("bootctl-ts add --tries 3 6.12.1-200.fc41.x86_64 /usr/lib/modules/6.12.1-200.fc41.x86_64/vmlinuz initramfs.img"),
+      .example("bootctl-ts add --tries 3 6.12.1-200.fc41.x86_64 /usr/lib/modules/6.12.1-200.fc41.x86_64/vmlinuz initramfs.img")
+      .example("bootctl-ts --root /mnt add 6.12.1-200.fc41.x86_64 /mnt/usr/lib/modules/6.12.1-200.fc41.x86_64/vmlinuz"),
     () => import("./add.ts"),
   );
   define(

@@ -1,6 +1,7 @@
 /**
- * `grub default --grub-cfg FILE [--grubenv FILE]`: which entry GRUB boots without a key press,
- * by evaluating the script against the grubenv (model/grub-eval.ts).
+ * `grub default [--grub-cfg FILE] [--grubenv FILE]`: which entry GRUB boots without a key press,
+ * by evaluating the script against the grubenv (model/grub-eval.ts). Without `--grub-cfg`, the
+ * system's grub.cfg (files.ts `grubCfgOption`).
  * - The grubenv is the file GRUB's `load_env` reads by default, `$prefix/grubenv`; without
  *   `--grubenv` that is the `grubenv` next to the grub.cfg, when it exists.
  * - `$prefix` is `(boot)` + the grub.cfg's directory inside the root, `$root` is `boot`;
@@ -16,11 +17,11 @@ import { UsageError } from "../../../errors.ts";
 import { loadEnvView } from "../../../formats/grubenv.ts";
 import { evaluateGrubScript } from "../../../model/grub-eval.ts";
 import type { CommandInvocation } from "../../invocation.ts";
-import { readGrubCfg, requireOption, resolveArgumentPath } from "./files.ts";
+import { readGrubCfg, grubCfgOption, resolveArgumentPath } from "./files.ts";
 
 export async function runDefault(inv: CommandInvocation): Promise<number> {
   if (inv.args.length > 0) throw new UsageError("grub default takes no arguments");
-  const file = requireOption(inv.options, "grubCfg", "--grub-cfg");
+  const file = await grubCfgOption(inv.options, inv.globals.root);
   const root = inv.globals.root;
   const { path: cfgPath, script } = await readGrubCfg(root, file);
   const explicit = typeof inv.options.grubenv === "string" ? inv.options.grubenv : undefined;

@@ -1,5 +1,6 @@
 /**
- * `grub menu --grub-cfg FILE`: the menu tree the file declares (static view, see
+ * `grub menu [--grub-cfg FILE]`: the menu tree the file declares (default: the system's grub.cfg,
+ * files.ts `grubCfgOption`) (static view, see
  * formats/grubcfg/menu.ts): index path (`1>0` as GRUB's `default` writes it), title, id,
  * classes, users. Entries whose presence depends on run time are marked `?`; commands that add
  * entries at run time (blscfg, source, configfile) are listed after the menu.
@@ -7,7 +8,7 @@
 import { readMenu, type MenuNode } from "../../../formats/grubcfg/menu.ts";
 import { lineOf } from "../../../formats/grubcfg/position.ts";
 import type { CommandInvocation } from "../../invocation.ts";
-import { readGrubCfg, requireOption } from "./files.ts";
+import { readGrubCfg, grubCfgOption } from "./files.ts";
 
 export interface MenuJson {
   type: "entry" | "submenu";
@@ -38,7 +39,7 @@ export function menuJson(entries: readonly MenuNode[], text: string): MenuJson[]
 }
 
 export async function runMenu(inv: CommandInvocation): Promise<number> {
-  const file = requireOption(inv.options, "grubCfg", "--grub-cfg");
+  const file = await grubCfgOption(inv.options, inv.globals.root);
   const { text, script } = await readGrubCfg(inv.globals.root, file);
   const menu = readMenu(script);
   const dynamic = menu.dynamicSources.map((d) => ({ command: d.command, line: lineOf(text, d.start) }));

@@ -2,10 +2,13 @@
  * `grub render`: the Boot Loader Specification entries (same discovery and order as `list`)
  * as GRUB script (ops/grub-render.ts), to standard output or, with `--output FILE`, written
  * crash-safely (tmp + fsync + rename) after the script passed our grub-script-check port.
- * `--esp-uuid`/`--boot-uuid` make each entry search its partition by file system UUID.
+ * `--esp-uuid`/`--boot-uuid` make each entry search its partition by file system UUID;
+ * `--esp-prefix`/`--boot-prefix` put a directory before its paths, for a partition GRUB sees as a
+ * directory of the file system its `$root` is on (a `/boot` on the root file system: `/boot`).
  */
 import { atomicReplace } from "../../../adapters/durable-fs.ts";
-import { UsageError } from "../../../errors.ts";
+import { FileError, UsageError } from "../../../errors.ts";
+import { rootPathHint, underRoot } from "../../../adapters/root-path.ts";
 import { renderGrubScript, type RenderOptions } from "../../../ops/grub-render.ts";
 import { loadMenu } from "../bls/menu.ts";
 import { refuseJson, type CommandInvocation } from "../../invocation.ts";
@@ -16,6 +19,15 @@ function stringOption(options: Record<string, unknown>, name: string): string | 
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
+/** A path prefix as GRUB reads paths: absolute, no NUL or line break; `/` alone means none. */
+function prefixOption(options: Record<string, unknown>, name: string, flag: string): string | undefined {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || !v.startsWith("/") || /[\0\n\r]/.test(v)) throw new UsageError(`${flag}: expected an absolute directory as GRUB sees it, such as /boot, got '${String(v)}'`);
+  const trimmed = v.replace(/\/+$/, "");
+  return trimmed === "" ? undefined : trimmed;
+}
+
 export async function runRender(inv: CommandInvocation): Promise<number> {
   if (inv.args.length > 0) throw new UsageError("grub render takes no arguments");
   refuseJson(inv, "grub render");
@@ -23,8 +35,10 @@ export async function runRender(inv: CommandInvocation): Promise<number> {
   const roots: NonNullable<RenderOptions["roots"]> = {};
   const espUuid = stringOption(inv.options, "espUuid");
   const bootUuid = stringOption(inv.options, "bootUuid");
-  if (espUuid) roots.esp = { uuid: espUuid };
-  if (bootUuid) roots.xbootldr = { uuid: bootUuid };
+  const espPrefix = prefixOption(inv.options, "espPrefix", "--esp-prefix");
+  const bootPrefix = prefixOption(inv.options, "bootPrefix", "--boot-prefix");
+  if (espUuid || espPrefix) roots.esp = { ...(espUuid ? { uuid: espUuid } : {}), ...(espPrefix ? { prefix: espPrefix } : {}) };
+  if (bootUuid || bootPrefix) roots.xbootldr = { ...(bootUuid ? { uuid: bootUuid } : {}), ...(bootPrefix ? { prefix: bootPrefix } : {}) };
   const text = renderGrubScript(menu.entries.filter((e) => e.type === "type1" || e.type === "type2"), { roots });
   const output = stringOption(inv.options, "output");
   if (output === undefined) {
@@ -37,6 +51,14 @@ export async function runRender(inv: CommandInvocation): Promise<number> {
     inv.output.write(text);
     return 0;
   }
-  await atomicReplace(inv.globals.root, target, text);
+  try {
+    await atomicReplace(inv.globals.root, target, text);
+  } catch (err) {
+    // Name the file as the user typed it (README, "Paths under --root"), not as found on this machine.
+    if (err instanceof FileError && err.path === target && err.message.includes(target)) {
+      throw new FileError(err.code, err.message.replace(target, output + underRoot(inv.globals.root)) + rootPathHint(inv.globals.root, output), output, err);
+    }
+    throw err;
+  }
   return 0;
 }
