@@ -20,7 +20,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { FileError } from "../errors.ts";
+import { cleanUpAfter, FileError } from "../errors.ts";
 
 const MiB = 1024 * 1024;
 export const GRUB_SCRIPT_MAX = 32 * MiB;
@@ -66,9 +66,11 @@ export async function readBounded(file: string, max: number, what: string, shown
       got += bytesRead;
     }
     if (got > max) throw tooLarge(shown, what, max, undefined);
+    await handle.close();
     return buf.subarray(0, got);
-  } finally {
-    await handle.close().catch(() => undefined);
+  } catch (err) {
+    await cleanUpAfter(err, () => handle.close());
+    throw err;
   }
 }
 
@@ -151,8 +153,10 @@ export async function readUkiByHeaders<H extends { sectionTableOffset: number; s
       if (!UKI_TEXT_SECTIONS.has(s.name)) continue;
       await fill(s.pointerToRawData, Math.min(Math.max(s.virtualSize, s.sizeOfRawData), 4 * MiB + 1));
     }
+    await handle.close();
     return { bytes, headers };
-  } finally {
-    await handle.close().catch(() => undefined);
+  } catch (err) {
+    await cleanUpAfter(err, () => handle.close());
+    throw err;
   }
 }

@@ -54,7 +54,7 @@ test("values: a missing one, one given to a flag, and a value that looks like an
 });
 
 test("arguments: too few and too many, in the tool's words with the usage", () => {
-  usageError(["add", "6.1"], /^bootctl-ts: add: missing argument <kernel-image> \(usage: bootctl-ts add <kernel-version> <kernel-image> \[\.\.\.initrds\]\)$/m);
+  usageError(["add", "6.1"], /^bootctl-ts: add: missing argument <kernel-image> \(usage: bootctl-ts add \[options\] KERNEL-VERSION KERNEL-IMAGE \[INITRD\.\.\.\]\)$/m);
   usageError(["set-default"], /set-default: missing argument <id>/);
   usageError(["list", "extra"], /^bootctl-ts: list: unexpected argument 'extra'/);
   usageError(["status", "a", "b"], /status: unexpected argument 'a'/);
