@@ -7,7 +7,7 @@
  * bootctl skips EFI variables for `--root`/`--image` as well).
  */
 import { discoverBootPartitions, type DiscoveredPartitions } from "../../../adapters/esp-discovery.ts";
-import { loadBootEntriesSync, type LoadedBootConfig } from "../../../adapters/boot-entries.ts";
+import { loadBootEntries, type LoadedBootConfig } from "../../../adapters/boot-entries.ts";
 import { readEfiString, readEfiVariable } from "../../../adapters/efivarfs.ts";
 import { targetEfivarsPath } from "../../../adapters/target-efivars.ts";
 import { BootctlError } from "../../../errors.ts";
@@ -111,7 +111,7 @@ export async function loadMenu(globals: GlobalOptions, output: Output): Promise<
   if (!partitions.esp && !partitions.xbootldr) {
     throw new BootctlError("E_NO_BOOT_PARTITION", "couldn't find EFI system partition or XBOOTLDR partition; use --esp-path= or --boot-path=");
   }
-  const config = loadBootEntriesSync({ esp: partitions.esp?.path, xbootldr: partitions.xbootldr?.path });
+  const config = loadBootEntries({ esp: partitions.esp?.path, xbootldr: partitions.xbootldr?.path });
   for (const w of config.warnings) output.warn(w);
   const efivarsRead = efivarsEnabled(globals);
   const variables: LoaderVariables = efivarsRead ? await readLoaderVariables(globals.efivarsPath, output) : {};
