@@ -12,7 +12,7 @@
  *   for the ESP): a symlink on a FAT ESP can only have been planted, and following it could write
  *   anywhere. The root itself is trusted as given.
  */
-import { promises as fsp, lstatSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, errnoOf } from "../errors.ts";
 
@@ -82,20 +82,10 @@ function componentsBelow(root: string, absolute: string): string[] {
  * first missing one.
  */
 export async function refuseSymlinks(root: string, absolute: string): Promise<void> {
-  for (const component of componentsBelow(root, absolute)) {
-    let isLink: boolean;
-    try {
-      isLink = (await fsp.lstat(component)).isSymbolicLink();
-    } catch (err) {
-      const errno = errnoOf(err);
-      if (errno === "ENOENT" || errno === "ENOTDIR") return;
-      throw err;
-    }
-    if (isLink) throw new SymlinkRefusedError(component);
-  }
+  refuseSymlinksSync(root, absolute);
 }
 
-/** Synchronous twin of `refuseSymlinks`, for the early-boot service's straight-line code. */
+/** `refuseSymlinks` for synchronous code: the rule itself (a few lstat(2) calls, no promises). */
 export function refuseSymlinksSync(root: string, absolute: string): void {
   for (const component of componentsBelow(root, absolute)) {
     let isLink: boolean;
