@@ -86,7 +86,7 @@ export { selectDefault, selectSelected, findEntryByPattern, findEntryById, type 
 export { fnmatchCasefold } from "./model/fnmatch.ts";
 export { parseEntry, serializeEntry, interpretEntry, readEntryFields, setEntryValue, addEntryValue, removeEntryKey, mangleEntryPath, type EntryDocument, type EntryFields } from "./formats/bls/entry.ts";
 export { parseLoaderConf, serializeLoaderConf, interpretLoaderConf, setLoaderConfValue, removeLoaderConfKey, type LoaderConf } from "./formats/bls/loader-conf.ts";
-export { loadBootEntries, loadBootEntriesSync, type LoadedBootConfig } from "./adapters/boot-entries.ts";
+export { loadBootEntries, type LoadedBootConfig } from "./adapters/boot-entries.ts";
 export { discoverBootPartitions, type DiscoveredPartitions } from "./adapters/esp-discovery.ts";
 
 // Default and one-shot selection on either loader.

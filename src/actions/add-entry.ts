@@ -292,7 +292,7 @@ async function withGrubTrial(options: AddEntryOptions, plan: Plan & { entry: str
   const existing = await readGrubenvFile(location.path);
   const loaded = existing ?? { block: await freshGrubenvIn(location.path) };
   const found = discoverBootPartitions({ root, espPath: options.espPath, bootPath: options.bootPath });
-  const menu = await loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
+  const menu = loadBootEntries({ esp: found.esp?.path, xbootldr: found.xbootldr?.path });
   const trial = grubEntryId(plan.entry);
   const counting = readCountingState(loaded.block);
   const savedValue = loadEnvView(loaded.block).get("saved_entry");
@@ -336,7 +336,7 @@ function noKnownGoodWarning(entry: string, fallback: string | undefined, reason:
  */
 async function knownGoodNotes(bootRoot: string, options: AddEntryOptions, entry: string): Promise<string[]> {
   const found = discoverBootPartitions({ root: options.root ?? "/", espPath: options.espPath, bootPath: options.bootPath });
-  const menu = await loadBootEntries({ esp: found.esp?.path ?? bootRoot, xbootldr: found.xbootldr?.path });
+  const menu = loadBootEntries({ esp: found.esp?.path ?? bootRoot, xbootldr: found.xbootldr?.path });
   const stripped = extractTries(entry).stripped;
   const others = menu.entries.filter((e) => e.id !== stripped);
   if (newestKnownGood(others) !== undefined) return [];

@@ -25,7 +25,6 @@
 import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { readBounded, TEXT_CONFIG_MAX } from "../adapters/bounded-read.ts";
-import * as path from "node:path";
 import { BootctlError, FileError, UsageError, describeErrno, errnoOf } from "../errors.ts";
 import { resolveSafe } from "../adapters/root-path.ts";
 import { targetEfivarsPath } from "../adapters/target-efivars.ts";

@@ -363,8 +363,12 @@ function readLoaderConf(esp: string, warnings: string[]): { conf: LoaderConf; fi
   return { conf, file };
 }
 
-/** Load, sort and title-uniquify the boot menu of the given partitions. */
-export function loadBootEntriesSync(options: LoadBootEntriesOptions): LoadedBootConfig {
+/**
+ * Load, sort and title-uniquify the boot menu of the given partitions. Synchronous: a menu is
+ * many small files read one after the other (one bounded read each), where promises only add
+ * work; there is no second, asynchronous form.
+ */
+export function loadBootEntries(options: LoadBootEntriesOptions): LoadedBootConfig {
   const ctx: Context = { seen: new Set(), byContent: new Map(), warnings: [], entries: [] };
   let loaderConf: LoaderConf | undefined;
   let loaderConfPath: string | undefined;
@@ -386,11 +390,6 @@ export function loadBootEntriesSync(options: LoadBootEntriesOptions): LoadedBoot
   }
   const entries = uniquifyTitlesInPlace(sortBootEntries(ctx.entries)); // the entries are ours: no copies
   return { entries, loaderConf, loaderConfPath, warnings: ctx.warnings };
-}
-
-/** Async form of `loadBootEntriesSync` (same result). */
-export async function loadBootEntries(options: LoadBootEntriesOptions): Promise<LoadedBootConfig> {
-  return loadBootEntriesSync(options);
 }
 
 /**

@@ -17,7 +17,7 @@
  *   with size 0); a variable that is already gone is not an error.
  * Errors name the variable and explain EPERM, ENOENT, ENOSPC and EINVAL.
  */
-import { promises as fsp, constants, readFileSync, statfsSync } from "node:fs";
+import { promises as fsp, constants, statfsSync } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, FileError, ParseError, cleanUpAfter, describeErrno, errnoOf, hasErrno } from "../errors.ts";
 import { builtinModule } from "../builtin-modules.ts";

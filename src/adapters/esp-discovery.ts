@@ -25,7 +25,7 @@
 import { readFileSync, statSync, type Stats } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, errnoOf, hasErrno } from "../errors.ts";
-import { confine, followLinksInRoot, normaliseRoot, refuseSymlinksSync, rootPathHint, underRoot } from "./root-path.ts";
+import { confine, followLinksInRoot, normaliseRoot, rootPathHint, underRoot } from "./root-path.ts";
 import { ESP_TYPE_GUID, XBOOTLDR_TYPE_GUID } from "../formats/efi/guids.ts";
 
 

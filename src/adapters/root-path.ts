@@ -15,7 +15,7 @@
  *   links on the way there are followed as bootctl's `chase()` follows them under `--root`
  *   (`followLinksInRoot`), as long as they stay inside the root.
  */
-import { promises as fsp, lstatSync, readlinkSync } from "node:fs";
+import { lstatSync, readlinkSync } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, errnoOf } from "../errors.ts";
 
@@ -85,20 +85,10 @@ function componentsBelow(root: string, absolute: string): string[] {
  * first missing one.
  */
 export async function refuseSymlinks(root: string, absolute: string): Promise<void> {
-  for (const component of componentsBelow(root, absolute)) {
-    let isLink: boolean;
-    try {
-      isLink = (await fsp.lstat(component)).isSymbolicLink();
-    } catch (err) {
-      const errno = errnoOf(err);
-      if (errno === "ENOENT" || errno === "ENOTDIR") return;
-      throw err;
-    }
-    if (isLink) throw new SymlinkRefusedError(component);
-  }
+  refuseSymlinksSync(root, absolute);
 }
 
-/** Synchronous twin of `refuseSymlinks`, for the early-boot service's straight-line code. */
+/** `refuseSymlinks` for synchronous code: the rule itself (a few lstat(2) calls, no promises). */
 export function refuseSymlinksSync(root: string, absolute: string): void {
   for (const component of componentsBelow(root, absolute)) {
     let isLink: boolean;

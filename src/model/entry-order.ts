@@ -56,29 +56,6 @@ function cmp(a: number, b: number): number {
 
 const UINT_MAX = 4294967295;
 
-export function compareBootEntries(a: BootEntry, b: BootEntry): number {
-  let r = cmp(Number(a.tries?.left === 0), Number(b.tries?.left === 0));
-  if (r !== 0) return r;
-  r = cmp(Number(a.sortKey === undefined), Number(b.sortKey === undefined));
-  if (r !== 0) return r;
-  if (a.sortKey !== undefined && b.sortKey !== undefined) {
-    r = strcmp(a.sortKey, b.sortKey);
-    if (r !== 0) return Math.sign(r);
-    r = strcmpPtr(a.machineId, b.machineId);
-    if (r !== 0) return Math.sign(r);
-    r = -compareVersions(a.version, b.version);
-    if (r !== 0) return r;
-  }
-  r = -compareVersions(a.idWithoutProfile ?? a.id, b.idWithoutProfile ?? b.id);
-  if (r !== 0) return r;
-  if (a.idWithoutProfile !== undefined && b.idWithoutProfile !== undefined) {
-    r = cmp(a.profile ?? UINT_MAX, b.profile ?? UINT_MAX);
-    if (r !== 0) return r;
-  }
-  return 0;
-}
-
-
 /** An entry with its comparison inputs computed once (version keys: see `versionSortKey`). */
 interface Decorated<T extends BootEntry> {
   entry: T;
@@ -102,7 +79,17 @@ function versionOrder(a: string | undefined, ka: string | undefined, b: string |
   return ka !== undefined && kb !== undefined ? compareVersionKeys(ka, kb) : compareVersions(a, b);
 }
 
-/** `compareBootEntries` on decorated entries (same rules, same results). */
+/**
+ * systemd's `boot_entry_compare()` (rules 1–5 of the header): negative when `a` comes first in
+ * the menu. Written once, on decorated entries; `sortBootEntries` finds the same order through
+ * composite keys when the rules are a total order on the entries (checked against this by
+ * test/model/entry-order.test.ts).
+ */
+export function compareBootEntries(a: BootEntry, b: BootEntry): number {
+  return compareDecorated(decorate(a), decorate(b));
+}
+
+/** The rules on decorated entries (their version keys computed once per sort, not per call). */
 function compareDecorated<T extends BootEntry>(x: Decorated<T>, y: Decorated<T>): number {
   if (x.bad !== y.bad) return x.bad ? 1 : -1;
   const a = x.entry;

@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { linkSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { listEntryIdsSync, loadBootEntriesSync } from "../../src/adapters/boot-entries.ts";
+import { listEntryIdsSync, loadBootEntries } from "../../src/adapters/boot-entries.ts";
 import { discoverBootPartitions } from "../../src/adapters/esp-discovery.ts";
 import { buildUki } from "../support/pe-builder.ts";
 import { withTempRoot } from "../support/tmp.ts";
@@ -22,7 +22,7 @@ test("bad files are skipped with a warning naming file and line; the rest is lis
   put(root, "esp/loader/entries/range+2147483648.conf", "title R\n");
   put(root, "esp/loader/entries/bad name.conf", "title S\n");
   symlinkSync("good.conf", path.join(root, "esp/loader/entries/link.conf"));
-  const r = loadBootEntriesSync({ esp: path.join(root, "esp") });
+  const r = loadBootEntries({ esp: path.join(root, "esp") });
   assert.equal(r.entries.map((e) => e.id), ["good.conf"]);
   const w = r.warnings.join("\n");
   assert.match(w, /binary\.conf:2: binary data/);
@@ -39,10 +39,10 @@ test("ESP and XBOOTLDR merged; the same inode is read once; same directory is on
   put(root, "esp/loader/loader.conf", "default b*\n");
   put(root, "boot/loader/entries/b.conf", "title B\n");
   linkSync(path.join(root, "esp/loader/entries/a.conf"), path.join(root, "boot/loader/entries/hard.conf"));
-  const r = loadBootEntriesSync({ esp: path.join(root, "esp"), xbootldr: path.join(root, "boot") });
+  const r = loadBootEntries({ esp: path.join(root, "esp"), xbootldr: path.join(root, "boot") });
   assert.equal(r.entries.map((e) => [e.id, e.source]), [["b.conf", "xbootldr"], ["a.conf", "esp"]]);
   assert.is(r.loaderConf?.defaultPattern, "b*");
-  const same = loadBootEntriesSync({ esp: path.join(root, "esp"), xbootldr: path.join(root, "esp") });
+  const same = loadBootEntries({ esp: path.join(root, "esp"), xbootldr: path.join(root, "esp") });
   assert.is(same.entries.length, 1);
 }));
 
@@ -50,7 +50,7 @@ test("a symlinked entries directory is refused", () => withTempRoot((root) => {
   put(root, "elsewhere/a.conf", "title A\n");
   mkdirSync(path.join(root, "esp/loader"), { recursive: true });
   symlinkSync(path.join(root, "elsewhere"), path.join(root, "esp/loader/entries"));
-  const r = loadBootEntriesSync({ esp: path.join(root, "esp") });
+  const r = loadBootEntries({ esp: path.join(root, "esp") });
   assert.is(r.entries.length, 0);
   assert.match(r.warnings.join("\n"), /symbolic link/);
 }));
@@ -60,7 +60,7 @@ test("Type #2: title/version/sort-key from .osrel, profiles @N, malformed PE ski
   put(root, "esp/EFI/Linux/fed+3-1.efi", buildUki({ osrel, cmdline: "  root=/dev/sda1 quiet \n" }));
   put(root, "esp/EFI/Linux/multi.efi", buildUki({ osrel, profiles: [{ profile: "ID=default\nTITLE=Default\n" }, { profile: "TITLE=Debug\n" }, { profile: "" }] }));
   put(root, "esp/EFI/Linux/broken.efi", Buffer.from("MZ not really a PE"));
-  const r = loadBootEntriesSync({ esp: path.join(root, "esp") });
+  const r = loadBootEntries({ esp: path.join(root, "esp") });
   const byId = new Map(r.entries.map((e) => [e.id, e]));
   const fed = byId.get("fed.efi")!;
   assert.is(fed.type, "type2");
@@ -106,7 +106,7 @@ test("a sparse 3 GiB entry file is skipped by its size after reading at most 1 M
   put(root, "esp/loader/entries/sparse.conf", "");
   truncateSync(path.join(root, "esp/loader/entries/sparse.conf"), 3 * 1024 ** 3);
   const before = process.memoryUsage().rss;
-  const r = loadBootEntriesSync({ esp: path.join(root, "esp") });
+  const r = loadBootEntries({ esp: path.join(root, "esp") });
   assert.equal(r.entries.map((e) => e.id), ["good.conf"]);
   assert.match(r.warnings.join("\n"), /sparse\.conf: file is 3221225472 bytes, more than 1048576, ignoring/);
   assert.ok(process.memoryUsage().rss - before < 256 * 1024 * 1024, "the file was not read whole");

@@ -102,7 +102,8 @@ test("edits replace the file crash-safely, keep size and mode, and skip no-op wr
     assert.is(formatList((await readGrubenvFile(file))!.block), "saved_entry=1\n");
     // Errors from the edit leave the file alone.
     const before = readFileSync(file);
-    await editGrubenvFile(root, file, (b) => setVariable(b, "x", "y".repeat(5000))).catch(() => undefined);
+    const refused = await editGrubenvFile(root, file, (b) => setVariable(b, "x", "y".repeat(5000))).catch((err: unknown) => err);
+    assert.is((refused as { code?: string }).code, "E_GRUBENV_TOO_SMALL");
     assert.ok(readFileSync(file).equals(before));
     assert.equal(readdirSync(path.dirname(file)), ["grubenv"]);
   });

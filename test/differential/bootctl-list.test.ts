@@ -26,7 +26,7 @@ import { spawnSync } from "node:child_process";
 import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { loadBootEntriesSync } from "../../src/adapters/boot-entries.ts";
+import { loadBootEntries } from "../../src/adapters/boot-entries.ts";
 import { bootEntryToJson } from "../../src/model/boot-entry-json.ts";
 import { runBuiltCli } from "../support/cli.ts";
 import { requireTool } from "../support/exec.ts";
@@ -125,7 +125,7 @@ function strip252(o: Record<string, unknown>): string {
 }
 
 function oursList(esp: string): string[] {
-  const { entries } = loadBootEntriesSync({ esp, xbootldr: esp });
+  const { entries } = loadBootEntries({ esp, xbootldr: esp });
   return entries.map((e, i) => strip252(bootEntryToJson(e, { isDefault: i === 0 })));
 }
 

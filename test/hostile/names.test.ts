@@ -20,7 +20,7 @@ import * as path from "node:path";
 import { BootctlError } from "../../src/errors.ts";
 import { addEntry, removeEntry } from "../../src/actions/add-entry.ts";
 import { setDefault } from "../../src/actions/select-entry.ts";
-import { loadBootEntriesSync } from "../../src/adapters/boot-entries.ts";
+import { loadBootEntries } from "../../src/adapters/boot-entries.ts";
 import { bootEntryToJson } from "../../src/model/boot-entry-json.ts";
 import { encodeEfivarfsFile, DEFAULT_ATTRIBUTES } from "../../src/formats/efi/efivarfs-file.ts";
 import { runBuiltCli } from "../support/cli.ts";
@@ -253,7 +253,7 @@ test("entry files on disk with climbing and absolute paths: listed exactly as bo
     writeFileSync(path.join(esp, "loader/entries", `${"n".repeat(250)}.conf`), `title ${"T".repeat(5000)}\nlinux /${"p".repeat(255)}\n`);
     await withMountedEsp(esp, async () => {
       const theirs = bootctlList(esp);
-      const ours = loadBootEntriesSync({ esp, xbootldr: esp }).entries.map((e, i) => strip252(bootEntryToJson(e, { isDefault: i === 0 })));
+      const ours = loadBootEntries({ esp, xbootldr: esp }).entries.map((e, i) => strip252(bootEntryToJson(e, { isDefault: i === 0 })));
       assert.equal(ours, theirs);
       assert.is(theirs.length, values.length * 2 + 1);
       // The built CLI: same menu, warnings only (one per ignored path), no error.

@@ -20,7 +20,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readlinkSync, symlinkSync } from "node:fs";
 import * as path from "node:path";
-import { loadBootEntriesSync } from "../../src/adapters/boot-entries.ts";
+import { loadBootEntries } from "../../src/adapters/boot-entries.ts";
 import { bootEntryToJson } from "../../src/model/boot-entry-json.ts";
 import { runBuiltCli } from "../support/cli.ts";
 import { writeLoaderString } from "../support/efivars.ts";
@@ -76,7 +76,7 @@ test("entry files that are symlinks are skipped (as bootctl list does) and never
     const esp = s.at("efi");
     await withMountedEsp(esp, async () => {
       const theirs = bootctlList(esp);
-      const ours = loadBootEntriesSync({ esp, xbootldr: esp }).entries.map((e, i) => strip252(bootEntryToJson(e, { isDefault: i === 0 })));
+      const ours = loadBootEntries({ esp, xbootldr: esp }).entries.map((e, i) => strip252(bootEntryToJson(e, { isDefault: i === 0 })));
       assert.equal(ours, theirs, "same menu as systemd 252 (its O_NOFOLLOW open fails with ELOOP)");
       assert.is(theirs.length, 1);
     });

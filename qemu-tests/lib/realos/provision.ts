@@ -18,7 +18,7 @@
  * esp.raw, the provisioning boot's console log and journal.
  */
 import { createHash } from "node:crypto";
-import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { buildCached } from "../cache-build.ts";
 import { createEspDisk } from "../disk.ts";

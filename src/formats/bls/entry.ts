@@ -114,6 +114,8 @@ const SIMPLE_PATH = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/;
  */
 export function mangleEntryPath(value: string): MangledPath {
   // Fast path (most entries): nothing to change or refuse. 85 UTF-16 units are at most 255 bytes.
+  // It stays beside the full steps: for the 4,000 paths of the bench's 2,000 entries it takes
+  // about 2 ms of CPU where the full steps take about 16 ms (cold process, median of 11).
   if (value.length <= 85 && SIMPLE_PATH.test(value)) return { ok: true, path: value };
   return mangleEntryPathFully(value);
 }

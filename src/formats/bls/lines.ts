@@ -92,59 +92,47 @@ export function joinLines(lines: readonly ConfLine[]): string {
   return out;
 }
 
-function isWhitespace(ch: string | undefined): boolean {
-  return ch === " " || ch === "\t" || ch === "\n" || ch === "\r";
+/** systemd's WHITESPACE for these files: space, tab, LF, CR (as char codes). */
+function isWhitespaceCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
 }
+
+const BACKSLASH = 92;
+const HASH = 35;
 
 /**
- * The key of a line whose key has no backslash (the common line), matched natively. Only the key:
- * a regular expression that also captured the value would backtrack over every whitespace run
- * inside it (quadratic on a long `options` line); the value is cut by the loops below.
+ * Classify one line (without terminator) as systemd does (`extract_first_word()` with
+ * EXTRACT_UNQUOTE|EXTRACT_RELAX for the key, then the rest of the line stripped): blank,
+ * comment (`#` first), a key whose `\x` escapes are resolved, and the value after the blanks.
+ * One pass over char codes; a key without backslash (the common line) is one slice.
  */
-const SIMPLE_KEY = /^[ \t\n\r]*([^ \t\n\r\\#][^ \t\n\r\\]*)(?=[ \t\n\r]|$)/;
-
-/** Classify one line (without terminator) as systemd does. */
 export function parseLine(raw: string): ParsedLine {
-  const simple = SIMPLE_KEY.exec(raw);
-  if (simple === null) return parseLineStepwise(raw);
-  let end = raw.length;
-  while (end > 0 && isWhitespace(raw[end - 1])) end--;
-  let i = simple[0].length;
-  while (i < end && isWhitespace(raw[i])) i++;
-  return { kind: "pair", key: simple[1]!, value: i < end ? raw.slice(i, end) : "", valueStart: i };
-}
-
-/** `parseLine` character by character (the reference for its fast path). */
-export function parseLineStepwise(raw: string): ParsedLine {
   let begin = 0;
   let end = raw.length;
-  while (begin < end && isWhitespace(raw[begin])) begin++;
-  while (end > begin && isWhitespace(raw[end - 1])) end--;
+  while (begin < end && isWhitespaceCode(raw.charCodeAt(begin))) begin++;
+  while (end > begin && isWhitespaceCode(raw.charCodeAt(end - 1))) end--;
   if (begin === end) return { kind: "blank" };
-  if (raw[begin] === "#") return { kind: "comment" };
+  if (raw.charCodeAt(begin) === HASH) return { kind: "comment" };
   let i = begin;
-  // Fast path: no backslash in the key.
-  while (i < end && !isWhitespace(raw[i]) && raw[i] !== "\\") i++;
-  if (i >= end || raw[i] !== "\\") {
-    const key = raw.slice(begin, i);
-    while (i < end && isWhitespace(raw[i])) i++;
-    return { kind: "pair", key, value: raw.slice(i, end), valueStart: i };
-  }
+  let c = 0;
+  while (i < end && !isWhitespaceCode((c = raw.charCodeAt(i))) && c !== BACKSLASH) i++;
   let key = raw.slice(begin, i);
-  for (;;) {
-    if (i >= end) return { kind: "pair", key, value: "", valueStart: end };
-    const ch = raw[i]!;
-    if (ch === "\\") {
-      if (i + 1 >= end) return { kind: "invalid", reason: "trailing backslash" };
-      key += raw[i + 1];
-      i += 2;
-      continue;
+  if (i < end && c === BACKSLASH) {
+    for (;;) {
+      if (i >= end) return { kind: "pair", key, value: "", valueStart: end };
+      c = raw.charCodeAt(i);
+      if (c === BACKSLASH) {
+        if (i + 1 >= end) return { kind: "invalid", reason: "trailing backslash" };
+        key += raw[i + 1];
+        i += 2;
+        continue;
+      }
+      if (isWhitespaceCode(c)) break;
+      key += raw[i];
+      i++;
     }
-    if (isWhitespace(ch)) break;
-    key += ch;
-    i++;
   }
-  while (i < end && isWhitespace(raw[i])) i++;
+  while (i < end && isWhitespaceCode(raw.charCodeAt(i))) i++;
   return { kind: "pair", key, value: raw.slice(i, end), valueStart: i };
 }
 

@@ -7,7 +7,7 @@
  * bootctl skips EFI variables for `--root`/`--image` as well).
  */
 import { discoverBootPartitions, type DiscoveredPartitions } from "../../../adapters/esp-discovery.ts";
-import { loadBootEntriesSync, type LoadedBootConfig } from "../../../adapters/boot-entries.ts";
+import { loadBootEntries, type LoadedBootConfig } from "../../../adapters/boot-entries.ts";
 import { readEfiString, readEfiVariable } from "../../../adapters/efivarfs.ts";
 import { targetEfivarsPath } from "../../../adapters/target-efivars.ts";
 import { findGrubCfg } from "../../../adapters/grub-cfg-file.ts";
@@ -122,7 +122,7 @@ export async function loadMenu(globals: GlobalOptions, output: Output, withoutPa
   }
   const config: LoadedBootConfig = none
     ? { entries: [], loaderConf: undefined, loaderConfPath: undefined, warnings: [] }
-    : loadBootEntriesSync({ esp: partitions.esp?.path, xbootldr: partitions.xbootldr?.path });
+    : loadBootEntries({ esp: partitions.esp?.path, xbootldr: partitions.xbootldr?.path });
   for (const w of config.warnings) output.warn(w);
   const efivarsRead = efivarsEnabled(globals);
   const variables: LoaderVariables = efivarsRead ? await readLoaderVariables(globals.efivarsPath, output) : {};
