@@ -70,11 +70,19 @@ export function generalHelp(cli: CAC, version: string): string {
   return lines.join("\n") + "\n";
 }
 
+/** `efi list [-v] | efi set-next N | …`: one line per form when each names the verb. */
+export function usageLines(command: Command): string[] {
+  const usage = usageOf(command);
+  const forms = usage.split(" | ");
+  const each = forms.length > 1 && forms.every((f) => f === command.name || f.startsWith(command.name + " ")) ? forms : [usage];
+  return each.map((form, i) => `${i === 0 ? "Usage:" : "      "} bootctl-ts [OPTIONS...] ${form}`);
+}
+
 export function verbHelp(cli: CAC, command: Command): string {
   const own = optionRows(optionSpecs(command));
   const globals = optionRows(optionSpecs(cli.globalCommand));
   const width = widthOf([...own, ...globals]);
-  const lines = [`Usage: bootctl-ts [OPTIONS...] ${usageOf(command)}`, ...usageNotes(command), "", sentence(command.description)];
+  const lines = [...usageLines(command), ...usageNotes(command), "", sentence(command.description)];
   if (own.length > 0) lines.push("", "Options:", ...table(own, width));
   lines.push("", "Global options:", ...table(globals, width));
   const examples = examplesOf(command);

@@ -38,6 +38,22 @@ test("-q: add prints nothing, not even the list of changes or the warning about 
     assert.match(dry.stdout, /^would remove .*debian-6\.2\+2\.conf$/m);
   }));
 
+test("-q: set-default and install-units print nothing either; without it they list their changes", () =>
+  withTempRoot((root) => {
+    cpSync(path.join(FIXTURES, "demo/microos"), root, { recursive: true });
+    mkdirSync(path.join(root, "usr/bin"), { recursive: true });
+    writeFileSync(path.join(root, "usr/bin/node"), "#!/bin/sh\n");
+    chmodSync(path.join(root, "usr/bin/node"), 0o755);
+    const base = ["--root", root, "--esp-path", "/efi", "--efivars-path", path.join(root, "efivars")];
+    const loud = runBuiltCli([...base, "set-default", "opensuse-microos-6.11.8-1-default.conf"]);
+    assert.is(loud.status, 0, loud.stderr);
+    assert.match(loud.stdout, /LoaderEntryDefault/);
+    assert.equal(runBuiltCli([...base, "-q", "set-default", "opensuse-microos-6.12.1-1-default.conf"]), { status: 0, stdout: "", stderr: "" });
+    const units = runBuiltCli([...base, "--quiet", "install-units"]);
+    assert.equal(units, { status: 0, stdout: "", stderr: "" });
+    assert.match(runBuiltCli([...base, "install-units"]).stdout, /^unchanged /m);
+  }));
+
 test("add --dry-run shows the text of the entry it would write, the same bytes add then writes", () =>
   withTempRoot((root) => {
     const base = image(root);

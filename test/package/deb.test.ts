@@ -66,6 +66,13 @@ test("npm run package:deb builds the package with dpkg-deb; the path is the last
   const conffiles = spawnSync("dpkg-deb", ["--ctrl-tarfile", deb], { encoding: "buffer" });
   const listing = spawnSync("tar", ["-xOf", "-", "./conffiles"], { input: conffiles.stdout, encoding: "utf8" }).stdout;
   assert.equal(listing.trim().split("\n"), ["/etc/grub.d/09_bootctl_counting", "/etc/grub.d/20_bootctl-ts"]);
+  // bootctl-ts(1) as the build made it, and the completions where bash, zsh and fish look.
+  const contents = spawnSync("dpkg-deb", ["--contents", deb], { encoding: "utf8" }).stdout;
+  for (const file of ["usr/share/man/man1/bootctl-ts.1.gz", "usr/share/bash-completion/completions/bootctl-ts", "usr/share/zsh/vendor-completions/_bootctl-ts", "usr/share/fish/vendor_completions.d/bootctl-ts.fish"]) {
+    assert.match(contents, new RegExp(`^-rw-r--r-- root/root .* \\./${file.replaceAll(".", "\\.")}$`, "m"), file);
+  }
+  const page = spawnSync("sh", ["-c", `dpkg-deb --fsys-tarfile "$1" | tar -xOf - ./usr/share/man/man1/bootctl-ts.1.gz | gzip -dc`, "sh", deb], { encoding: "utf8" }).stdout;
+  assert.is(page, readFileSync(path.join(REPO, "dist/bootctl-ts.1"), "utf8"));
   console.log(`  .deb: ${readFileSync(deb).length} bytes`);
   phase("package:deb", t);
 });

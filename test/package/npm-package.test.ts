@@ -58,7 +58,7 @@ test.after(() => removeTempRoot(work));
 test("the tarball's package.json has no install scripts and no dependencies; it ships what the library and binary need", () => {
   const list = sh("tar", ["-tzf", tarball]);
   const files = list.stdout.split("\n").filter(Boolean);
-  for (const f of ["package/dist/cli.cjs", "package/dist/cli-main.cjs", "package/dist/cli-main.cache", "package/dist/service.cjs", "package/dist/index.cjs", "package/dist/types/index.d.ts", "package/dist/types/package.json", "package/dist/THIRD-PARTY-NOTICES.txt", "package/LICENSE", "package/README.md"]) {
+  for (const f of ["package/dist/cli.cjs", "package/dist/cli-main.cjs", "package/dist/cli-main.cache", "package/dist/service.cjs", "package/dist/index.cjs", "package/dist/types/index.d.ts", "package/dist/types/package.json", "package/dist/THIRD-PARTY-NOTICES.txt", "package/dist/bootctl-ts.1", "package/LICENSE", "package/README.md"]) {
     assert.ok(files.includes(f), `${f} missing from the tarball`);
   }
   assert.not.ok(files.some((f) => f.startsWith("package/src/") || f.startsWith("package/test/") || f.startsWith("package/scripts/")), "sources, tests and scripts stay out");

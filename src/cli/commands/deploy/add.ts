@@ -32,6 +32,6 @@ export default async function addCommand(invocation: CommandInvocation): Promise
     ...(entryToken === undefined ? {} : { entryToken }),
   });
   printPlan(invocation, plan, { entry: plan.entry, boot: plan.bootRoot, loader: plan.loader, ...(plan.grubenv ? { grubenv: plan.grubenv } : {}), ...(plan.selection ? { selection: plan.selection.changes } : {}) });
-  if (globals.json === "off" && plan.selection) for (const change of plan.selection.changes) invocation.output.line(`${globals.dryRun ? "would " : ""}${change}`);
+  if (globals.json === "off" && plan.selection && (globals.dryRun || !invocation.output.quiet)) for (const change of plan.selection.changes) invocation.output.line(`${globals.dryRun ? "would " : ""}${change}`);
   return 0;
 }

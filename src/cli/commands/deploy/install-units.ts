@@ -36,7 +36,8 @@ export default async function installUnitsCommand({ options, globals, output }: 
     ...(typeof options.node === "string" ? { node: options.node } : {}),
   });
   if (globals.json !== "off") output.printJson({ dryRun: globals.dryRun, ...result });
-  else {
+  else if (globals.dryRun || !output.quiet) {
+    // What was installed is informational (-q silences it); what --dry-run would install is its answer.
     const unchanged = new Set(result.unchanged);
     const verb = (p: string, done: string, would: string) => (globals.dryRun ? would : unchanged.has(p) ? "unchanged" : done);
     for (const file of result.files) output.line(`${verb(file, "installed", "would install")} ${file}`);

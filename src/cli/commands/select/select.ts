@@ -29,6 +29,7 @@ export async function runSelection({ args, options, globals, output }: CommandIn
     : await setTimeout(target, value, true);
   for (const warning of result.warnings) output.warn(warning);
   if (globals.json !== "off") output.printJson(result);
-  else for (const change of result.changes) output.line(`${result.dryRun ? "would " : ""}${change} (${result.loader}: ${result.target})`);
+  // What was changed is informational (-q silences it); what --dry-run would change is its answer.
+  else if (result.dryRun || !output.quiet) for (const change of result.changes) output.line(`${result.dryRun ? "would " : ""}${change} (${result.loader}: ${result.target})`);
   return 0;
 }
