@@ -7,6 +7,7 @@
  * Node built-ins only: the early-boot service imports this.
  */
 import { lstat } from "node:fs/promises";
+import * as path from "node:path";
 import { BootctlError, FileError, ParseError, describeErrno, errnoOf } from "../errors.ts";
 import { readEfiString } from "../adapters/efivarfs.ts";
 import { applyPlan, type ApplyOptions } from "../adapters/apply-plan.ts";
@@ -16,6 +17,8 @@ import { confine, refuseSymlinks } from "../adapters/root-path.ts";
 import { targetEfivarsPath } from "../adapters/target-efivars.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { editGrubenvFile, locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
+import { loadEnvView, serializeGrubenv } from "../formats/grubenv.ts";
+import type { Effect } from "../ops/plan.ts";
 import { parseBootCountPath, type BootCountPath } from "../model/boot-count-path.ts";
 import { grubBlessStatus, planGrubBless, readCountingState, type GrubCountingState } from "../ops/grub-counting.ts";
 import { blessStatus, planBless, type BlessPlan, type BlessState, type BlessVerb, type NameFacts } from "../ops/bless-boot.ts";
@@ -137,15 +140,27 @@ export async function blessBoot(verb: BlessVerb, options: BlessOptions): Promise
   });
 }
 
-/** GRUB: the same verbs on the grubenv (read, plan and write under the directory's lock). */
+/**
+ * GRUB: the same verbs on the grubenv (read, plan and write under the directory's lock). The plan
+ * carries the write as its effect and each variable it changes as a note, so `--dry-run` says
+ * what would change as it does on systemd-boot (where the effect is the rename).
+ */
 async function blessGrub(verb: BlessVerb, file: string, options: BlessOptions): Promise<BlessPlan> {
+  const root = options.root ?? "/";
   let outcome: "grubenv" | "already" = "already";
   let notes: string[] = [];
-  await editGrubenvFile(options.root ?? "/", file, (block) => {
+  const result = await editGrubenvFile(root, file, (block) => {
     const plan = planGrubBless(block, verb);
     outcome = plan.outcome === "changed" ? "grubenv" : "already";
     notes = [...plan.notes, ...(plan.outcome === "changed" ? [`grubenv ${file}: ${verb === "good" ? "trial ended, entry is the default" : "no tries left, the next boot falls back"}`] : [])];
     return plan.after;
   }, { dryRun: options.dryRun === true, ...(options.seam ? { seam: options.seam } : {}) });
-  return { verb, outcome, effects: [], done: 0n, notes };
+  if (outcome === "already") return { verb, outcome, effects: [], done: 0n, notes };
+  const before = result.before ? loadEnvView(result.before) : new Map<string, string>();
+  const after = loadEnvView(result.after);
+  const changes: string[] = [];
+  for (const [name, value] of after) if (before.get(name) !== value) changes.push(before.has(name) ? `${name}=${value} (was ${before.get(name)})` : `${name}=${value} (new)`);
+  for (const name of before.keys()) if (!after.has(name)) changes.push(`${name} unset (was ${before.get(name)})`);
+  const write: Effect = { kind: "write-file", root, path: path.relative(path.resolve(root), file), content: serializeGrubenv(result.after) };
+  return { verb, outcome, effects: [write], done: 0n, notes: [...notes, ...changes.map((c) => `grubenv: ${c}`)] };
 }

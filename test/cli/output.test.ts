@@ -95,6 +95,41 @@ test("cleanup with nothing to do says so; informational lines do not start like 
   }));
 
 /** A representative call of every verb (and every action of grub, efi and grubenv). */
+test("GRUB --dry-run bless-boot bad says what it would change (the grubenv write and each variable), as systemd-boot's names its rename; nothing written", async () => {
+  const { spawnSync } = await import("node:child_process");
+  await withTempRoot(async (root) => {
+    mkdirSync(path.join(root, "boot/grub"), { recursive: true });
+    mkdirSync(path.join(root, "efivars"));
+    const env = path.join(root, "boot/grub/grubenv");
+    assert.is(spawnSync("grub-editenv", [env, "create"]).status, 0);
+    assert.is(spawnSync("grub-editenv", [env, "set", "bootctl_trial=os-6.12", "bootctl_tries=2", "bootctl_fallback=os-6.11", "bootctl_booted=os-6.12"]).status, 0);
+    const before = readFileSync(env);
+    const base = ["--root", root, "--efivars-path", path.join(root, "efivars")];
+    const dry = runBuiltCli([...base, "--dry-run", "bless-boot", "bad"]);
+    assert.is(dry.status, 0, dry.stderr);
+    assert.match(dry.stdout, /^would write \S*boot\/grub\/grubenv \(1024 bytes\)$/m, dry.stdout);
+    assert.equal(readFileSync(env), before, "a dry run writes nothing");
+    const json = JSON.parse(runBuiltCli([...base, "--dry-run", "--json=short", "bless-boot", "bad"]).stdout) as { outcome: string; effects: { kind: string; path: string }[]; notes: string[] };
+    assert.is(json.outcome, "grubenv");
+    assert.equal(json.effects.map((e) => [e.kind, e.path]), [["write-file", "boot/grub/grubenv"]]);
+    // Each variable the dry run names is what grub-editenv lists after the real run.
+    const announced = json.notes.filter((n) => n.startsWith("grubenv: ")).map((n) => n.slice("grubenv: ".length));
+    assert.ok(announced.length > 0, json.notes.join("\n"));
+    const real = runBuiltCli([...base, "bless-boot", "bad"]);
+    assert.is(real.status, 0, real.stderr);
+    const listed = new Map(spawnSync("grub-editenv", [env, "list"], { encoding: "utf8" }).stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as [string, string]));
+    for (const change of announced) {
+      const unset = /^(\w+) unset \(was /.exec(change);
+      if (unset) assert.not.ok(listed.has(unset[1]!), change);
+      else {
+        const m = /^(\w+)=(.*) \((?:new|was .*)\)$/.exec(change);
+        assert.ok(m, change);
+        assert.is(listed.get(m![1]!), m![2], change);
+      }
+    }
+  });
+});
+
 function calls(root: string): Record<string, string[][]> {
   const base = ["--root", root, "--esp-path", "/efi", "--efivars-path", path.join(root, "efivars")];
   const cfg = ["--grub-cfg", "/boot/grub/grub.cfg"];
