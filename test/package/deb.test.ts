@@ -168,7 +168,11 @@ test("the real kernel-install writes exactly one entry, bootctl-ts's; update-gru
   const ours = cfg.slice(cfg.indexOf("### BEGIN /etc/grub.d/20_bootctl-ts ###"), cfg.indexOf("### END /etc/grub.d/20_bootctl-ts ###"));
   // A machine-id token starts with a digit: the id gets the bls: prefix (grub/README.md, "Menu entry ids").
   assert.match(ours, new RegExp(`^menuentry .*--id='bls:${MACHINE_ID}-${KERNEL.replaceAll(".", "\\.")}'`, "m"));
-  assert.ok(ours.includes(`\tlinux '/${MACHINE_ID}/${KERNEL}/linux' 'root=/dev/vda2' 'ro' 'systemd.machine_id=${MACHINE_ID}'\n`), ours);
+  // Paths as GRUB names them: /boot's path on its own file system, as 10_linux prefixes it
+  // (make_system_path_relative_to_its_root; here /boot is a bind mount of a directory of the
+  // host, so that directory), printed by GRUB's own grub-mkrelpath in the chroot.
+  const prefix = ok(inChroot(chroot, ["grub-mkrelpath", "/boot"]), "grub-mkrelpath /boot").stdout.trim();
+  assert.ok(ours.includes(`\tlinux '${prefix}/${MACHINE_ID}/${KERNEL}/linux' 'root=/dev/vda2' 'ro' 'systemd.machine_id=${MACHINE_ID}'\n`), `prefix '${prefix}': ${ours}`);
   assert.match(cfg, /### BEGIN \/etc\/grub\.d\/09_bootctl_counting ###\n# bootctl-ts boot counting/);
 
   // The command gone from PATH (bundles still installed): update-grub fails and keeps grub.cfg.

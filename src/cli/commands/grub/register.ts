@@ -13,7 +13,7 @@ export const registerGrub: RegisterCommands = (cli, define) => {
       .option("--esp-uuid <uuid>", "render: file system UUID of the ESP (entries on it search for it)")
       .option("--boot-uuid <uuid>", "render: file system UUID of XBOOTLDR (entries on it search for it)")
       .option("--esp-prefix <dir>", "render: directory before the paths of entries on the ESP, as GRUB sees them")
-      .option("--boot-prefix <dir>", "render: directory before the paths of entries on XBOOTLDR, e.g. /boot for a /boot on the root file system")
+      .option("--boot-prefix <dir>", "render: directory before the paths of entries on XBOOTLDR, e.g. /boot for a /boot on the root file system (default on the running system: as grub-mkrelpath names the directory; / for none)")
       .example("bootctl-ts grub menu")
       .example("bootctl-ts --root /mnt grub check /boot/grub/grub.cfg")
       .example("bootctl-ts --json grub default --grub-cfg /boot/grub/grub.cfg --grubenv /boot/grub/grubenv")

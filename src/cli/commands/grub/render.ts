@@ -5,10 +5,14 @@
  * `--esp-uuid`/`--boot-uuid` make each entry search its partition by file system UUID;
  * `--esp-prefix`/`--boot-prefix` put a directory before its paths, for a partition GRUB sees as a
  * directory of the file system its `$root` is on (a `/boot` on the root file system: `/boot`).
+ * Without them, on the running system (no --root), each partition's prefix is its directory's
+ * path on its own file system (adapters/system-relative-path.ts, as GRUB's 10_linux); `/` (a
+ * partition of its own) is none. `--boot-prefix /` turns the automatic prefix off.
  */
 import { atomicReplace } from "../../../adapters/durable-fs.ts";
 import { FileError, UsageError } from "../../../errors.ts";
-import { rootPathHint, underRoot } from "../../../adapters/root-path.ts";
+import { normaliseRoot, rootPathHint, underRoot } from "../../../adapters/root-path.ts";
+import { grubPrefixOf } from "../../../adapters/system-relative-path.ts";
 import { renderGrubScript, type RenderOptions } from "../../../ops/grub-render.ts";
 import { loadMenu } from "../bls/menu.ts";
 import { refuseJson, type CommandInvocation } from "../../invocation.ts";
@@ -37,8 +41,14 @@ export async function runRender(inv: CommandInvocation): Promise<number> {
   const bootUuid = stringOption(inv.options, "bootUuid");
   const espPrefix = prefixOption(inv.options, "espPrefix", "--esp-prefix");
   const bootPrefix = prefixOption(inv.options, "bootPrefix", "--boot-prefix");
-  if (espUuid || espPrefix) roots.esp = { ...(espUuid ? { uuid: espUuid } : {}), ...(espPrefix ? { prefix: espPrefix } : {}) };
-  if (bootUuid || bootPrefix) roots.xbootldr = { ...(bootUuid ? { uuid: bootUuid } : {}), ...(bootPrefix ? { prefix: bootPrefix } : {}) };
+  // Not given: on the running system, the partition's directory as GRUB names it (its path on its
+  // own file system, as 10_linux computes it); under --root an image's mounts are unknown: none.
+  const live = normaliseRoot(inv.globals.root) === "/";
+  const automatic = (dir: string | undefined) => (live && dir !== undefined ? grubPrefixOf(dir) : undefined);
+  const espAt = espPrefix ?? (inv.options.espPrefix === undefined ? automatic(menu.partitions.esp?.path) : undefined);
+  const bootAt = bootPrefix ?? (inv.options.bootPrefix === undefined ? automatic(menu.partitions.xbootldr?.path) : undefined);
+  if (espUuid || espAt) roots.esp = { ...(espUuid ? { uuid: espUuid } : {}), ...(espAt ? { prefix: espAt } : {}) };
+  if (bootUuid || bootAt) roots.xbootldr = { ...(bootUuid ? { uuid: bootUuid } : {}), ...(bootAt ? { prefix: bootAt } : {}) };
   const text = renderGrubScript(menu.entries.filter((e) => e.type === "type1" || e.type === "type2"), { roots });
   const output = stringOption(inv.options, "output");
   if (output === undefined) {
