@@ -37,6 +37,7 @@ export function unitFiles(paths: UnitPaths): Record<string, string> {
   return {
     [HEALTH_UNIT]: `[Unit]
 Description=Health checks of this boot (bootctl-ts)
+Documentation=man:bootctl-ts(1)
 After=default.target graphical.target multi-user.target
 Before=boot-complete.target
 OnFailure=${BOOT_FAILURE_UNIT}
@@ -51,6 +52,7 @@ RequiredBy=boot-complete.target
 `,
     [BLESS_UNIT]: `[Unit]
 Description=Mark the current boot entry as good (bootctl-ts)
+Documentation=man:bootctl-ts(1)
 DefaultDependencies=no
 Requires=boot-complete.target
 After=local-fs.target boot-complete.target
@@ -67,6 +69,7 @@ WantedBy=multi-user.target
 `,
     [BOOT_FAILURE_UNIT]: `[Unit]
 Description=Mark a failed boot bad and fall back (bootctl-ts)
+Documentation=man:bootctl-ts(1)
 DefaultDependencies=no
 After=local-fs.target
 
