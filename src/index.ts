@@ -89,6 +89,9 @@ export { parseLoaderConf, serializeLoaderConf, interpretLoaderConf, setLoaderCon
 export { loadBootEntries, type LoadedBootConfig } from "./adapters/boot-entries.ts";
 export { discoverBootPartitions, type DiscoveredPartitions } from "./adapters/esp-discovery.ts";
 
+// The boot menu as bootctl list and status see it: partitions, entries, loader.conf, Loader* variables, default and selected.
+export { loadMenu, type Menu, type MenuTarget, type WithoutPartitions } from "./actions/boot-menu.ts";
+
 // Default and one-shot selection on either loader.
 export { setDefault, setOneshot, setTimeout, detectLoader, type BootLoaderKind, type SelectionTarget, type SelectionResult } from "./actions/select-entry.ts";
 

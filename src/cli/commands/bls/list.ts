@@ -12,7 +12,7 @@ import { bootEntryToJson } from "../../../model/boot-entry-json.ts";
 import { entryTitle, type BootEntry } from "../../../model/boot-entry.ts";
 import type { CommandInvocation } from "../../invocation.ts";
 import type { Output } from "../../output.ts";
-import { loadMenu } from "./menu.ts";
+import { loadMenu } from "../../../actions/boot-menu.ts";
 
 const TYPE_DESCRIPTION: Record<BootEntry["type"], string> = {
   type1: "Boot Loader Specification Type #1 (.conf)",
@@ -102,7 +102,8 @@ export function formatEntry(e: BootEntry, isDefault: boolean, isSelected: boolea
 }
 
 export default async function list({ globals, output }: CommandInvocation): Promise<number> {
-  const menu = await loadMenu(globals, output, "grub");
+  const menu = await loadMenu(globals, "grub");
+  for (const w of menu.warnings) output.warn(w);
   const defaultIndex = menu.defaultEntry?.index ?? -1;
   if (output.json !== "off") {
     output.printJson(menu.entries.map((e, i) => bootEntryToJson(e, {

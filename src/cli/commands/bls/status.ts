@@ -25,7 +25,7 @@ import { BootctlError, errnoOf } from "../../../errors.ts";
 import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
 import { entryTitle, isBadEntry } from "../../../model/boot-entry.ts";
 import type { CommandInvocation } from "../../invocation.ts";
-import { loadMenu } from "./menu.ts";
+import { loadMenu } from "../../../actions/boot-menu.ts";
 import { unmatchedGrubValues, unmatchedSdBootValues } from "../../../actions/select-entry.ts";
 
 /** EFI_LOADER_FEATURE_* bit names (systemd docs/BOOT_LOADER_INTERFACE.md). */
@@ -60,7 +60,8 @@ async function safeString(dir: string, name: string): Promise<string | undefined
 }
 
 export default async function status({ globals, output }: CommandInvocation): Promise<number> {
-  const menu = await loadMenu(globals, output, "empty");
+  const menu = await loadMenu(globals, "empty");
+  for (const w of menu.warnings) output.warn(w);
   // Read from the variables' directory: bootctl's is_efi_boot() asks /sys/firmware/efi/.
   const bootedWithEfi = menu.efivarsRead ? existsSync(globals.efivarsPath) : undefined;
   const facts: Record<string, string> = {};

@@ -14,7 +14,7 @@ import { FileError, UsageError } from "../../../errors.ts";
 import { normaliseRoot, rootPathHint, underRoot } from "../../../adapters/root-path.ts";
 import { grubPrefixOf } from "../../../adapters/system-relative-path.ts";
 import { renderGrubScript, type RenderOptions } from "../../../ops/grub-render.ts";
-import { loadMenu } from "../bls/menu.ts";
+import { loadMenu } from "../../../actions/boot-menu.ts";
 import { refuseJson, type CommandInvocation } from "../../invocation.ts";
 import { resolveArgumentPath } from "./files.ts";
 
@@ -35,7 +35,8 @@ function prefixOption(options: Record<string, unknown>, name: string, flag: stri
 export async function runRender(inv: CommandInvocation): Promise<number> {
   if (inv.args.length > 0) throw new UsageError("grub render takes no arguments");
   refuseJson(inv, "grub render");
-  const menu = await loadMenu(inv.globals, inv.output);
+  const menu = await loadMenu(inv.globals);
+  for (const w of menu.warnings) inv.output.warn(w);
   const roots: NonNullable<RenderOptions["roots"]> = {};
   const espUuid = stringOption(inv.options, "espUuid");
   const bootUuid = stringOption(inv.options, "bootUuid");
