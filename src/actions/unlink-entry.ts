@@ -52,7 +52,10 @@ export async function cleanupBootFiles(options: UnlinkOptions & { entryToken?: s
   let directories: string[] = [];
   try {
     const found = await readdir(dir, { recursive: true, withFileTypes: true });
-    const relative = (d: (typeof found)[number]) => path.relative(bootRoot, path.join(d.path, d.name)).split(path.sep).join("/");
+    // The directory of a Dirent: `parentPath` (Node >= 18.20 / 20.12); `path`, its old name, is
+    // gone in Node 24, and Node 18.19 has only `path`.
+    const parentOf = (d: (typeof found)[number]) => (d as { parentPath?: string }).parentPath ?? d.path;
+    const relative = (d: (typeof found)[number]) => path.relative(bootRoot, path.join(parentOf(d), d.name)).split(path.sep).join("/");
     files = found.filter((d) => d.isFile()).map(relative);
     directories = found.filter((d) => d.isDirectory()).map(relative);
   } catch (err) {
