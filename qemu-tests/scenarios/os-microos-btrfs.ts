@@ -23,6 +23,7 @@
  * script); every assertion about units comes from the guest's journal, read from `@/var` on the
  * disk after the boot.
  */
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { markerValue } from "../lib/qemu.ts";
 import { readJournalDir } from "../lib/realos/journal.ts";
@@ -34,6 +35,12 @@ import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
 
 const UNITS = ["bootctl-ts-health.service", "boot-complete.target", "bootctl-ts-bless.service", "systemd-bless-boot.service", "bootctl-ts-boot-failure.service", "btq-action.service"];
 const SECOND_SNAPSHOT = "@/.snapshots/2/snapshot";
+/**
+ * Hard limit of each boot: twice the default. Measured on the 2-core machine while another job
+ * ran two QEMUs (load average 12–14): userspace started 117 s after QEMU, and a boot with the
+ * btrfs root and Debian 13 took 120–210 s to end.
+ */
+const BOOT_TIMEOUT_MS = 300_000;
 
 /** The words of the CMDLINE marker (the guest's /proc/cmdline). */
 function cmdlineWords(value: string | undefined): string[] {
@@ -71,7 +78,7 @@ bootctl-ts add --tries 3 --title "Debian GNU/Linux (snapshot 2)" --options "$(ca
 btrfs subvolume list /
 ls /boot/efi/loader/entries
 `;
-    const { boot: b1 } = await view.boot({ script: update, end: "reboot", failIf, timeoutMs: 300_000 }, "snapshot 1, then snapshot 2 and its entry");
+    const { boot: b1 } = await view.boot({ script: update, end: "reboot", failIf, timeoutMs: BOOT_TIMEOUT_MS, readBack: ["/etc/kernel/cmdline"] }, "snapshot 1, then snapshot 2 and its entry");
     const words1 = cmdlineWords(markerValue(b1.result, "CMDLINE"));
     ctx.expect(words1.includes(rootflags(BTRFS_FIRST_SNAPSHOT)) && words1.includes(`root=UUID=${ROOT_FS_UUID}`), `boot-1: /proc/cmdline boots snapshot 1 (${words1.join(" ")})`);
     ctx.expectEqual(markerValue(b1.result, "ROOT_FSROOT"), `/${BTRFS_FIRST_SNAPSHOT}`, "boot-1: findmnt: / is snapshot 1's subvolume");
@@ -86,10 +93,13 @@ ls /boot/efi/loader/entries
     ctx.expectEqual(markerValue(b1.result, "SCRIPT_RC")?.split(" ")[0], "0", "boot-1: snapshot 2 and bootctl-ts add: exit status");
     ctx.expect(cmdlineWords(markerValue(b1.result, "SNAPSHOT2_CMDLINE")).includes(rootflags(SECOND_SNAPSHOT)), "boot-1: snapshot 2's kernel command line boots snapshot 2");
     ctx.expectEqual(kernelEnd(b1), "reboot", "boot-1: the machine rebooted into the new snapshot");
+    // Read back from the disk (btrfs restore from snapshot 1's subvolume): the installed system's command line.
+    const onDisk = cmdlineWords(await readFile(join(b1.rootCopy, "etc/kernel/cmdline"), "utf8"));
+    ctx.expect(onDisk.includes(rootflags(BTRFS_FIRST_SNAPSHOT)), `boot-1: snapshot 1's /etc/kernel/cmdline on the disk boots snapshot 1 (${onDisk.join(" ")})`);
     ctx.expectEqual(await view.entries(), [`${first}.conf`, `${second}+3.conf`].sort(), "entries after boot-1: snapshot 1 blessed (uncounted), snapshot 2 with 3 tries");
 
     // 2. Snapshot 2 fails its required check.
-    const { boot: b2 } = await view.boot({ failIf }, "snapshot 2, health check fails");
+    const { boot: b2 } = await view.boot({ failIf, timeoutMs: BOOT_TIMEOUT_MS }, "snapshot 2, health check fails");
     const words2 = cmdlineWords(markerValue(b2.result, "CMDLINE"));
     ctx.expect(words2.includes(rootflags(SECOND_SNAPSHOT)) && !words2.includes(rootflags(BTRFS_FIRST_SNAPSHOT)), `boot-2: /proc/cmdline boots snapshot 2 (${words2.join(" ")})`);
     const u2 = await units(ctx, b2, UNITS);
@@ -101,7 +111,7 @@ ls /boot/efi/loader/entries
     ctx.expectEqual(await view.entries(), [`${first}.conf`, `${second}+0-1.conf`].sort(), "entries after boot-2: snapshot 2 marked bad");
 
     // 3. The previous snapshot.
-    const { boot: b3 } = await view.boot({ script: `mark "ROOT_FSROOT=$(findmnt -no FSROOT /)"\nmark "SNAPSHOT_FILE=$(cat /etc/btq-snapshot 2>/dev/null || echo none)"\n`, failIf }, "snapshot 1 again (fallback)");
+    const { boot: b3 } = await view.boot({ script: `mark "ROOT_FSROOT=$(findmnt -no FSROOT /)"\nmark "SNAPSHOT_FILE=$(cat /etc/btq-snapshot 2>/dev/null || echo none)"\n`, failIf, timeoutMs: BOOT_TIMEOUT_MS }, "snapshot 1 again (fallback)");
     const words3 = cmdlineWords(markerValue(b3.result, "CMDLINE"));
     ctx.expect(words3.includes(rootflags(BTRFS_FIRST_SNAPSHOT)), `boot-3: /proc/cmdline boots snapshot 1 (${words3.join(" ")})`);
     ctx.expectEqual(markerValue(b3.result, "ROOT_FSROOT"), `/${BTRFS_FIRST_SNAPSHOT}`, "boot-3: findmnt: / is snapshot 1's subvolume");

@@ -69,7 +69,7 @@ export interface GuestImage {
   vmlinuz: string;
   /** /etc/kernel/cmdline of the image (its loader entries' command line). */
   cmdline: string;
-  /** The command line of a direct kernel boot (no initrd: the kernel finds its root by partition label). */
+  /** The command line of a direct kernel boot (ext4: no initrd, the kernel finds its root by partition label; btrfs: with `initrd`). */
   directCmdline: string;
   /** The initrd of a direct kernel boot (btrfs roots: the kernel has btrfs as a module); none for ext4. */
   initrd?: string;

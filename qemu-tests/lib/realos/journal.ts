@@ -61,10 +61,14 @@ export interface GuestJournal {
   order: string[];
 }
 
-/** The subvolume of a btrfs root that holds `path` (the longest mount point above it), and the path inside it. */
+/**
+ * The subvolume of a btrfs root that holds `path` (the longest mount point above it; "/" is the
+ * installed system's root subvolume, else the top level, id 5), and the path inside it.
+ */
 export function btrfsLocation(layout: RootLayout, path: string): { subvolId: number; mountPoint: string; inner: string } {
-  let best = { subvolId: 5, mountPoint: "/" };
+  let best = { subvolId: layout.subvolumes?.["/"] ?? 5, mountPoint: "/" };
   for (const [mountPoint, subvolId] of Object.entries(layout.subvolumes ?? {})) {
+    if (mountPoint === "/") continue;
     if ((path === mountPoint || path.startsWith(`${mountPoint}/`)) && mountPoint.length > best.mountPoint.length) best = { subvolId, mountPoint };
   }
   const inner = best.mountPoint === "/" ? path : path.slice(best.mountPoint.length) || "/";

@@ -173,7 +173,8 @@ export async function provisionVariant(image: GuestImage, name: VariantName, log
   const script = parent
     ? `mark "PROVISION=update"\ndpkg -i ${image.updateDebInGuest}\n`
     : `${image.rootFs === "btrfs" ? BTRFS_SNAPSHOT_SCRIPT : ""}${VARIANT_SCRIPTS[name as LoaderName]}`;
-  const key = createHash("sha256").update(JSON.stringify({ v: 1, script, esp: ESP_MIB, parent: parent?.dir })).digest("hex").slice(0, 12);
+  // btrfs: the layout's version too (variant.json keeps the mount points of the subvolumes).
+  const key = createHash("sha256").update(JSON.stringify({ v: 1, script, esp: ESP_MIB, parent: parent?.dir, ...(image.rootFs === "btrfs" ? { layout: 2 } : {}) })).digest("hex").slice(0, 12);
   const dir = join(image.dir, `variant-${name}-${key}`);
   const describe = (built: boolean, provisionMs: number, layout: RootLayout): Variant => ({ image, name, dir, overlay: join(dir, "root.qcow2"), esp: join(dir, "esp.raw"), vars: join(dir, "OVMF_VARS.fd"), layout, built, provisionMs });
   if (existsSync(join(dir, "variant.json"))) {
@@ -235,8 +236,10 @@ function btrfsSubvolumes(values: readonly string[], name: string): Record<string
     const m = /^(\S+) (\d+)\s*$/.exec(value);
     if (m?.[1] && m[2]) ids.set(m[1], Number(m[2]));
   }
+  const root = ids.get(BTRFS_FIRST_SNAPSHOT);
   const v = ids.get("@/var");
   const snapshots = ids.get("@/.snapshots");
-  if (v === undefined || snapshots === undefined) throw new SuiteError("E_QEMU_PROVISION", `btrfs ${name}: the provisioning boot reported no subvolume ids for @/var and @/.snapshots`);
-  return { "/var": v, "/.snapshots": snapshots };
+  if (root === undefined || v === undefined || snapshots === undefined) throw new SuiteError("E_QEMU_PROVISION", `btrfs ${name}: the provisioning boot reported no subvolume ids for ${BTRFS_FIRST_SNAPSHOT}, @/var and @/.snapshots`);
+  // "/" is the installed system's root, snapshot 1 (what a scenario reads /etc or /boot's siblings from).
+  return { "/": root, "/var": v, "/.snapshots": snapshots };
 }
