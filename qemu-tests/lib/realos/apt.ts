@@ -11,6 +11,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { withCacheLock } from "../cache-build.ts";
 import { SuiteError } from "../errors.ts";
 import { exec, execText } from "../exec.ts";
 
@@ -77,11 +78,15 @@ export class PrivateApt {
     ];
     const apt = new PrivateApt(dir, options);
     const stamp = join(dir, "updated");
-    const fresh = same && existsSync(stamp) && Date.now() - Number(readFileSync(stamp, "utf8")) < maxAgeMs;
-    if (!fresh) {
-      await exec("apt-get", [...options, "-q", "update"]);
-      await writeFile(stamp, String(Date.now()));
-    }
+    // apt's own locks are off (Debug::NoLocking: it is not root's apt); other runs on this machine
+    // share these lists, so one update at a time (cache-build.ts).
+    await withCacheLock(lists, async () => {
+      const fresh = same && existsSync(stamp) && Date.now() - Number(readFileSync(stamp, "utf8")) < maxAgeMs;
+      if (!fresh) {
+        await exec("apt-get", [...options, "-q", "update"]);
+        await writeFile(stamp, String(Date.now()));
+      }
+    });
     return apt;
   }
 
@@ -114,13 +119,15 @@ export class PrivateApt {
   async download(name: string, dir: string): Promise<string> {
     await mkdir(dir, { recursive: true });
     const partial = join(dir, ".download");
-    await rm(partial, { recursive: true, force: true });
-    await mkdir(partial, { recursive: true });
-    await exec("apt-get", [...this.options, "-q", "download", name], { cwd: partial });
-    const deb = (await readdir(partial)).find((f) => f.endsWith(".deb"));
-    if (!deb) throw new SuiteError("E_QEMU_APT", `apt-get download ${name} left no .deb`);
-    await rename(join(partial, deb), join(dir, deb));
-    await rm(partial, { recursive: true, force: true });
-    return join(dir, deb);
+    return withCacheLock(partial, async () => {
+      await rm(partial, { recursive: true, force: true });
+      await mkdir(partial, { recursive: true });
+      await exec("apt-get", [...this.options, "-q", "download", name], { cwd: partial });
+      const deb = (await readdir(partial)).find((f) => f.endsWith(".deb"));
+      if (!deb) throw new SuiteError("E_QEMU_APT", `apt-get download ${name} left no .deb`);
+      await rename(join(partial, deb), join(dir, deb));
+      await rm(partial, { recursive: true, force: true });
+      return join(dir, deb);
+    });
   }
 }

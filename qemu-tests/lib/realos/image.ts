@@ -9,9 +9,9 @@
  * machine's qcow2 overlay reads through to it.
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { buildCached, isBeingBuilt } from "../cache-build.ts";
 import { exec } from "../exec.ts";
 import { REPO_ROOT } from "../paths.ts";
 import type { BootctlDeb } from "./package-deb.ts";
@@ -151,58 +151,58 @@ export async function guestImage(tree: RootTree, deb: BootctlDeb, update: Update
     ...(rootFs === "ext4" ? {} : { initrd: join(dir, "initrd.img") }),
     updateDebInGuest: info.updateDebInGuest, bootctlVersion: info.bootctlVersion, nodeVersion: tree.nodeVersion, built, buildMs: info.buildMs,
   });
-  if (existsSync(join(dir, "image.json"))) return describe(JSON.parse(await readFile(join(dir, "image.json"), "utf8")) as ImageInfo, false);
-
-  const t0 = Date.now();
-  const partial = `${dir}.partial`;
-  await rm(partial, { recursive: true, force: true });
-  await mkdir(partial, { recursive: true });
-  const root = join(partial, "tree");
-  log(`${tree.os.name}: building the base image (bootctl-ts ${deb.version}, update kernel ${update.package})`);
-  await exec("cp", ["-a", tree.dir, root]);
-  await run("bash", [join(GUEST_DIR, "customize.sh"), root], { BTQ_MACHINE_ID: MACHINE_ID, BTQ_GUEST_DIR: GUEST_DIR, BTQ_ROOT_FSTYPE: rootFs, BTQ_ROOT_UUID: ROOT_FS_UUID, BTQ_BOOT_PARTITION: "1" });
-  if (rootFs === "btrfs") {
-    // Debian's cloud kernel has btrfs as a module (CONFIG_BTRFS_FS=m), so the initrd must load it.
-    // tiny-initramfs's automatic detection looks at the running system's / (the host's here), so
-    // the module is named as its configuration allows (mktirfs(8): INCLUDE_MODULES, "useful if
-    // … one wants to create an image for a different computer"); the guest's later kernels get
-    // it too. Then the installed kernel's initrd is made again.
-    await mkdir(join(root, "etc", "tiny-initramfs"), { recursive: true });
-    await writeFile(join(root, "etc", "tiny-initramfs", "tiny-initramfs.conf"), BTRFS_TIRFS_CONF);
-    await run("chroot", [root, "mktirfs", "-o", `/boot/initrd.img-${tree.kernelRelease}`, tree.kernelRelease]);
-    await copyFile(join(root, "boot", `initrd.img-${tree.kernelRelease}`), join(partial, "initrd.img"));
-  }
-  // The package as a user installs it: dpkg -i inside the system (maintainer scripts included).
-  await copyFile(deb.path, join(root, "tmp", "bootctl-ts.deb"));
-  await run("chroot", [root, "dpkg", "-i", "/tmp/bootctl-ts.deb"]);
-  await rm(join(root, "tmp", "bootctl-ts.deb"));
-  const bootctlVersion = await treePackageVersion(root, "bootctl-ts");
-  await mkdir(join(root, GUEST_DEB_DIR.slice(1)), { recursive: true });
-  await copyFile(update.deb, join(root, GUEST_DEB_DIR.slice(1), updateDeb));
-  await copyFile(join(root, "boot", `vmlinuz-${tree.kernelRelease}`), join(partial, "vmlinuz"));
-  const cmdline = (await readFile(join(root, "etc", "kernel", "cmdline"), "utf8")).trim();
-  const bootTree = join(partial, "boot-tree");
-  await rename(join(root, "boot"), bootTree);
-  await mkdir(join(root, "boot"));
-  await mkdir(join(bootTree, "efi"), { recursive: true });
-  await writeRootDisk(root, bootTree, join(partial, "root.raw"), rootFs, partial);
-  for (const offset of rootFs === "btrfs" ? [BOOT_OFFSET] : [BOOT_OFFSET, ROOT_OFFSET]) await exec("e2fsck", ["-fn", `${join(partial, "root.raw")}?offset=${offset}`]);
-  await rm(root, { recursive: true, force: true });
-  await rm(bootTree, { recursive: true, force: true });
-  await chmod(join(partial, "root.raw"), 0o444);
-  const info: ImageInfo & { inputs: typeof inputs } = { inputs, key, cmdline, updateDebInGuest: `${GUEST_DEB_DIR}/${updateDeb}`, bootctlVersion, buildMs: Date.now() - t0 };
-  await writeFile(join(partial, "image.json"), JSON.stringify(info, null, 2) + "\n");
-  await rm(dir, { recursive: true, force: true });
-  await rename(partial, dir);
-  await pruneImages(flavour, dir);
-  return describe(info, true);
+  const built = await buildCached(dir, async (partial) => {
+    const t0 = Date.now();
+    const root = join(partial, "tree");
+    log(`${tree.os.name}: building the base image (bootctl-ts ${deb.version}, update kernel ${update.package})`);
+    await exec("cp", ["-a", tree.dir, root]);
+    await run("bash", [join(GUEST_DIR, "customize.sh"), root], { BTQ_MACHINE_ID: MACHINE_ID, BTQ_GUEST_DIR: GUEST_DIR, BTQ_ROOT_FSTYPE: rootFs, BTQ_ROOT_UUID: ROOT_FS_UUID, BTQ_BOOT_PARTITION: "1" });
+    if (rootFs === "btrfs") {
+      // Debian's cloud kernel has btrfs as a module (CONFIG_BTRFS_FS=m), so the initrd must load it.
+      // tiny-initramfs's automatic detection looks at the running system's / (the host's here), so
+      // the module is named as its configuration allows (mktirfs(8): INCLUDE_MODULES, "useful if
+      // … one wants to create an image for a different computer"); the guest's later kernels get
+      // it too. Then the installed kernel's initrd is made again.
+      await mkdir(join(root, "etc", "tiny-initramfs"), { recursive: true });
+      await writeFile(join(root, "etc", "tiny-initramfs", "tiny-initramfs.conf"), BTRFS_TIRFS_CONF);
+      await run("chroot", [root, "mktirfs", "-o", `/boot/initrd.img-${tree.kernelRelease}`, tree.kernelRelease]);
+      await copyFile(join(root, "boot", `initrd.img-${tree.kernelRelease}`), join(partial, "initrd.img"));
+    }
+    // The package as a user installs it: dpkg -i inside the system (maintainer scripts included).
+    await copyFile(deb.path, join(root, "tmp", "bootctl-ts.deb"));
+    await run("chroot", [root, "dpkg", "-i", "/tmp/bootctl-ts.deb"]);
+    await rm(join(root, "tmp", "bootctl-ts.deb"));
+    const bootctlVersion = await treePackageVersion(root, "bootctl-ts");
+    await mkdir(join(root, GUEST_DEB_DIR.slice(1)), { recursive: true });
+    await copyFile(update.deb, join(root, GUEST_DEB_DIR.slice(1), updateDeb));
+    await copyFile(join(root, "boot", `vmlinuz-${tree.kernelRelease}`), join(partial, "vmlinuz"));
+    const cmdline = (await readFile(join(root, "etc", "kernel", "cmdline"), "utf8")).trim();
+    const bootTree = join(partial, "boot-tree");
+    await rename(join(root, "boot"), bootTree);
+    await mkdir(join(root, "boot"));
+    await mkdir(join(bootTree, "efi"), { recursive: true });
+    await writeRootDisk(root, bootTree, join(partial, "root.raw"), rootFs, partial);
+    for (const offset of rootFs === "btrfs" ? [BOOT_OFFSET] : [BOOT_OFFSET, ROOT_OFFSET]) await exec("e2fsck", ["-fn", `${join(partial, "root.raw")}?offset=${offset}`]);
+    await rm(root, { recursive: true, force: true });
+    await rm(bootTree, { recursive: true, force: true });
+    await chmod(join(partial, "root.raw"), 0o444);
+    const info: ImageInfo & { inputs: typeof inputs } = { inputs, key, cmdline, updateDebInGuest: `${GUEST_DEB_DIR}/${updateDeb}`, bootctlVersion, buildMs: Date.now() - t0 };
+    await writeFile(join(partial, "image.json"), JSON.stringify(info, null, 2) + "\n");
+  }, { stamp: "image.json", log });
+  const info = JSON.parse(await readFile(join(dir, "image.json"), "utf8")) as ImageInfo;
+  if (built) await pruneImages(flavour, dir);
+  return describe(info, built);
 }
 
 /** Keeps the newest few images of a release (each about 0.5 GB); older keys are of older checkouts. */
 async function pruneImages(flavour: string, keep: string, count = 3): Promise<void> {
   const root = realosCache();
-  // image-debian13-<key> and image-debian13-btrfs-<key> are kept apart (a key is 16 hex digits).
-  const dirs = (await readdir(root)).filter((n) => new RegExp(`^image-${flavour}-[0-9a-f]{16}$`).test(n)).map((n) => join(root, n));
+  // image-debian13-<key> and image-debian13-btrfs-<key> are kept apart (a key is 16 hex digits;
+  // DIR.partial and DIR.lock do not match).
+  const names = (await readdir(root)).filter((n) => new RegExp(`^image-${flavour}-[0-9a-f]{16}$`).test(n));
+  const dirs = [];
+  // Another run may be building or using one of them: never the one being built.
+  for (const n of names) if (!(await isBeingBuilt(join(root, n)))) dirs.push(join(root, n));
   const dated = await Promise.all(dirs.map(async (d) => ({ d, t: (await stat(d)).mtimeMs })));
   dated.sort((a, b) => b.t - a.t);
   for (const { d } of dated.slice(count)) if (d !== keep) await rm(d, { recursive: true, force: true });

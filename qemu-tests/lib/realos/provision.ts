@@ -18,9 +18,9 @@
  * esp.raw, the provisioning boot's console log and journal.
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { buildCached } from "../cache-build.ts";
 import { createEspDisk } from "../disk.ts";
 import { SuiteError } from "../errors.ts";
 import { exec } from "../exec.ts";
@@ -177,56 +177,52 @@ export async function provisionVariant(image: GuestImage, name: VariantName, log
   const key = createHash("sha256").update(JSON.stringify({ v: 1, script, esp: ESP_MIB, parent: parent?.dir, ...(image.rootFs === "btrfs" ? { layout: 2 } : {}) })).digest("hex").slice(0, 12);
   const dir = join(image.dir, `variant-${name}-${key}`);
   const describe = (built: boolean, provisionMs: number, layout: RootLayout): Variant => ({ image, name, dir, overlay: join(dir, "root.qcow2"), esp: join(dir, "esp.raw"), vars: join(dir, "OVMF_VARS.fd"), layout, built, provisionMs });
-  if (existsSync(join(dir, "variant.json"))) {
-    const info = JSON.parse(await readFile(join(dir, "variant.json"), "utf8")) as { provisionMs: number; layout?: RootLayout };
-    return describe(false, info.provisionMs, info.layout ?? { fs: image.rootFs });
-  }
-  const t0 = Date.now();
-  const partial = `${dir}.partial`;
-  await rm(partial, { recursive: true, force: true });
-  await mkdir(partial, { recursive: true });
-  log(`${image.tree.os.name}: ${parent ? `${name}: first boot of the installed system, dpkg -i ${image.update.package}` : `installing ${name}`} (provisioning boot)`);
-  const overlay = join(partial, "root.qcow2");
-  if (parent) await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-b", parent.overlay, "-F", "qcow2", overlay]);
-  else await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-b", image.raw, "-F", "raw", overlay]);
-  const espPath = join(partial, "esp.raw");
-  if (parent) {
-    await copyFile(parent.esp, espPath);
-    await chmod(espPath, 0o644);
-  } else await createEspDisk(espPath, partial, { espMiB: ESP_MIB });
-  await writeFile(join(partial, "script.sh"), script);
-  const machine = await Machine.create({
-    dir: partial, disk: espPath, bus: "nvme", memoryMiB: 1024, timeoutMs: 400_000, prefix: "provision-",
-    extraDrives: [{ file: overlay, format: "qcow2" }],
-    ...(parent ? { firmware: { code: OVMF_CODE, varsTemplate: parent.vars } } : {}),
-  });
-  const result = await machine.boot({
-    // The installed system boots through its loader; the installation itself, before there is one, directly.
-    ...(parent ? {} : { kernel: { image: image.vmlinuz, append: image.directCmdline, ...(image.initrd ? { initrd: image.initrd } : {}) } }),
-    fwCfg: [{ name: "opt/btq/script", file: join(partial, "script.sh") }],
-  });
-  const journalDir = join(partial, "journal");
-  // The provisioning boot ran from the image's root as built (btrfs: the top-level subvolume).
-  await readGuestPaths(overlay, ["/var/log/journal"], journalDir, partial, parent ? parent.layout : { fs: image.rootFs });
-  const journal = await readJournalDir(journalDir);
-  const lines = [...journal.boots.values()].flat().map(formatEntry);
-  await writeFile(join(partial, "provision.journal.txt"), lines.join("\n") + "\n");
-  await rm(journalDir, { recursive: true, force: true });
-  const rc = markerValue(result, "SCRIPT_RC")?.split(" ")[0];
-  if (result.timedOut || result.exitCode !== 0 || rc !== "0") {
-    throw new SuiteError("E_QEMU_PROVISION", `${image.tree.os.name} ${name}: the provisioning boot failed (${describeEnd(result)}, script exit ${rc ?? "not reached"}); see ${partial}/provision-boot-1.console.txt and provision.journal.txt`);
-  }
-  const layout = parent ? parent.layout : { fs: image.rootFs, ...(image.rootFs === "btrfs" ? { subvolumes: btrfsSubvolumes(result.markers.filter((m) => m.key === "BTRFS_SUBVOL").map((m) => m.value), name) } : {}) };
-  await rename(machine.vars, join(partial, "OVMF_VARS.fd"));
-  await chmod(join(partial, "OVMF_VARS.fd"), 0o444);
-  await chmod(overlay, 0o444);
-  await chmod(espPath, 0o444);
-  const provisionMs = Date.now() - t0;
-  await writeFile(join(partial, "variant.json"), JSON.stringify({ name, key, provisionMs, bootMs: result.durationMs, layout }, null, 2) + "\n");
-  await rm(dir, { recursive: true, force: true });
-  await rename(partial, dir);
-  // The overlay names its backing file by absolute path; the directory moved, the backing did not.
-  return describe(true, provisionMs, layout);
+  let provisionMs = 0;
+  // The overlay names its backing file by absolute path; the directory moves, the backing does not.
+  const built = await buildCached(dir, async (partial) => {
+    const t0 = Date.now();
+    log(`${image.tree.os.name}: ${parent ? `${name}: first boot of the installed system, dpkg -i ${image.update.package}` : `installing ${name}`} (provisioning boot)`);
+    const overlay = join(partial, "root.qcow2");
+    if (parent) await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-b", parent.overlay, "-F", "qcow2", overlay]);
+    else await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-b", image.raw, "-F", "raw", overlay]);
+    const espPath = join(partial, "esp.raw");
+    if (parent) {
+      await copyFile(parent.esp, espPath);
+      await chmod(espPath, 0o644);
+    } else await createEspDisk(espPath, partial, { espMiB: ESP_MIB });
+    await writeFile(join(partial, "script.sh"), script);
+    const machine = await Machine.create({
+      dir: partial, disk: espPath, bus: "nvme", memoryMiB: 1024, timeoutMs: 400_000, prefix: "provision-",
+      extraDrives: [{ file: overlay, format: "qcow2" }],
+      ...(parent ? { firmware: { code: OVMF_CODE, varsTemplate: parent.vars } } : {}),
+    });
+    const result = await machine.boot({
+      // The installed system boots through its loader; the installation itself, before there is one, directly.
+      ...(parent ? {} : { kernel: { image: image.vmlinuz, append: image.directCmdline, ...(image.initrd ? { initrd: image.initrd } : {}) } }),
+      fwCfg: [{ name: "opt/btq/script", file: join(partial, "script.sh") }],
+    });
+    const journalDir = join(partial, "journal");
+    // The provisioning boot ran from the image's root as built (btrfs: the top-level subvolume).
+    await readGuestPaths(overlay, ["/var/log/journal"], journalDir, partial, parent ? parent.layout : { fs: image.rootFs });
+    const journal = await readJournalDir(journalDir);
+    const lines = [...journal.boots.values()].flat().map(formatEntry);
+    await writeFile(join(partial, "provision.journal.txt"), lines.join("\n") + "\n");
+    await rm(journalDir, { recursive: true, force: true });
+    const rc = markerValue(result, "SCRIPT_RC")?.split(" ")[0];
+    if (result.timedOut || result.exitCode !== 0 || rc !== "0") {
+      throw new SuiteError("E_QEMU_PROVISION", `${image.tree.os.name} ${name}: the provisioning boot failed (${describeEnd(result)}, script exit ${rc ?? "not reached"}); see ${partial}/provision-boot-1.console.txt and provision.journal.txt`);
+    }
+    const layout: RootLayout = parent ? parent.layout : { fs: image.rootFs, ...(image.rootFs === "btrfs" ? { subvolumes: btrfsSubvolumes(result.markers.filter((mk) => mk.key === "BTRFS_SUBVOL").map((mk) => mk.value), name) } : {}) };
+    await rename(machine.vars, join(partial, "OVMF_VARS.fd"));
+    await chmod(join(partial, "OVMF_VARS.fd"), 0o444);
+    await chmod(overlay, 0o444);
+    await chmod(espPath, 0o444);
+    provisionMs = Date.now() - t0;
+    await writeFile(join(partial, "variant.json"), JSON.stringify({ name, key, provisionMs, bootMs: result.durationMs, layout }, null, 2) + "\n");
+  }, { stamp: "variant.json", log, keepFailed: true });
+  const info = JSON.parse(await readFile(join(dir, "variant.json"), "utf8")) as { provisionMs: number; layout?: RootLayout };
+  if (!built) provisionMs = info.provisionMs;
+  return describe(built, provisionMs, info.layout ?? { fs: image.rootFs });
 }
 
 /** The mount points of the btrfs variant's subvolumes, from the guest's BTRFS_SUBVOL markers ("PATH ID"). */

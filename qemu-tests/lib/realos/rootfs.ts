@@ -8,9 +8,9 @@
  * The tree itself is never changed: images are made from a copy (image.ts).
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { buildCached } from "../cache-build.ts";
 import { SuiteError } from "../errors.ts";
 import { exec } from "../exec.ts";
 import { cacheDir } from "../paths.ts";
@@ -79,22 +79,14 @@ export async function rootTree(os: GuestOs, log: (line: string) => void): Promis
   const root = realosCache();
   const base = join(root, `tree-${os.id}-${key}`);
   const dir = join(base, "root");
-  if (existsSync(join(base, STAMP))) return describe(os, dir, key, false, 0);
-  await mkdir(root, { recursive: true });
-  const partial = `${base}.partial`;
-  await rm(partial, { recursive: true, force: true });
-  await mkdir(partial, { recursive: true });
-  log(`${os.name}: mmdebstrap ${os.packages.join(" ")} (not cached yet)`);
-  const t0 = Date.now();
-  try {
+  let buildMs = 0;
+  const built = await buildCached(base, async (partial) => {
+    log(`${os.name}: mmdebstrap ${os.packages.join(" ")} (not cached yet)`);
+    const t0 = Date.now();
     await exec("mmdebstrap", mmdebstrapArgs(os, mirrorLine, join(partial, "root")));
-  } catch (error) {
-    await rm(partial, { recursive: true, force: true });
-    throw error;
-  }
-  const buildMs = Date.now() - t0;
-  await writeFile(join(partial, STAMP), JSON.stringify({ os: os.id, key, builtAt: new Date().toISOString(), buildMs }) + "\n");
-  await rm(base, { recursive: true, force: true });
-  await rename(partial, base);
+    buildMs = Date.now() - t0;
+    await writeFile(join(partial, STAMP), JSON.stringify({ os: os.id, key, builtAt: new Date().toISOString(), buildMs }) + "\n");
+  }, { stamp: STAMP, log });
+  if (!built) return describe(os, dir, key, false, 0);
   return describe(os, dir, key, true, buildMs);
 }
