@@ -51,7 +51,7 @@ const scenario: Scenario = {
   name: "os-debian13-microos-btrfs",
   title: "debian13, MicroOS-like (btrfs, one subvolume per snapshot booted by rootflags=subvol=, systemd-boot +3 entries): snapshot 2 fails its required health check → OnFailure marks it bad, reboot → snapshot 1 boots and is blessed",
   loader: "systemd-boot",
-  budgetMs: 300_000,
+  budgetMs: 240_000,
   async run(ctx: ScenarioContext) {
     const variant = await ctx.assets.realos.variant("debian13", "systemd-boot", "btrfs");
     const release = variant.image.tree.kernelRelease;
