@@ -105,7 +105,16 @@ function report(o: Outcome): void {
 
 async function main(): Promise<number> {
   const suiteStart = Date.now();
-  const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+  const args = process.argv.slice(2);
+  // Options are none: an option (e.g. --help) must not fall through to running every scenario.
+  const options = args.filter((a) => a.startsWith("-"));
+  if (options.length > 0) {
+    const help = options.every((o) => o === "--help" || o === "-h");
+    (help ? console.log : console.error)("usage: node --import tsx qemu-tests/run.ts [SCENARIO...]   (no names: every scenario; BOOTCTL_TS_QEMU_JOBS=1: one QEMU at a time)");
+    if (!help) console.error(`qemu: unknown option ${options.filter((o) => o !== "--help" && o !== "-h").join(" ")}`);
+    return help ? 0 : 2;
+  }
+  const wanted = args;
   if (!(await ensureSuitePackages())) {
     console.log("qemu: 0 passed, 1 failed");
     return 1;

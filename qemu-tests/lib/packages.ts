@@ -24,6 +24,7 @@ export const SUITE_PACKAGES: readonly string[] = [
   "mmdebstrap", // the real Debian guests' root trees (lib/realos/rootfs.ts)
   "qemu-utils", // qemu-img: qcow2 overlays over the read-only guest images, flattening them to read the disk back
   "fdisk", // sfdisk: the real guests' GPT (boot and root partitions) on a plain file
+  "btrfs-progs", // mkfs.btrfs --rootdir (the snapshot scenario's btrfs root), btrfs restore (its journal read back)
   "sbsigntool", // sbsign: UKIs and systemd-boot signed with ovmf's snakeoil key (Secure Boot scenario)
   "openssl", // the snakeoil key's password taken off for sbsign
   "binutils", // objcopy/objdump: unified kernel images on systemd-stub (lib/uki.ts)

@@ -36,6 +36,20 @@ const ROOT_MIB = 2048;
  */
 export const BOOT_OFFSET = MiB;
 export const ROOT_OFFSET = (1 + BOOT_MIB) * MiB;
+export const ROOT_SIZE = ROOT_MIB * MiB;
+
+/** The root file system of an image: ext4 (every scenario but the snapshot ones), or btrfs. */
+export type RootFsType = "ext4" | "btrfs";
+
+/**
+ * How the host finds a guest path on the root partition: its file system, and on btrfs the
+ * subvolumes mounted below / (mount point → subvolume id; a path under none of them is in the
+ * top-level subvolume, id 5).
+ */
+export interface RootLayout {
+  fs: RootFsType;
+  subvolumes?: Readonly<Record<string, number>>;
+}
 
 /** Where a guest path lives on the disk: the boot partition for /boot/…, else the root partition. */
 export function partitionOf(path: string): { offset: number; inner: string } {
@@ -55,8 +69,11 @@ export interface GuestImage {
   vmlinuz: string;
   /** /etc/kernel/cmdline of the image (its loader entries' command line). */
   cmdline: string;
-  /** The command line of a direct kernel boot (no initrd: the kernel finds its root by partition label). */
+  /** The command line of a direct kernel boot (ext4: no initrd, the kernel finds its root by partition label; btrfs: with `initrd`). */
   directCmdline: string;
+  /** The initrd of a direct kernel boot (btrfs roots: the kernel has btrfs as a module); none for ext4. */
+  initrd?: string;
+  rootFs: RootFsType;
   update: UpdateKernel;
   /** The update kernel's .deb inside the guest. */
   updateDebInGuest: string;
@@ -84,8 +101,14 @@ async function run(command: string, args: string[], env?: NodeJS.ProcessEnv): Pr
   await exec(command, args, env ? { env: { ...process.env, ...env } } : {});
 }
 
-/** Writes `tree` (with its /boot, moved out of it) as two ext4 file systems into a GPT disk image at `raw`. */
-export async function writeExt4Disk(tree: string, bootTree: string, raw: string): Promise<void> {
+/**
+ * Writes `tree` (with its /boot, moved out of it) into a GPT disk image at `raw`: /boot as ext4,
+ * the root as ext4 (`mke2fs -d`) or btrfs. For btrfs, `mkfs.btrfs --rootdir` writes the tree into
+ * a file of the partition's size (btrfs-progs 6.2 has no offset option, and no --subvol: the tree
+ * lands in the top-level subvolume; provision.ts makes the snapshot subvolumes in the guest),
+ * which dd then puts at the partition's offset (a plain file copy, sparse, no loop device).
+ */
+export async function writeRootDisk(tree: string, bootTree: string, raw: string, rootFs: RootFsType = "ext4", scratch = `${raw}.d`): Promise<void> {
   await rm(raw, { force: true });
   await writeFile(raw, "");
   await truncate(raw, (1 + BOOT_MIB + ROOT_MIB + 1) * MiB);
@@ -96,17 +119,36 @@ export async function writeExt4Disk(tree: string, bootTree: string, raw: string)
   });
   // The size is required with -E offset (mke2fs would size the fs from the whole file).
   await exec("mke2fs", ["-q", "-t", "ext4", "-L", "boot", "-U", BOOT_FS_UUID, "-E", `offset=${BOOT_OFFSET}`, "-d", bootTree, "-F", raw, `${BOOT_MIB}M`]);
-  await exec("mke2fs", ["-q", "-t", "ext4", "-L", "root", "-U", ROOT_FS_UUID, "-E", `offset=${ROOT_OFFSET}`, "-d", tree, "-F", raw, `${ROOT_MIB}M`]);
+  if (rootFs === "ext4") {
+    await exec("mke2fs", ["-q", "-t", "ext4", "-L", "root", "-U", ROOT_FS_UUID, "-E", `offset=${ROOT_OFFSET}`, "-d", tree, "-F", raw, `${ROOT_MIB}M`]);
+    return;
+  }
+  await mkdir(scratch, { recursive: true });
+  const part = join(scratch, "root-btrfs.raw");
+  await rm(part, { force: true });
+  await writeFile(part, "");
+  await truncate(part, ROOT_MIB * MiB);
+  await exec("mkfs.btrfs", ["-q", "-f", "-L", "root", "-U", ROOT_FS_UUID, "--rootdir", tree, part]);
+  await exec("btrfs", ["check", "--readonly", part]);
+  await exec("dd", [`if=${part}`, `of=${raw}`, "bs=1M", `seek=${ROOT_OFFSET / MiB}`, "conv=notrunc,sparse", "status=none"]);
+  await rm(part, { force: true });
 }
 
-export async function guestImage(tree: RootTree, deb: BootctlDeb, update: UpdateKernel, log: (line: string) => void): Promise<GuestImage> {
+/** tiny-initramfs's configuration in a btrfs image (see guestImage). */
+const BTRFS_TIRFS_CONF = "# bootctl-ts QEMU test: btrfs root (a module of the cloud kernel)\nAUTO_MODULES=no\nINCLUDE_MODULES=btrfs\nMICROCODE=no\n";
+
+export async function guestImage(tree: RootTree, deb: BootctlDeb, update: UpdateKernel, log: (line: string) => void, rootFs: RootFsType = "ext4"): Promise<GuestImage> {
   const updateDeb = update.deb.slice(update.deb.lastIndexOf("/") + 1);
-  const inputs = { v: 1, tree: tree.key, guest: await filesKey(GUEST_DIR), deb: deb.contentKey, update: updateDeb, root: [BOOT_MIB, ROOT_MIB, ROOT_FS_UUID, BOOT_FS_UUID, MACHINE_ID] };
+  // An ext4 image keeps the key it had before btrfs images existed (no rebuild of cached images).
+  const inputs = { v: 1, tree: tree.key, guest: await filesKey(GUEST_DIR), deb: deb.contentKey, update: updateDeb, root: [BOOT_MIB, ROOT_MIB, ROOT_FS_UUID, BOOT_FS_UUID, MACHINE_ID], ...(rootFs === "ext4" ? {} : { rootFs, initramfs: BTRFS_TIRFS_CONF }) };
   const key = createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 16);
-  const dir = join(realosCache(), `image-${tree.os.id}-${key}`);
+  const flavour = rootFs === "ext4" ? tree.os.id : `${tree.os.id}-${rootFs}`;
+  const dir = join(realosCache(), `image-${flavour}-${key}`);
   const describe = async (info: ImageInfo, built: boolean): Promise<GuestImage> => ({
-    tree, key, dir, raw: join(dir, "root.raw"), vmlinuz: join(dir, "vmlinuz"), cmdline: info.cmdline, update,
-    directCmdline: "root=PARTLABEL=root rw rootwait console=ttyS0 quiet panic=1",
+    tree, key, dir, raw: join(dir, "root.raw"), vmlinuz: join(dir, "vmlinuz"), cmdline: info.cmdline, update, rootFs,
+    // tiny-initramfs finds the root by UUID only (its init: "only /dev/, 0xMAJMIN and UUID= are supported").
+    directCmdline: rootFs === "ext4" ? "root=PARTLABEL=root rw rootwait console=ttyS0 quiet panic=1" : `root=UUID=${ROOT_FS_UUID} rootfstype=btrfs rw console=ttyS0 quiet panic=1`,
+    ...(rootFs === "ext4" ? {} : { initrd: join(dir, "initrd.img") }),
     updateDebInGuest: info.updateDebInGuest, bootctlVersion: info.bootctlVersion, nodeVersion: tree.nodeVersion, built, buildMs: info.buildMs,
   });
   const built = await buildCached(dir, async (partial) => {
@@ -114,7 +156,18 @@ export async function guestImage(tree: RootTree, deb: BootctlDeb, update: Update
     const root = join(partial, "tree");
     log(`${tree.os.name}: building the base image (bootctl-ts ${deb.version}, update kernel ${update.package})`);
     await exec("cp", ["-a", tree.dir, root]);
-    await run("bash", [join(GUEST_DIR, "customize.sh"), root], { BTQ_MACHINE_ID: MACHINE_ID, BTQ_GUEST_DIR: GUEST_DIR, BTQ_ROOT_FSTYPE: "ext4", BTQ_ROOT_UUID: ROOT_FS_UUID, BTQ_BOOT_PARTITION: "1" });
+    await run("bash", [join(GUEST_DIR, "customize.sh"), root], { BTQ_MACHINE_ID: MACHINE_ID, BTQ_GUEST_DIR: GUEST_DIR, BTQ_ROOT_FSTYPE: rootFs, BTQ_ROOT_UUID: ROOT_FS_UUID, BTQ_BOOT_PARTITION: "1" });
+    if (rootFs === "btrfs") {
+      // Debian's cloud kernel has btrfs as a module (CONFIG_BTRFS_FS=m), so the initrd must load it.
+      // tiny-initramfs's automatic detection looks at the running system's / (the host's here), so
+      // the module is named as its configuration allows (mktirfs(8): INCLUDE_MODULES, "useful if
+      // … one wants to create an image for a different computer"); the guest's later kernels get
+      // it too. Then the installed kernel's initrd is made again.
+      await mkdir(join(root, "etc", "tiny-initramfs"), { recursive: true });
+      await writeFile(join(root, "etc", "tiny-initramfs", "tiny-initramfs.conf"), BTRFS_TIRFS_CONF);
+      await run("chroot", [root, "mktirfs", "-o", `/boot/initrd.img-${tree.kernelRelease}`, tree.kernelRelease]);
+      await copyFile(join(root, "boot", `initrd.img-${tree.kernelRelease}`), join(partial, "initrd.img"));
+    }
     // The package as a user installs it: dpkg -i inside the system (maintainer scripts included).
     await copyFile(deb.path, join(root, "tmp", "bootctl-ts.deb"));
     await run("chroot", [root, "dpkg", "-i", "/tmp/bootctl-ts.deb"]);
@@ -128,8 +181,8 @@ export async function guestImage(tree: RootTree, deb: BootctlDeb, update: Update
     await rename(join(root, "boot"), bootTree);
     await mkdir(join(root, "boot"));
     await mkdir(join(bootTree, "efi"), { recursive: true });
-    await writeExt4Disk(root, bootTree, join(partial, "root.raw"));
-    for (const offset of [BOOT_OFFSET, ROOT_OFFSET]) await exec("e2fsck", ["-fn", `${join(partial, "root.raw")}?offset=${offset}`]);
+    await writeRootDisk(root, bootTree, join(partial, "root.raw"), rootFs, partial);
+    for (const offset of rootFs === "btrfs" ? [BOOT_OFFSET] : [BOOT_OFFSET, ROOT_OFFSET]) await exec("e2fsck", ["-fn", `${join(partial, "root.raw")}?offset=${offset}`]);
     await rm(root, { recursive: true, force: true });
     await rm(bootTree, { recursive: true, force: true });
     await chmod(join(partial, "root.raw"), 0o444);
@@ -137,14 +190,16 @@ export async function guestImage(tree: RootTree, deb: BootctlDeb, update: Update
     await writeFile(join(partial, "image.json"), JSON.stringify(info, null, 2) + "\n");
   }, { stamp: "image.json", log });
   const info = JSON.parse(await readFile(join(dir, "image.json"), "utf8")) as ImageInfo;
-  if (built) await pruneImages(tree.os.id, dir);
+  if (built) await pruneImages(flavour, dir);
   return describe(info, built);
 }
 
 /** Keeps the newest few images of a release (each about 0.5 GB); older keys are of older checkouts. */
-async function pruneImages(os: string, keep: string, count = 3): Promise<void> {
+async function pruneImages(flavour: string, keep: string, count = 3): Promise<void> {
   const root = realosCache();
-  const names = (await readdir(root)).filter((n) => n.startsWith(`image-${os}-`) && !n.endsWith(".partial") && !n.endsWith(".lock"));
+  // image-debian13-<key> and image-debian13-btrfs-<key> are kept apart (a key is 16 hex digits;
+  // DIR.partial and DIR.lock do not match).
+  const names = (await readdir(root)).filter((n) => new RegExp(`^image-${flavour}-[0-9a-f]{16}$`).test(n));
   const dirs = [];
   // Another run may be building or using one of them: never the one being built.
   for (const n of names) if (!(await isBeingBuilt(join(root, n)))) dirs.push(join(root, n));

@@ -1,13 +1,13 @@
 /**
  * The guest's journal, read from its disk after power-off (no console transfer): the machine's
  * root overlay flattened with `qemu-img convert` (about 1 s for the 2 GiB disk), /var/log/journal
- * copied out with `debugfs rdump` (no mount), and read with the host's own `journalctl --file`
+ * copied out with `debugfs rdump` (btrfs roots: `btrfs restore`; no mount), and read with the host's own `journalctl --file`
  * (systemd 252 reads the journals of Debian 12's and 13's systemd).
  */
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { exec, execText } from "../exec.ts";
-import { partitionOf } from "./image.ts";
+import { partitionOf, ROOT_OFFSET, ROOT_SIZE, type RootLayout } from "./image.ts";
 
 export interface JournalEntry {
   /** Microseconds since the guest's boot. */
@@ -62,19 +62,66 @@ export interface GuestJournal {
 }
 
 /**
- * Flattens `disk` (qcow2 with its backing chain) into a scratch raw file and copies guest `paths`
- * out of its ext4 partitions (`partitionOf` says which holds a path) into `out` (out/<path>).
+ * The subvolume of a btrfs root that holds `path` (the longest mount point above it; "/" is the
+ * installed system's root subvolume, else the top level, id 5), and the path inside it.
  */
-export async function readGuestPaths(disk: string, paths: readonly string[], out: string, scratchDir: string): Promise<void> {
+export function btrfsLocation(layout: RootLayout, path: string): { subvolId: number; mountPoint: string; inner: string } {
+  let best = { subvolId: layout.subvolumes?.["/"] ?? 5, mountPoint: "/" };
+  for (const [mountPoint, subvolId] of Object.entries(layout.subvolumes ?? {})) {
+    if (mountPoint === "/") continue;
+    if ((path === mountPoint || path.startsWith(`${mountPoint}/`)) && mountPoint.length > best.mountPoint.length) best = { subvolId, mountPoint };
+  }
+  const inner = best.mountPoint === "/" ? path : path.slice(best.mountPoint.length) || "/";
+  return { ...best, inner };
+}
+
+/**
+ * btrfs restore's --path-regex for a path and everything below it: every directory on the way
+ * must match too (btrfs-restore(8): `^/(|home(|/username(|/Desktop(|/.*))))$`).
+ */
+export function restorePathRegex(inner: string): string {
+  const parts = inner.split("/").filter(Boolean);
+  const escape = (p: string): string => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  let tail = "(|/.*)";
+  for (let i = parts.length - 1; i >= 0; i--) tail = `(|${i === 0 ? "" : "/"}${escape(parts[i]!)}${tail})`;
+  return parts.length === 0 ? "^/.*$" : `^/${tail}$`;
+}
+
+/**
+ * Flattens `disk` (qcow2 with its backing chain) into a scratch raw file and copies guest `paths`
+ * out of it into `out` (out/<path>), without mounting anything: /boot and an ext4 root with
+ * `debugfs rdump` (`partitionOf` says which partition holds a path); a btrfs root with `btrfs
+ * restore` on the root partition alone (QEMU's raw driver with an offset cuts it out of the
+ * disk), from the subvolume `layout` says is mounted there.
+ */
+export async function readGuestPaths(disk: string, paths: readonly string[], out: string, scratchDir: string, layout: RootLayout = { fs: "ext4" }): Promise<void> {
   const scratch = await mkdtemp(join(scratchDir, "readback-"));
   try {
     const raw = join(scratch, "disk.raw");
-    await exec("qemu-img", ["convert", "-O", "raw", disk, raw]);
+    let flattened = false;
+    let rootPart: string | undefined;
     await mkdir(out, { recursive: true });
     for (const path of paths) {
       const { offset, inner } = partitionOf(path);
       const target = join(out, path);
       await mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
+      if (offset === ROOT_OFFSET && layout.fs === "btrfs") {
+        if (!rootPart) {
+          rootPart = join(scratch, "root.raw");
+          const format = (JSON.parse(await execText("qemu-img", ["info", "--output=json", disk])) as { format: string }).format;
+          const spec = { driver: "raw", offset: ROOT_OFFSET, size: ROOT_SIZE, file: { driver: format, file: { driver: "file", filename: disk } } };
+          await exec("qemu-img", ["convert", "-O", "raw", `json:${JSON.stringify(spec)}`, rootPart]);
+        }
+        const where = btrfsLocation(layout, path);
+        const base = join(out, where.mountPoint);
+        await mkdir(base, { recursive: true });
+        await exec("btrfs", ["restore", "-r", String(where.subvolId), "--path-regex", restorePathRegex(where.inner), rootPart, base]);
+        continue;
+      }
+      if (!flattened) {
+        await exec("qemu-img", ["convert", "-O", "raw", disk, raw]);
+        flattened = true;
+      }
       if (inner === "/") {
         // rdump of a file system's root: each top-level entry into out/<path>/.
         await mkdir(target, { recursive: true });

@@ -18,7 +18,8 @@ import { exec } from "../exec.ts";
 import { Machine, markerValue, type BootResult, type Firmware, type FwCfgItem } from "../qemu.ts";
 import type { ScenarioContext } from "../scenario.ts";
 import { OVMF_CODE } from "../paths.ts";
-import { partitionOf } from "./image.ts";
+import { partitionOf, ROOT_OFFSET } from "./image.ts";
+import { SuiteError } from "../errors.ts";
 import { formatEntry, readGuestPaths, readJournalDir, type JournalEntry } from "./journal.ts";
 import { ESP_MIB, type Variant } from "./provision.ts";
 
@@ -89,6 +90,7 @@ export class RealMachine {
     const raw = this.ctx.scratch(`${this.name}-root-edited-${Date.now()}.raw`);
     await exec("qemu-img", ["convert", "-O", "raw", this.overlay, raw]);
     const { offset, inner } = partitionOf(path);
+    if (offset === ROOT_OFFSET && this.variant.layout.fs !== "ext4") throw new SuiteError("E_QEMU_REALOS", `replaceRootFile ${path}: debugfs writes ext4 only; this root is ${this.variant.layout.fs}`);
     const dir = inner.slice(0, inner.lastIndexOf("/")) || "/";
     const name = inner.slice(inner.lastIndexOf("/") + 1);
     const commands = `${raw}.debugfs`;
@@ -115,7 +117,7 @@ export class RealMachine {
     const result = await this.machine.boot({ fwCfg, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.stopOnLine ? { stopOnLine: options.stopOnLine } : {}) });
     const bootId = markerValue(result, "BOOT_ID");
     const rootCopy = this.ctx.scratch(`${this.name}-boot-${n}.root`);
-    await readGuestPaths(this.overlay, ["/var/log/journal", ...(options.readBack ?? [])], rootCopy, this.ctx.dir);
+    await readGuestPaths(this.overlay, ["/var/log/journal", ...(options.readBack ?? [])], rootCopy, this.ctx.dir, this.variant.layout);
     const journal = bootId ? ((await readJournalDir(join(rootCopy, "var/log/journal"))).boots.get(bootId) ?? []) : [];
     const lines = journal.filter((e) => e.identifier !== "kernel").map((e) => `    | ${formatEntry(e)}`);
     await this.ctx.appendTranscript([

@@ -6,6 +6,11 @@
  * `contentKey` hashes what the package installs and runs (every file's path, mode and bytes,
  * and the control files), not the .deb's bytes: dpkg-deb records build times, so two builds of
  * the same dist/ differ as files but make the same image (and the changelog's date is left out).
+ * V8's code cache beside a script (dist/cli-main.cache, made by scripts/build.mjs from
+ * cli-main.cjs) is keyed by its path only: its bytes differ from build to build of the same
+ * source (measured: two `npm run build`s in a row, same cli-main.cjs, different cache), and it
+ * changes no behaviour (Node compiles the script itself when it rejects a cache), so its bytes
+ * would make every build rebuild every guest image and variant.
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -33,6 +38,11 @@ function withoutDate(gz: Buffer): Buffer {
   return Buffer.from(gunzipSync(gz).toString("utf8").replace(/^ -- .*$/gm, " --"));
 }
 
+/** A V8 code cache: NAME.cache beside NAME.cjs (scripts/build.mjs). */
+function isCodeCache(path: string): boolean {
+  return path.endsWith(".cache") && existsSync(`${path.slice(0, -".cache".length)}.cjs`);
+}
+
 async function hashTree(dir: string): Promise<string> {
   const hash = createHash("sha256");
   const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).map((e) => join(e.parentPath, e.name)).sort();
@@ -41,8 +51,9 @@ async function hashTree(dir: string): Promise<string> {
     hash.update(`${relative(dir, path)}\0${st.mode.toString(8)}\0`);
     if (!st.isFile()) continue;
     if (path.endsWith("changelog.Debian.gz")) hash.update(withoutDate(await readFile(path)));
-    // md5sums lists the changelog's checksum too.
-    else if (path.endsWith("/md5sums")) hash.update((await readFile(path, "utf8")).replace(/^\S+ +(\S*changelog\.Debian\.gz)$/gm, "$1"));
+    else if (isCodeCache(path)) hash.update("(V8 code cache)");
+    // md5sums lists the changelog's and the code cache's checksums too.
+    else if (path.endsWith("/md5sums")) hash.update((await readFile(path, "utf8")).replace(/^\S+ +(\S*changelog\.Debian\.gz|\S+\.cache)$/gm, "$1"));
     else hash.update(await readFile(path));
   }
   return hash.digest("hex");

@@ -27,7 +27,7 @@ import { exec } from "../exec.ts";
 import { describeEnd, Machine, markerValue } from "../qemu.ts";
 import { OVMF_CODE } from "../paths.ts";
 import { formatEntry, readGuestPaths, readJournalDir } from "./journal.ts";
-import type { GuestImage } from "./image.ts";
+import { ROOT_FS_UUID, type GuestImage, type RootLayout } from "./image.ts";
 
 export type LoaderName = "systemd-boot" | "grub";
 /**
@@ -95,6 +95,51 @@ grep -c "^menuentry --id='bls:" /boot/grub/grub.cfg
 `,
 };
 
+/** The snapshot a btrfs variant's installed entry boots, and where the snapshots are (openSUSE's names). */
+export const BTRFS_FIRST_SNAPSHOT = "@/.snapshots/1/snapshot";
+
+/**
+ * A btrfs image's first steps, before the loader's (run from the top-level subvolume, where
+ * mkfs.btrfs --rootdir put the tree): the subvolume layout openSUSE's installer, snapper and
+ * transactional-update use (openSUSE's "Btrfs subvolumes" and snapper's documentation):
+ * `@`, `@/.snapshots` (snapper's, one `@/.snapshots/N/snapshot` per snapshot), `@/var` (not
+ * part of any snapshot: logs and state survive a rollback; so the journal of a failed
+ * snapshot's boot is still there after the fallback), and snapshot 1, a snapshot of the
+ * installed system, which mounts `@/var` and `@/.snapshots` by fstab. The kernel command line
+ * (/etc/kernel/cmdline, which kernel-install gives every entry) boots snapshot 1 by
+ * `rootflags=subvol=`, as sdbootutil's entries do. Unlike MicroOS, snapshots stay writable (no
+ * read-only root with an /etc overlay: Debian's systemd units expect a writable /etc) and the
+ * top-level subvolume still holds the tree it was made from (mkfs.btrfs 6.2 cannot make
+ * subvolumes). The ids of the subvolumes are reported (BTRFS_SUBVOL markers) for the host,
+ * which reads the journal out of `@/var` with btrfs restore.
+ */
+const BTRFS_SNAPSHOT_SCRIPT = `mark "PROVISION=btrfs snapshots"
+btrfs subvolume create /@
+btrfs subvolume create /@/.snapshots
+btrfs subvolume create /@/var
+cp -a --reflink=always /var/. /@/var/
+# This boot's journal stays where it is being written (the top level's /var, read from there).
+find /@/var/log/journal -type f -delete
+sed -i 's|$| rootfstype=btrfs rootflags=subvol=${BTRFS_FIRST_SNAPSHOT}|' /etc/kernel/cmdline
+mkdir /@/.snapshots/1
+btrfs subvolume snapshot / /@/.snapshots/1/snapshot
+S=/@/.snapshots/1/snapshot
+# A snapshot does not descend into subvolumes: @ is an empty directory in it; its /var is
+# replaced by the @/var mount.
+rmdir "$S/@"
+find "$S/var" -mindepth 1 -delete
+mkdir "$S/.snapshots"
+cat >>"$S/etc/fstab" <<'FSTAB'
+UUID=${ROOT_FS_UUID}  /var         btrfs  subvol=/@/var         0 0
+UUID=${ROOT_FS_UUID}  /.snapshots  btrfs  subvol=/@/.snapshots  0 0
+FSTAB
+cat "$S/etc/fstab" /etc/kernel/cmdline
+btrfs subvolume list /
+for s in @/var @/.snapshots ${BTRFS_FIRST_SNAPSHOT}; do
+  mark "BTRFS_SUBVOL=$s $(btrfs subvolume show "/$s" | sed -n 's/^[[:space:]]*Subvolume ID:[[:space:]]*//p')"
+done
+`;
+
 export interface Variant {
   image: GuestImage;
   name: VariantName;
@@ -105,6 +150,8 @@ export interface Variant {
   esp: string;
   /** The NVRAM after installation (bootctl install adds "Linux Boot Manager"), read-only: scenarios copy it. */
   vars: string;
+  /** Where the host finds guest paths on the root (btrfs: the subvolumes the installed system mounts). */
+  layout: RootLayout;
   built: boolean;
   provisionMs: number;
 }
@@ -123,10 +170,13 @@ export async function provisionVariant(image: GuestImage, name: VariantName, log
   if ((parentOf(name) === undefined) !== (parent === undefined) || (parent && parent.name !== parentOf(name))) {
     throw new SuiteError("E_QEMU_PROVISION", `variant ${name} needs ${parentOf(name) ?? "no parent"}, was given ${parent?.name ?? "none"}`);
   }
-  const script = parent ? `mark "PROVISION=update"\ndpkg -i ${image.updateDebInGuest}\n` : VARIANT_SCRIPTS[name as LoaderName];
-  const key = createHash("sha256").update(JSON.stringify({ v: 1, script, esp: ESP_MIB, parent: parent?.dir })).digest("hex").slice(0, 12);
+  const script = parent
+    ? `mark "PROVISION=update"\ndpkg -i ${image.updateDebInGuest}\n`
+    : `${image.rootFs === "btrfs" ? BTRFS_SNAPSHOT_SCRIPT : ""}${VARIANT_SCRIPTS[name as LoaderName]}`;
+  // btrfs: the layout's version too (variant.json keeps the mount points of the subvolumes).
+  const key = createHash("sha256").update(JSON.stringify({ v: 1, script, esp: ESP_MIB, parent: parent?.dir, ...(image.rootFs === "btrfs" ? { layout: 2 } : {}) })).digest("hex").slice(0, 12);
   const dir = join(image.dir, `variant-${name}-${key}`);
-  const describe = (built: boolean, provisionMs: number): Variant => ({ image, name, dir, overlay: join(dir, "root.qcow2"), esp: join(dir, "esp.raw"), vars: join(dir, "OVMF_VARS.fd"), built, provisionMs });
+  const describe = (built: boolean, provisionMs: number, layout: RootLayout): Variant => ({ image, name, dir, overlay: join(dir, "root.qcow2"), esp: join(dir, "esp.raw"), vars: join(dir, "OVMF_VARS.fd"), layout, built, provisionMs });
   let provisionMs = 0;
   // The overlay names its backing file by absolute path; the directory moves, the backing does not.
   const built = await buildCached(dir, async (partial) => {
@@ -148,11 +198,12 @@ export async function provisionVariant(image: GuestImage, name: VariantName, log
     });
     const result = await machine.boot({
       // The installed system boots through its loader; the installation itself, before there is one, directly.
-      ...(parent ? {} : { kernel: { image: image.vmlinuz, append: image.directCmdline } }),
+      ...(parent ? {} : { kernel: { image: image.vmlinuz, append: image.directCmdline, ...(image.initrd ? { initrd: image.initrd } : {}) } }),
       fwCfg: [{ name: "opt/btq/script", file: join(partial, "script.sh") }],
     });
     const journalDir = join(partial, "journal");
-    await readGuestPaths(overlay, ["/var/log/journal"], journalDir, partial);
+    // The provisioning boot ran from the image's root as built (btrfs: the top-level subvolume).
+    await readGuestPaths(overlay, ["/var/log/journal"], journalDir, partial, parent ? parent.layout : { fs: image.rootFs });
     const journal = await readJournalDir(journalDir);
     const lines = [...journal.boots.values()].flat().map(formatEntry);
     await writeFile(join(partial, "provision.journal.txt"), lines.join("\n") + "\n");
@@ -161,13 +212,30 @@ export async function provisionVariant(image: GuestImage, name: VariantName, log
     if (result.timedOut || result.exitCode !== 0 || rc !== "0") {
       throw new SuiteError("E_QEMU_PROVISION", `${image.tree.os.name} ${name}: the provisioning boot failed (${describeEnd(result)}, script exit ${rc ?? "not reached"}); see ${partial}/provision-boot-1.console.txt and provision.journal.txt`);
     }
+    const layout: RootLayout = parent ? parent.layout : { fs: image.rootFs, ...(image.rootFs === "btrfs" ? { subvolumes: btrfsSubvolumes(result.markers.filter((mk) => mk.key === "BTRFS_SUBVOL").map((mk) => mk.value), name) } : {}) };
     await rename(machine.vars, join(partial, "OVMF_VARS.fd"));
     await chmod(join(partial, "OVMF_VARS.fd"), 0o444);
     await chmod(overlay, 0o444);
     await chmod(espPath, 0o444);
     provisionMs = Date.now() - t0;
-    await writeFile(join(partial, "variant.json"), JSON.stringify({ name, key, provisionMs, bootMs: result.durationMs }, null, 2) + "\n");
+    await writeFile(join(partial, "variant.json"), JSON.stringify({ name, key, provisionMs, bootMs: result.durationMs, layout }, null, 2) + "\n");
   }, { stamp: "variant.json", log, keepFailed: true });
-  if (!built) provisionMs = (JSON.parse(await readFile(join(dir, "variant.json"), "utf8")) as { provisionMs: number }).provisionMs;
-  return describe(built, provisionMs);
+  const info = JSON.parse(await readFile(join(dir, "variant.json"), "utf8")) as { provisionMs: number; layout?: RootLayout };
+  if (!built) provisionMs = info.provisionMs;
+  return describe(built, provisionMs, info.layout ?? { fs: image.rootFs });
+}
+
+/** The mount points of the btrfs variant's subvolumes, from the guest's BTRFS_SUBVOL markers ("PATH ID"). */
+function btrfsSubvolumes(values: readonly string[], name: string): Record<string, number> {
+  const ids = new Map<string, number>();
+  for (const value of values) {
+    const m = /^(\S+) (\d+)\s*$/.exec(value);
+    if (m?.[1] && m[2]) ids.set(m[1], Number(m[2]));
+  }
+  const root = ids.get(BTRFS_FIRST_SNAPSHOT);
+  const v = ids.get("@/var");
+  const snapshots = ids.get("@/.snapshots");
+  if (root === undefined || v === undefined || snapshots === undefined) throw new SuiteError("E_QEMU_PROVISION", `btrfs ${name}: the provisioning boot reported no subvolume ids for ${BTRFS_FIRST_SNAPSHOT}, @/var and @/.snapshots`);
+  // "/" is the installed system's root, snapshot 1 (what a scenario reads /etc or /boot's siblings from).
+  return { "/": root, "/var": v, "/.snapshots": snapshots };
 }

@@ -201,7 +201,7 @@ export class GrubView {
   /** Copies the machine's boot state out of its disks into `this.root`. */
   async snapshot(): Promise<void> {
     await rm(this.root, { recursive: true, force: true });
-    await readGuestPaths(this.machine.overlay, ["/boot", "/etc/kernel", "/etc/machine-id", "/etc/default"], this.root, this.ctx.dir);
+    await readGuestPaths(this.machine.overlay, ["/boot", "/etc/kernel", "/etc/machine-id", "/etc/default"], this.root, this.ctx.dir, this.machine.variant.layout);
     const esp = join(this.root, "boot", "efi");
     await rm(esp, { recursive: true, force: true });
     await mkdir(esp, { recursive: true });
