@@ -45,10 +45,11 @@ export function isStale(content: string, currentBootId: string): boolean {
 
 /**
  * An empty lock file is a writer stopped between creating the file and writing its PID (a power
- * cut or a kill); a live writer fills it within microseconds, so one that stays empty for
- * EMPTY_LOCK_GRACE_MS is stale.
+ * cut or a kill); a live writer fills it within microseconds — or seconds, when a loaded
+ * machine deschedules it between the two calls — so one that stays empty for EMPTY_LOCK_GRACE_MS
+ * is stale.
  */
-const EMPTY_LOCK_GRACE_MS = 2000;
+const EMPTY_LOCK_GRACE_MS = 10_000;
 
 async function emptyAndOld(file: string): Promise<boolean> {
   try {
@@ -91,7 +92,11 @@ export async function withBootLock<T>(dir: string, fn: () => Promise<T>, options
     // Released meanwhile (ENOENT): the next round takes it.
     const holder = await readFile(file, "utf8").catch(whenErrno("", "ENOENT"));
     if (holder === "" ? await emptyAndOld(file) : isStale(holder, bootId())) {
-      await unlink(file).catch(whenErrno(undefined, "ENOENT"));
+      // The holder may have released it and another writer taken it while we looked (a CLI
+      // process releases and exits within milliseconds, so "dead" is often just "done"): take
+      // over only the lock that was judged, read again just before the unlink.
+      const now = await readFile(file, "utf8").catch(whenErrno(undefined, "ENOENT"));
+      if (now === holder) await unlink(file).catch(whenErrno(undefined, "ENOENT"));
       continue;
     }
     if (Date.now() > deadline) {
