@@ -61,9 +61,9 @@ async function acquire(lock: string, options: { log?: (line: string) => void; po
     }
     const pid = await lockOwner(lock);
     if (pid !== undefined && !isAlive(pid)) {
-      // A builder that died: its lock and its .partial are left over. Take over (one taker wins the
-      // unlink race; a loser finds the new lock on its next try).
-      await rm(lock, { force: true });
+      // A builder that died: its lock and its .partial are left over. Take over — only the lock
+      // judged, read again just before the rm (another builder may have taken it meanwhile).
+      if ((await lockOwner(lock)) === pid) await rm(lock, { force: true });
       continue;
     }
     if (!told) {
