@@ -15,7 +15,7 @@ import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SuiteError } from "./errors.ts";
 import { OVMF_CODE, OVMF_VARS } from "./paths.ts";
-import { cleanLine, SerialReader, type ConsoleLine, type Marker } from "./serial.ts";
+import { SerialReader, type ConsoleLine, type Marker } from "./serial.ts";
 
 const QEMU = "qemu-system-x86_64";
 const KILL_GRACE_MS = 5000;
@@ -222,8 +222,10 @@ function run(request: BootRequest): Promise<BootResult> {
       raw.write(chunk);
       reader.push(chunk);
       if (reader.shellSeen) stop();
-      // Firmware dialogs (shim's "Verification failed") end with cursor moves, not a newline.
-      if (!stoppedOnMarker && request.stopOnLine?.(cleanLine(chunk.toString("latin1")))) {
+      // Firmware dialogs (shim's "Verification failed") end with cursor moves, not a newline: look
+      // at the line received so far, which may have come in several chunks (one chunk alone held
+      // half the message, and the boot ran into its timeout).
+      if (!stoppedOnMarker && request.stopOnLine?.(reader.partialLine)) {
         stoppedOnMarker = true;
         stop(request.stopSignal);
       }

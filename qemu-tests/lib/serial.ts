@@ -60,6 +60,11 @@ export class SerialReader {
     if (SHELL.test(cleanLine(this.pending).trim())) this.shellSeen = true;
   }
 
+  /** The line being received, not ended by a newline yet (firmware dialogs end without one). */
+  get partialLine(): string {
+    return cleanLine(this.pending);
+  }
+
   end(): void {
     if (this.pending !== "") this.take(this.pending);
     this.pending = "";
