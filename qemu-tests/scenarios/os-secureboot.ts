@@ -46,9 +46,11 @@ const grubSecureBoot: Scenario = {
     // Debian's unsigned GRUB of the same release in place of the signed one: shim must refuse it.
     const unsigned = join(variant.image.tree.dir, "usr/lib/grub/x86_64-efi/monolithic/grubx64.efi");
     await machine.esp.copyIn(unsigned, "/EFI/BOOT/grubx64.efi");
-    const refused = await machine.machine.boot({ timeoutMs: 90_000, stopOnLine: (t) => /Security Violation|Access Denied|Verification failed/i.test(t) });
+    // Stop once shim's whole answer is on the console (the dialog line grows as it is drawn).
+    const REFUSAL = /Verification failed: \([^)]*\) Security Violation|Access Denied/i;
+    const refused = await machine.machine.boot({ timeoutMs: 90_000, stopOnLine: (t) => REFUSAL.test(t) });
     ctx.noteBoot(refused, "unsigned GRUB: refused");
-    const why = /Verification failed: \([^)]*\) Security Violation|Access Denied/i.exec(refused.lines.map((l) => l.text).join("\n"))?.[0];
+    const why = REFUSAL.exec(refused.lines.map((l) => l.text).join("\n"))?.[0];
     await ctx.observed(`${refused.label}: the firmware's answer`, why ?? "(none)");
     ctx.expect(why !== undefined, `${refused.label}: shim did not refuse the unsigned GRUB (see ${refused.consoleLog})`);
     ctx.expect(refused.stoppedOnMarker && !refused.timedOut, `${refused.label}: ended by the host at the refusal`);
