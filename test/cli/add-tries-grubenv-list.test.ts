@@ -1,20 +1,16 @@
 /** `add --tries 0` is refused; `grubenv FILE list` on a missing file creates it as grub-editenv does and says so. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { runBuiltCli } from "../support/cli.ts";
 import { requireTool } from "../support/exec.ts";
 import { withTempRoot } from "../support/tmp.ts";
+import { writeImageTree } from "../support/image-tree.ts";
 
 function image(root: string): void {
-  mkdirSync(path.join(root, "etc/kernel"), { recursive: true });
-  mkdirSync(path.join(root, "efi/loader/entries"), { recursive: true });
-  writeFileSync(path.join(root, "etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
-  writeFileSync(path.join(root, "etc/os-release"), 'ID=tw\nPRETTY_NAME="Tumbleweed"\n');
-  writeFileSync(path.join(root, "etc/kernel/entry-token"), "tw\n");
-  writeFileSync(path.join(root, "vmlinuz"), "kernel\n");
+  writeImageTree(root, { id: "tw", prettyName: "Tumbleweed" });
 }
 
 test("add --tries 0 is a usage error (exit 2, one line) and writes nothing", async () => {

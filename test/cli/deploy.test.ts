@@ -8,14 +8,10 @@ import { CLI, runBuiltCli } from "../support/cli.ts";
 import { requireTool } from "../support/exec.ts";
 import { writeLoaderString } from "../support/efivars.ts";
 import { withTempRoot } from "../support/tmp.ts";
+import { writeImageTree } from "../support/image-tree.ts";
 
-function image(root: string) {
-  mkdirSync(path.join(root, "etc/kernel"), { recursive: true });
-  mkdirSync(path.join(root, "efi/loader/entries"), { recursive: true });
-  writeFileSync(path.join(root, "etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
-  writeFileSync(path.join(root, "etc/os-release"), 'ID=opensuse-tumbleweed\nPRETTY_NAME="openSUSE Tumbleweed"\n');
-  writeFileSync(path.join(root, "etc/kernel/entry-token"), "opensuse-tumbleweed\n");
-  writeFileSync(path.join(root, "vmlinuz"), "kernel\n");
+function image(root: string): void {
+  writeImageTree(root, { id: "opensuse-tumbleweed", prettyName: "openSUSE Tumbleweed" });
 }
 
 test("add --dry-run prints the plan and changes nothing; add then remove", async () => {

@@ -4,19 +4,14 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { runBuiltCli } from "../support/cli.ts";
 import { withTempRoot } from "../support/tmp.ts";
+import { writeImageTree } from "../support/image-tree.ts";
 
 function image(root: string): string[] {
-  mkdirSync(path.join(root, "etc/kernel"), { recursive: true });
-  mkdirSync(path.join(root, "efi/loader/entries"), { recursive: true });
-  writeFileSync(path.join(root, "etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
-  writeFileSync(path.join(root, "etc/os-release"), 'ID=debian\nPRETTY_NAME="Debian GNU/Linux 12"\n');
-  writeFileSync(path.join(root, "etc/kernel/entry-token"), "debian\n");
-  writeFileSync(path.join(root, "vmlinuz"), "kernel\n");
-  return ["--root", root, "--esp-path", "/efi"];
+  return writeImageTree(root, { id: "debian", prettyName: "Debian GNU/Linux 12" });
 }
 
 test("grubenv: an unknown command, and FILE without a command, are usage errors (exit 2)", () =>

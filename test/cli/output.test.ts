@@ -11,17 +11,12 @@ import { fileURLToPath } from "node:url";
 import { buildCli } from "../../src/cli/main.ts";
 import { runBuiltCli } from "../support/cli.ts";
 import { withTempRoot } from "../support/tmp.ts";
+import { writeImageTree } from "../support/image-tree.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 
 function image(root: string): string[] {
-  mkdirSync(path.join(root, "etc/kernel"), { recursive: true });
-  mkdirSync(path.join(root, "efi/loader/entries"), { recursive: true });
-  writeFileSync(path.join(root, "etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
-  writeFileSync(path.join(root, "etc/os-release"), 'ID=debian\nPRETTY_NAME="Debian GNU/Linux 12"\n');
-  writeFileSync(path.join(root, "etc/kernel/entry-token"), "debian\n");
-  writeFileSync(path.join(root, "vmlinuz"), "kernel\n");
-  return ["--root", root, "--esp-path", "/efi"];
+  return writeImageTree(root, { id: "debian", prettyName: "Debian GNU/Linux 12" });
 }
 
 test("-q: add prints nothing, not even the list of changes or the warning about tries", () =>

@@ -8,14 +8,10 @@ import { runBuiltCli } from "../support/cli.ts";
 import { withTempRoot } from "../support/tmp.ts";
 import { UPSTREAM_00_HEADER_ENV } from "../support/grub-header.ts";
 import { grubCountingScript } from "../../src/ops/grub-counting-script.ts";
+import { writeImageTree } from "../support/image-tree.ts";
 
 function image(root: string): void {
-  mkdirSync(path.join(root, "etc/kernel"), { recursive: true });
-  mkdirSync(path.join(root, "efi/loader/entries"), { recursive: true });
-  writeFileSync(path.join(root, "etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
-  writeFileSync(path.join(root, "etc/os-release"), 'ID=tw\nPRETTY_NAME="Tumbleweed"\n');
-  writeFileSync(path.join(root, "etc/kernel/entry-token"), "tw\n");
-  writeFileSync(path.join(root, "vmlinuz"), "kernel\n");
+  writeImageTree(root, { id: "tw", prettyName: "Tumbleweed" });
 }
 
 test("GRUB: the only entry on trial: a few attempts and one line saying there is no fallback, warned in text and JSON", async () => {
