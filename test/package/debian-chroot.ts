@@ -19,6 +19,8 @@ import * as path from "node:path";
 export interface ChrootSpec {
   suite: string;
   packages: readonly string[];
+  /** apt options for this suite's build (mmdebstrap --aptopt), e.g. the development suite's Valid-Until override. */
+  aptOptions?: readonly string[];
 }
 
 const VARIANT = "minbase";
@@ -32,12 +34,28 @@ const DPKG_OPTIONS = [
 export const CHROOT_CACHE = path.join(homedir(), ".cache", "bootctl-ts-chroots");
 
 export function chrootKey(spec: ChrootSpec): string {
-  const inputs = JSON.stringify({ suite: spec.suite, variant: VARIANT, packages: [...spec.packages].sort(), dpkg: DPKG_OPTIONS });
+  // aptOptions joins the key only when given, so the keys of existing caches stay as they were.
+  const apt = spec.aptOptions?.length ? { apt: [...spec.aptOptions] } : {};
+  const inputs = JSON.stringify({ suite: spec.suite, variant: VARIANT, packages: [...spec.packages].sort(), dpkg: DPKG_OPTIONS, ...apt });
   return `${spec.suite}-${createHash("sha256").update(inputs).digest("hex").slice(0, 16)}`;
 }
 
-/** The first Debian mirror URI apt on this machine uses for `suite` (deb822 or one-line sources). */
+/**
+ * The first Debian mirror URI apt on this machine uses for `suite` (deb822 or one-line sources);
+ * for a suite the host does not track (Debian 13 or the development suite on a Debian 12 host),
+ * the URI of its main (not security) archive, which carries every suite.
+ */
 export function hostMirror(suite: string): string {
+  const own = mirrorOf(suite);
+  if (own) return own;
+  for (const hostSuite of ["bookworm", "trixie", "sid"]) {
+    const uri = mirrorOf(hostSuite);
+    if (uri && !/security/.test(uri)) return uri;
+  }
+  throw new Error(`no apt source for Debian ${suite} on this machine (/etc/apt/sources.list*): cannot build the test chroot`);
+}
+
+function mirrorOf(suite: string): string | undefined {
   const files: string[] = [];
   if (existsSync("/etc/apt/sources.list")) files.push("/etc/apt/sources.list");
   const dir = "/etc/apt/sources.list.d";
@@ -56,7 +74,7 @@ export function hostMirror(suite: string): string {
       }
     }
   }
-  throw new Error(`no apt source for Debian ${suite} on this machine (/etc/apt/sources.list*): cannot build the test chroot`);
+  return undefined;
 }
 
 /** The cached tarball for `spec`, built first when missing. Returns its path and whether it was built now. */
@@ -69,6 +87,7 @@ export function cachedChrootTarball(spec: ChrootSpec): { tarball: string; built:
     `--variant=${VARIANT}`, "--mode=root", "--quiet",
     `--include=${spec.packages.join(",")}`,
     ...DPKG_OPTIONS.map((o) => `--dpkgopt=${o}`),
+    ...(spec.aptOptions ?? []).map((o) => `--aptopt=${o}`),
     "--format=tar", spec.suite, partial, hostMirror(spec.suite),
   ], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (r.status !== 0) {
