@@ -26,14 +26,14 @@ export interface GenerationInfo {
   /** What the suite ships, for test names; the tests read the real version from the tool. */
   systemd: string;
   grub: string;
-  /** apt options for this suite only (the development suite's metadata is past Valid-Until). */
+  /** apt.conf lines for this suite only (mmdebstrap --aptopt writes each into apt.conf.d, so apt.conf syntax: `Name "value"`); the development suite's metadata is past Valid-Until. */
   aptOptions: readonly string[];
 }
 
 export const GENERATIONS: readonly GenerationInfo[] = [
   { id: "debian12", suite: "bookworm", systemd: "252", grub: "2.06", aptOptions: [] },
   { id: "debian13", suite: "trixie", systemd: "257", grub: "2.12", aptOptions: [] },
-  { id: "sid", suite: "sid", systemd: "262", grub: "2.14", aptOptions: ["Acquire::Check-Valid-Until=false"] },
+  { id: "sid", suite: "sid", systemd: "262", grub: "2.14", aptOptions: ['Acquire::Check-Valid-Until "false"'] },
 ];
 
 export function generation(id: Generation): GenerationInfo {
