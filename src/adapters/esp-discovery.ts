@@ -9,7 +9,9 @@
  * - Symbolic links on the way to a partition (`/boot/efi` -> `../efi`) are followed inside the
  *   root as bootctl's `chase()` follows them; one that leads out of the root is refused
  *   (root-path.ts `followLinksInRoot`). Below the partition no link is followed.
- * - "Qualifies": on the running system (root `/`) the directory must be a mount point, and where
+ * - "Qualifies": on the running system (root `/`) the directory must be a mount point, an ESP must
+ *   be a FAT file system (statfs f_type MSDOS_SUPER_MAGIC, as find-esp.c's verify_esp() checks:
+ *   an ext4 `/boot` of a Fedora-style GRUB system is XBOOTLDR, never the ESP), and where
  *   udev's database tells the partition type it must be the ESP type
  *   (`c12a7328-f81f-11d2-ba4b-00a0c93ec93b`) resp. XBOOTLDR (`bc13c2ff-59e6-4262-a352-b275fd6f7172`)
  *   (`SYSTEMD_RELAX_ESP_CHECKS=1` / `SYSTEMD_RELAX_XBOOTLDR_CHECKS=1` skip these checks, as in
@@ -22,7 +24,7 @@
  * - An ESP and XBOOTLDR that are the same directory, or (auto-detected) the same file system,
  *   are one: XBOOTLDR is dropped.
  */
-import { readFileSync, statSync, type Stats } from "node:fs";
+import { readFileSync, statfsSync, statSync, type Stats } from "node:fs";
 import * as path from "node:path";
 import { BootctlError, errnoOf, hasErrno } from "../errors.ts";
 import { confine, followLinksInRoot, normaliseRoot, rootPathHint, underRoot } from "./root-path.ts";
@@ -111,9 +113,17 @@ function isMountPoint(abs: string): boolean {
   }
 }
 
+/** statfs f_type of FAT file systems (linux/magic.h MSDOS_SUPER_MAGIC), the only one an ESP may have. */
+const MSDOS_SUPER_MAGIC = 0x4d44;
+
+function isFat(abs: string): boolean {
+  return statfsSync(abs).type === MSDOS_SUPER_MAGIC;
+}
+
 function qualifies(found: FoundDir, kind: "esp" | "xbootldr", relax: boolean): boolean {
   if (relax) return true;
   if (!isMountPoint(found.abs)) return false;
+  if (kind === "esp" && !isFat(found.abs)) return false;
   const type = udevPartitionType(found.st.dev);
   if (type === undefined) return true;
   return type === (kind === "esp" ? ESP_TYPE_GUID : XBOOTLDR_TYPE_GUID);
