@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
+import { hostMirror as archiveMirror } from "../../qemu-tests/lib/realos/apt.ts";
 
 export interface ChrootSpec {
   suite: string;
@@ -46,13 +47,9 @@ export function chrootKey(spec: ChrootSpec): string {
  * the URI of its main (not security) archive, which carries every suite.
  */
 export function hostMirror(suite: string): string {
-  const own = mirrorOf(suite);
-  if (own) return own;
-  for (const hostSuite of ["bookworm", "trixie", "sid"]) {
-    const uri = mirrorOf(hostSuite);
-    if (uri && !/security/.test(uri)) return uri;
-  }
-  throw new Error(`no apt source for Debian ${suite} on this machine (/etc/apt/sources.list*): cannot build the test chroot`);
+  // The QEMU suite's reading of the host's sources gives the main archive (realos/apt.ts); it
+  // throws when the host has none.
+  return mirrorOf(suite) ?? archiveMirror().debian;
 }
 
 function mirrorOf(suite: string): string | undefined {
