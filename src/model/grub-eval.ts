@@ -242,6 +242,11 @@ export class GrubEvaluator {
 
   private stoppedBy: "boot" | "reboot" | "halt" | undefined;
 
+  /** The variables of the current (top-level after `run`) context. */
+  currentVariables(): ReadonlyMap<string, string> {
+    return this.ctx.vars;
+  }
+
   /** Run a whole script (top level). */
   run(script: Script): void {
     try {
