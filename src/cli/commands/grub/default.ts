@@ -17,13 +17,13 @@ import { UsageError } from "../../../errors.ts";
 import { loadEnvView } from "../../../formats/grubenv.ts";
 import { evaluateGrubScript } from "../../../model/grub-eval.ts";
 import type { CommandInvocation } from "../../invocation.ts";
-import { readGrubCfg, grubCfgOption, resolveArgumentPath } from "./files.ts";
+import { readGrubCfgAsGrubRuns, grubCfgOption, resolveArgumentPath } from "./files.ts";
 
 export async function runDefault(inv: CommandInvocation): Promise<number> {
   if (inv.args.length > 0) throw new UsageError("grub default takes no arguments");
   const file = await grubCfgOption(inv.options, inv.globals.root);
   const root = inv.globals.root;
-  const { path: cfgPath, script } = await readGrubCfg(root, file);
+  const { path: cfgPath, script, warnings: syntaxWarnings } = await readGrubCfgAsGrubRuns(root, file);
   const explicit = typeof inv.options.grubenv === "string" ? inv.options.grubenv : undefined;
   const envPath = explicit !== undefined ? await resolveArgumentPath(root, explicit) : path.join(path.dirname(cfgPath), "grubenv");
   const loaded = await readGrubenvFile(envPath);
@@ -34,7 +34,8 @@ export async function runDefault(inv: CommandInvocation): Promise<number> {
     grubenv: loaded ? loadEnvView(loaded.block) : undefined,
     variables: { prefix: `(boot)${imageDir === "/" ? "" : imageDir}`, root: "boot", grub_platform: platform },
   });
-  for (const w of result.warnings) inv.output.warn(w);
+  const warnings = [...syntaxWarnings, ...result.warnings];
+  for (const w of warnings) inv.output.warn(w);
   const chosen = result.chosen;
   const env = result.changes;
   if (inv.globals.json !== "off") {
@@ -45,7 +46,7 @@ export async function runDefault(inv: CommandInvocation): Promise<number> {
       indexPath: chosen?.indexPath ?? [],
       env,
       stoppedBy: result.stoppedBy ?? null,
-      warnings: result.warnings,
+      warnings,
     });
     return 0;
   }

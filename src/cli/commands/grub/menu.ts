@@ -9,7 +9,7 @@ import type { MenuNode } from "../../../formats/grubcfg/menu.ts";
 import { readGrubMenu } from "../../../model/grub-menu.ts";
 import { lineOf } from "../../../formats/grubcfg/position.ts";
 import type { CommandInvocation } from "../../invocation.ts";
-import { readGrubCfg, grubCfgOption } from "./files.ts";
+import { readGrubCfgAsGrubRuns, grubCfgOption } from "./files.ts";
 
 export interface MenuJson {
   type: "entry" | "submenu";
@@ -41,7 +41,8 @@ export function menuJson(entries: readonly MenuNode[], text: string): MenuJson[]
 
 export async function runMenu(inv: CommandInvocation): Promise<number> {
   const file = await grubCfgOption(inv.options, inv.globals.root);
-  const { text, script } = await readGrubCfg(inv.globals.root, file);
+  const { text, script, warnings } = await readGrubCfgAsGrubRuns(inv.globals.root, file);
+  for (const w of warnings) inv.output.warn(w);
   const menu = readGrubMenu(script);
   const dynamic = menu.dynamicSources.map((d) => ({ command: d.command, line: lineOf(text, d.start) }));
   if (inv.globals.json !== "off") {
