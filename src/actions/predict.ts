@@ -12,7 +12,9 @@ import { BootctlError } from "../errors.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { noFallbackWarning, predictSystemdBoot, type FailurePlan, type Prediction } from "../ops/predict-systemd-boot.ts";
 import { predictGrub, predictGrubScript } from "../ops/predict-grub.ts";
-import { findGrubCfg, readGrubCfg } from "../adapters/grub-cfg-file.ts";
+import { findGrubCfg, readGrubCfgAsGrubRuns } from "../adapters/grub-cfg-file.ts";
+import { BOOT_DEVICE, collectGrubFiles, describeGrubPath } from "./grub-files.ts";
+import type { EvalOptions } from "../model/grub-eval.ts";
 import { locateGrubenv, readGrubenvFile } from "../adapters/grubenv-file.ts";
 import { loadEnvView } from "../formats/grubenv.ts";
 import { readCountingState } from "../ops/grub-counting.ts";
@@ -82,8 +84,13 @@ async function predictOnGrub(options: PredictOptions): Promise<PredictResult> {
   const env = loadEnvView(loaded.block);
   const cfg = await findGrubCfg(root);
   if (cfg !== undefined) {
-    const { script } = await readGrubCfg(root, cfg);
-    return { loader: "grub", ...predictGrubScript(script, env, options.failures, options.maxAttempts) };
+    const { script, warnings } = await readGrubCfgAsGrubRuns(root, cfg);
+    // As grub default: $prefix is (boot) + the grub.cfg's directory, files on (boot) read under the root.
+    const dir = cfg.slice(0, cfg.lastIndexOf("/"));
+    const evalOptions: EvalOptions = { variables: { prefix: `(${BOOT_DEVICE})${dir}`, root: BOOT_DEVICE }, describePath: describeGrubPath };
+    const found = await collectGrubFiles(root, script, { ...evalOptions, grubenv: env });
+    const prediction = predictGrubScript(script, env, options.failures, options.maxAttempts, { ...evalOptions, ...found });
+    return { loader: "grub", ...prediction, warnings: [...warnings, ...prediction.warnings] };
   }
   const counting = readCountingState(loaded.block);
   const prediction = predictGrub({

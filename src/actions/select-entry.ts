@@ -37,7 +37,8 @@ import { editGrubenvFile, locateGrubenv, readGrubenvFile } from "../adapters/gru
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { loadEnvView, setVariable, unsetVariable } from "../formats/grubenv.ts";
 import { findGrubCfg, readGrubCfg } from "../adapters/grub-cfg-file.ts";
-import { readMenu, type MenuNode } from "../formats/grubcfg/menu.ts";
+import type { MenuNode } from "../formats/grubcfg/menu.ts";
+import { readGrubMenu } from "../model/grub-menu.ts";
 import { evaluateGrubScript } from "../model/grub-eval.ts";
 import { numericIdWarning } from "../model/grub-default.ts";
 import { grubBareName, grubEntryId } from "../model/grub-entry-id.ts";
@@ -295,7 +296,7 @@ async function grubCfgIds(root: string): Promise<{ ids: Set<string>; blscfg: boo
   const cfg = await findGrubCfg(root);
   if (cfg === undefined) return { ids, blscfg: false };
   try {
-    const menu = readMenu((await readGrubCfg(root, cfg)).script);
+    const menu = readGrubMenu((await readGrubCfg(root, cfg)).script);
     const collect = (nodes: readonly MenuNode[]): void => nodes.forEach((n) => (ids.add(n.id), collect(n.children)));
     collect(menu.entries);
     return { ids, blscfg: menu.dynamicSources.some((s) => s.command === "blscfg" || s.command === "bls_import") };
@@ -344,7 +345,7 @@ async function grubMenuLevels(target: SelectionTarget): Promise<{ cfg: string; m
   if (cfg === undefined) return undefined;
   let menu;
   try {
-    menu = readMenu((await readGrubCfg(root, cfg)).script);
+    menu = readGrubMenu((await readGrubCfg(root, cfg)).script);
   } catch (err) {
     if (err instanceof BootctlError) return undefined;
     throw err;

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { resolveInRoot } from "./grubenv-file.ts";
 import { inRoot, isInside, normaliseRoot, PathEscapeError, rootPathHint, underRoot } from "./root-path.ts";
 import { describeErrno, errnoOf, FileError, hasErrno, ParseError, UsageError } from "../errors.ts";
-import { parse } from "../formats/grubcfg/parser.ts";
+import { parse, parseAsGrubRuns } from "../formats/grubcfg/parser.ts";
 import type { Script } from "../formats/grubcfg/ast.ts";
 
 /** Where distributions keep the GRUB configuration, in the order bootctl-ts looks (inside the root). */
@@ -45,6 +45,19 @@ export async function readGrubCfg(root: string, file: string): Promise<{ path: s
     if (err instanceof ParseError) throw err.inFile(file);
     throw err;
   }
+}
+
+/**
+ * Read a grub.cfg as GRUB runs it (formats/grubcfg/parser.ts parseAsGrubRuns): a file with syntax
+ * errors, such as one cut off mid-write, gives the units GRUB executes, and one warning per
+ * skipped unit naming the file and line. For what GRUB boots (predict, grub default, grub menu);
+ * edits and `grub check` keep the strict parse.
+ */
+export async function readGrubCfgAsGrubRuns(root: string, file: string): Promise<{ path: string; text: string; script: Script; warnings: string[] }> {
+  const { path: resolved, text } = await readTextFile(root, file);
+  const { script, errors } = parseAsGrubRuns(text);
+  const warnings = errors.map((e) => `${e.inFile(file).message}: GRUB skips this command and runs the rest of the file${e.line >= text.split("\n").length - 1 ? " (the file ends inside it: cut off?)" : ""}`);
+  return { path: resolved, text, script, warnings };
 }
 
 /** The first grub.cfg that exists at a conventional place under the root, if any (image path). */

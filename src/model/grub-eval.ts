@@ -20,15 +20,21 @@
  *   (`$chosen` set, `$1` = title) until a loader command or `boot`, so `savedefault`, `recordfail`
  *   and counting ladders inside entries take effect.
  *
+ * - `source FILE` runs FILE in the current context (its entries join the current menu);
+ *   `configfile FILE` runs it in a new context holding the exported variables and, when it defines
+ *   entries, shows that menu instead: its default is chosen and booted there (grub-core/commands/
+ *   configfile.c grub_cmd_source, normal/main.c grub_normal_execute). FILE is read from `scripts`
+ *   (by full GRUB path) as GRUB runs a file (parseAsGrubRuns); a missing one fails, as in GRUB.
+ *
  * Commands the evaluator cannot know the outcome of (`search`, `insmod`, `loadfont`, `echo` …)
  * succeed without side effects; `keystatus`, `cmostest` and unknown commands (also Fedora's
- * `increment`/`decrement`, absent from stock GRUB) fail. `source`, `configfile`, `blscfg` are not
+ * `increment`/`decrement`, absent from stock GRUB) fail. `blscfg` and the extractors are not
  * followed: they are reported in `warnings`.
  */
 import { BootctlError } from "../errors.ts";
 import type { CommandNode, Script, SimpleCommandNode, StatementNode } from "../formats/grubcfg/ast.ts";
 import { parseMenuentryArgs, type MenuEntryFields } from "../formats/grubcfg/menu.ts";
-import { parse } from "../formats/grubcfg/parser.ts";
+import { parse, parseAsGrubRuns } from "../formats/grubcfg/parser.ts";
 import { expandWord } from "../formats/grubcfg/word.ts";
 import { grubStrtoul, selectEntryIndex, specRemainder } from "./grub-default.ts";
 
@@ -55,6 +61,10 @@ export interface EvalOptions {
   maxSteps?: number;
   /** Model grub-emu, which has no loader commands (`linux`, `chainloader`, `boot` … are unknown). */
   emulator?: boolean;
+  /** Scripts `source` and `configfile` can read, by full GRUB path; any other is missing. */
+  scripts?: Record<string, string>;
+  /** How warnings name a file (a GRUB path such as `(boot)/boot/grub/x.cfg`); default: the GRUB path. */
+  describePath?: (grubPath: string) => string;
 }
 
 /** What GRUB 2.06 (x86_64-efi) has set when grub.cfg starts (normal/main.c, kern/main.c). */
@@ -93,11 +103,13 @@ export interface EvalResult {
   loaderLoaded: boolean;
   /** The script itself ended the run before the menu: `boot` (outside any entry), `reboot` or `halt`. */
   stoppedBy: "boot" | "reboot" | "halt" | undefined;
+  /** Files the run asked for that were not given (full GRUB paths): environment files and scripts. */
+  missing: string[];
   warnings: string[];
 }
 
 class Signal {
-  constructor(readonly kind: "break" | "continue" | "return" | "stop", public count: number, readonly status = 0, readonly command?: "boot" | "reboot" | "halt") {}
+  constructor(readonly kind: "break" | "continue" | "return" | "stop" | "menu", public count: number, readonly status = 0, readonly command?: "boot" | "reboot" | "halt") {}
 }
 
 interface Frame {
@@ -121,7 +133,10 @@ const NEUTRAL = new Set([
   "boot_success", "hiddenentry", "all_video", "efi_gop", "efi_uga", "usb", "smbios", "loopback", "pager",
 ]);
 const FAILING = new Set(["keystatus", "cmostest", "regexp", "read", "normal", "normal_exit", "exit"]);
-const NOT_FOLLOWED = new Set(["source", "configfile", "blscfg", "bls_import", "extract_entries_source", "extract_entries_configfile", "legacy_configfile", "legacy_source"]);
+const NOT_FOLLOWED = new Set(["blscfg", "bls_import", "extract_entries_source", "extract_entries_configfile", "legacy_configfile", "legacy_source"]);
+
+/** `source`/`configfile` nesting at which the evaluator gives up (GRUB recurses until memory runs out). */
+const MAX_SOURCE_DEPTH = 64;
 
 function strtosl(s: string): number {
   const neg = /^\s*-/.test(s);
@@ -213,8 +228,10 @@ export class GrubEvaluator {
     if (options.grubenv) this.files.set(this.grubenvPath, new Map(options.grubenv));
     this.initialGrubenv = options.grubenv;
     this.fileTest = options.fileTest ?? ((op, p) => {
-      const f = this.files.get(this.resolvePath(p));
-      return f !== undefined && op !== "-d";
+      const full = this.resolvePath(p);
+      const known = this.files.has(full) || options.scripts?.[full] !== undefined;
+      if (!known) this.missing.add(full); // a file the script looks for: worth reading (actions/grub-files.ts)
+      return known && op !== "-d";
     });
   }
 
@@ -236,11 +253,24 @@ export class GrubEvaluator {
     }
   };
 
+  private readonly missing = new Set<string>();
+  /** The context whose menu GRUB shows: the top level, or the one a `configfile` opened. */
+  private menuCtx: Context | undefined;
+
+  private describe(grubPath: string): string {
+    return this.options.describePath ? this.options.describePath(grubPath) : grubPath;
+  }
+
   private warn(message: string): void {
     if (!this.warnings.includes(message)) this.warnings.push(message);
   }
 
   private stoppedBy: "boot" | "reboot" | "halt" | undefined;
+
+  /** The variables of the current (top-level after `run`) context. */
+  currentVariables(): ReadonlyMap<string, string> {
+    return this.ctx.vars;
+  }
 
   /** Run a whole script (top level). */
   run(script: Script): void {
@@ -249,6 +279,7 @@ export class GrubEvaluator {
     } catch (err) {
       if (!(err instanceof Signal)) throw err;
       if (err.kind === "stop") this.stoppedBy = err.command;
+      else if (err.kind === "menu") return;
       else this.warn(`'${err.kind}' outside a loop or function`);
     }
   }
@@ -377,6 +408,7 @@ export class GrubEvaluator {
         }
         return this.status;
       }
+      case "source": case "configfile": return this.sourceFile(name, args);
       case "halt": case "reboot": throw new Signal("stop", 1, 0, name);
       case "boot":
         if (this.options.emulator || !this.loaderLoaded) return 1;
@@ -390,6 +422,46 @@ export class GrubEvaluator {
     if (eq > 0) { vars.set(name.slice(0, eq), name.slice(eq + 1)); return 0; }
     this.warn(`can't find command '${name}'`);
     return 1;
+  }
+
+  private sourceFile(name: "source" | "configfile", args: string[]): number {
+    if (args[0] === undefined) return 1;
+    const p = this.resolvePath(args[0]);
+    const text = this.options.scripts?.[p];
+    if (text === undefined) {
+      this.missing.add(p);
+      this.warn(`${name}: ${this.describe(p)} is not known; treated as missing (GRUB: file not found)`);
+      return 1;
+    }
+    if (this.sourceDepth >= MAX_SOURCE_DEPTH) throw new BootctlError("E_GRUB_EVAL_LIMIT", `evaluation stopped: ${name} nested ${MAX_SOURCE_DEPTH} deep (a file that reads itself?)`);
+    this.sourceDepth++;
+    try {
+      return this.sourceParsed(name, p, text);
+    } finally {
+      this.sourceDepth--;
+    }
+  }
+
+  private sourceDepth = 0;
+
+  private sourceParsed(name: "source" | "configfile", p: string, text: string): number {
+    const { script, errors } = parseAsGrubRuns(text);
+    for (const e of errors) this.warn(`${name} ${this.describe(p)}: ${e.message}: GRUB skips this command`);
+    if (name === "source") { this.execList(script.body); return this.status; }
+    const outer = this.ctx;
+    const vars = new Map<string, string>();
+    for (const v of outer.exported) { const value = outer.vars.get(v); if (value !== undefined) vars.set(v, value); }
+    const inner: Context = { vars, exported: new Set(outer.exported), menu: [], indexPath: [], titlePath: [] };
+    this.ctx = inner;
+    try {
+      this.execList(script.body);
+    } finally {
+      this.ctx = outer;
+    }
+    if (inner.menu.length === 0) return 0;
+    // grub_normal_execute shows the file's menu now; the default entry boots from it.
+    this.menuCtx = inner;
+    throw new Signal("menu", 1);
   }
 
   private call(body: CommandNode[], params: string[]): number {
@@ -408,7 +480,7 @@ export class GrubEvaluator {
   private envFile(file: string | undefined, command: string): { env: Map<string, string> | undefined; path: string } {
     const p = file === undefined ? this.resolvePath(`${this.ctx.vars.get("prefix") ?? ""}/grubenv`) : this.resolvePath(file);
     const env = this.files.get(p);
-    if (!env) this.warn(`${command}: ${p} is not known; treated as missing`);
+    if (!env) { this.missing.add(p); this.warn(`${command}: ${this.describe(p)} is not known; treated as missing`); }
     return { env, path: p };
   }
 
@@ -496,11 +568,11 @@ export class GrubEvaluator {
 
   evaluate(script: Script): EvalResult {
     this.run(script);
-    const top = this.ctx;
+    const top = this.menuCtx ?? this.ctx;
     if (this.stoppedBy !== undefined) {
       return {
         menu: top.menu, chosen: undefined, variables: top.vars, saved: this.saved, changes: this.changes(), grubenv: this.files.get(this.grubenvPath), files: this.files,
-        loaderLoaded: this.loaderLoaded, stoppedBy: this.stoppedBy, warnings: this.warnings,
+        loaderLoaded: this.loaderLoaded, stoppedBy: this.stoppedBy, missing: [...this.missing], warnings: this.warnings,
       };
     }
     const menu = top.menu;
@@ -525,7 +597,7 @@ export class GrubEvaluator {
     if (this.options.enterAllSubmenus) this.enterAll(menu);
     if (chosen && chosen.type === "entry") this.boot(chosen, chosenPath, ctx);
     return {
-      menu, chosen, variables: top.vars, saved: this.saved, changes: this.changes(), grubenv: this.files.get(this.grubenvPath), files: this.files, loaderLoaded: this.loaderLoaded, stoppedBy: undefined, warnings: this.warnings,
+      menu, chosen, variables: top.vars, saved: this.saved, changes: this.changes(), grubenv: this.files.get(this.grubenvPath), files: this.files, loaderLoaded: this.loaderLoaded, stoppedBy: undefined, missing: [...this.missing], warnings: this.warnings,
     };
   }
 

@@ -20,7 +20,7 @@ import { successSummary, withFallbackNotes, type FailurePlan, type Prediction, t
 import { grubIdStanding, type GrubCountingFacts, type Standing } from "../model/known-good.ts";
 import type { Script } from "../formats/grubcfg/ast.ts";
 import { createGrubenv, isValidVariableName, loadEnvView, parseGrubenv, setVariable, type GrubenvBlock } from "../formats/grubenv.ts";
-import { evaluateGrubScript } from "../model/grub-eval.ts";
+import { evaluateGrubScript, type EvalOptions } from "../model/grub-eval.ts";
 import { MAX_GRUB_TRIES, countingStateOfEnv, planGrubBless } from "./grub-counting.ts";
 
 export interface GrubBootState {
@@ -109,13 +109,15 @@ function simulateGrub(start: GrubBootState, failures: FailurePlan, maxAttempts: 
  * (ops/grub-counting.ts). Counted = the entry that ran is the one bootctl_trial names (and the boot
  * was not a one-shot); what it saved is read back from the evaluated boot.
  */
-export function predictGrubScript(script: Script, grubenv: ReadonlyMap<string, string>, failures: FailurePlan, maxAttempts = 64): Prediction & { warnings: string[] } {
-  const { warnings, ...prediction } = simulateGrubScript(script, grubenv, failures, maxAttempts);
+export function predictGrubScript(script: Script, grubenv: ReadonlyMap<string, string>, failures: FailurePlan, maxAttempts = 64, evalOptions: EvalOptions = {}): Prediction & { warnings: string[] } {
+  const { warnings, ...prediction } = simulateGrubScript(script, grubenv, failures, maxAttempts, evalOptions);
   return { ...withFallbackNotes(prediction), warnings };
 }
 
-function simulateGrubScript(script: Script, grubenv: ReadonlyMap<string, string>, failures: FailurePlan, maxAttempts: number): Prediction & { warnings: string[] } {
+function simulateGrubScript(script: Script, grubenv: ReadonlyMap<string, string>, failures: FailurePlan, maxAttempts: number, evalOptions: EvalOptions): Prediction & { warnings: string[] } {
   let env = new Map(grubenv);
+  // Other environment files (load_env/save_env -f, Mender's and RAUC's own) persist between boots as the grubenv does.
+  let files: Record<string, ReadonlyMap<string, string>> = { ...(evalOptions.files ?? {}) };
   const attempts: PredictedAttempt[] = [];
   const warnings = new Set<string>();
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -123,8 +125,10 @@ function simulateGrubScript(script: Script, grubenv: ReadonlyMap<string, string>
     const trialBefore = env.get("bootctl_trial") || undefined;
     const facts = countingStateOfEnv(env);
     const oneShot = Boolean(env.get("next_entry"));
-    const result = evaluateGrubScript(script, { grubenv: env });
+    const result = evaluateGrubScript(script, { ...evalOptions, files, grubenv: env });
     for (const w of result.warnings) warnings.add(w);
+    const grubenvPath = [...result.files.entries()].find(([, m]) => m === result.grubenv)?.[0];
+    files = Object.fromEntries([...result.files].filter(([p]) => p !== grubenvPath).map(([p, m]) => [p, new Map(m)]));
     env = new Map(result.grubenv ?? env);
     const chosen = result.chosen;
     const id = chosen ? (chosen.id ?? chosen.titlePath.join(">")) : "0";

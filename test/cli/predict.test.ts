@@ -9,6 +9,7 @@ import { withTempRoot } from "../support/tmp.ts";
 import { UPSTREAM_00_HEADER_ENV } from "../support/grub-header.ts";
 import { grubCountingScript } from "../../src/ops/grub-counting-script.ts";
 import { writeImageTree } from "../support/image-tree.ts";
+import { ubuntuStyleCfg } from "../support/grub-styles.ts";
 
 function image(root: string): void {
   writeImageTree(root, { id: "tw", prettyName: "Tumbleweed" });
@@ -52,4 +53,29 @@ test("systemd-boot: the only entry on trial is warned about in text and JSON", a
   });
 });
 
+
+test("GRUB: a grub.cfg cut off mid-write predicts the entries before the cut, with a warning naming the line", async () => {
+  await withTempRoot(async (root) => {
+    image(root);
+    mkdirSync(path.join(root, "boot/grub"), { recursive: true });
+    const env = path.join(root, "boot/grub/grubenv");
+    spawnSync("grub-editenv", [env, "create"]);
+    spawnSync("grub-editenv", [env, "set", "saved_entry=gnulinux-advanced-u1>gnulinux-6.8.0-40-generic-recovery-u1"]);
+    const full = ubuntuStyleCfg(["6.8.0-40-generic", "6.8.0-31-generic"], "u1");
+    const cut = full.slice(0, full.indexOf("6.8.0-31-generic root=UUID"));
+    writeFileSync(path.join(root, "boot/grub/grub.cfg"), cut);
+    const base = ["--root", root, "--esp-path", "/efi"];
+    const json = JSON.parse(runBuiltCli([...base, "--json=short", "predict", "--loader", "grub"]).stdout);
+    // The cut falls inside the submenu: its whole unit fails, saved_entry names nothing left and
+    // GRUB boots entry 0 (grub-emu does the same: test/differential/grub-truncated-emu.test.ts).
+    assert.is(json.attempts[0].title, "Ubuntu");
+    const lines = cut.split("\n").length;
+    assert.ok(json.warnings.some((w: string) => w.includes(`:${lines}:`) || w.includes(`${lines}: `)), JSON.stringify(json.warnings));
+    assert.ok(json.warnings.some((w: string) => /cut off/.test(w)), JSON.stringify(json.warnings));
+    const d = runBuiltCli([...base, "grub", "default"]);
+    assert.is(d.status, 0, d.stderr);
+    assert.match(d.stdout, /^title: Ubuntu$/m);
+    assert.match(d.stderr, /GRUB skips this command/);
+  });
+});
 test.run();

@@ -251,6 +251,11 @@ export class Scanner {
     this.finalNewline = text.length > 0 && text.charCodeAt(text.length - 1) !== 0x0a;
   }
 
+  /** Continue scanning at `offset` (the start of a line): GRUB reading a file on after a failed command. */
+  seek(offset: number): void {
+    this.i = offset;
+  }
+
   private emit(kind: number, start: number, end: number): number {
     this.start = start;
     this.end = end;

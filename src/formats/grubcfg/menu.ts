@@ -10,11 +10,15 @@
  * - entries and submenus share one numbering per menu level, from 0.
  *
  * `readMenu` is the static view: it walks the script without running it, so entries inside an
- * `if` are all listed (marked `conditional`) and titles keep unknown variables as `${name}`.
+ * `if` are all listed (marked `conditional`) and titles keep their variables as written (`$A_OK`).
+ * An argument made only of unquoted variables (`$menuentry_id_option`, which Debian's and
+ * Ubuntu's 10_linux set to `--id`) is expanded with `lookup` and split into fields as GRUB does
+ * (grub-core/script/execute.c), so it can be an option; model/grub-menu.ts supplies the values
+ * the script sets before its entries.
  * What GRUB really shows for a given grubenv is computed by src/model/grub-default.ts.
  */
 import type { CommandNode, Script, SimpleCommandNode, StatementNode, WordNode } from "./ast.ts";
-import { displayValue, literalValue, type Lookup } from "./word.ts";
+import { displayValue, expandWord, isBareVariables, literalValue, wordParts, type Lookup } from "./word.ts";
 
 export interface MenuentryOptions {
   title: string | undefined;
@@ -113,7 +117,32 @@ export interface StaticMenu {
 
 const DYNAMIC_COMMANDS = new Set(["blscfg", "bls_import", "source", "configfile", "extract_entries_source", "extract_entries_configfile"]);
 
-/** The static menu tree of a parsed script. `lookup` may supply variable values for titles. */
+/**
+ * The arguments of a menuentry/submenu for the static view: words that are only unquoted
+ * variables known to `lookup` expand to their fields; every other word keeps its variables as written.
+ */
+function staticArgs(words: readonly WordNode[], lookup: Lookup): string[] {
+  const out: string[] = [];
+  for (const w of words) {
+    if (isBareVariables(w.raw) && wordParts(w.raw).every((p) => p.kind === "var" && lookup(p.name) !== undefined)) out.push(...expandWord(w.raw, lookup));
+    else out.push(displayValue(w.raw));
+  }
+  return out;
+}
+
+/** Index in `words` of the argument that holds the title: the `titleIndex`-th argument after expansion. */
+function titleWordIndex(words: readonly WordNode[], lookup: Lookup, titleIndex: number): number {
+  let k = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const n = isBareVariables(w.raw) && wordParts(w.raw).every((p) => p.kind === "var" && lookup(p.name) !== undefined) ? expandWord(w.raw, lookup).length : 1;
+    if (titleIndex < k + n) return i;
+    k += n;
+  }
+  return 0;
+}
+
+/** The static menu tree of a parsed script. `lookup` gives the values of variables that make up whole arguments (see staticArgs). */
 export function readMenu(script: Script, lookup: Lookup = () => undefined): StaticMenu {
   const dynamicSources: { command: string; start: number }[] = [];
 
@@ -123,9 +152,9 @@ export function readMenu(script: Script, lookup: Lookup = () => undefined): Stat
         case "simple": {
           const name = literalValue(node.words[0]!.raw);
           if (name === "menuentry" || name === "submenu") {
-            const raws = node.words.slice(1).map((w) => w.raw);
-            const dynamic = raws.some((r) => literalValue(r) === undefined);
-            const o = parseMenuentryArgs(raws.map((r) => displayValue(r, lookup)));
+            const words = node.words.slice(1);
+            const dynamic = words.some((w) => literalValue(w.raw) === undefined);
+            const o = parseMenuentryArgs(staticArgs(words, lookup));
             if (o.help || o.title === undefined || node.block === undefined) break;
             const indexPath = [...parentIndex, out.length];
             const titlePath = [...parentTitles, o.title];
@@ -133,7 +162,7 @@ export function readMenu(script: Script, lookup: Lookup = () => undefined): Stat
               type: name === "submenu" ? "submenu" : "entry",
               title: o.title, id: o.id ?? o.title, hasId: o.id !== undefined, classes: o.classes, users: o.users,
               unrestricted: o.unrestricted, hotkey: o.hotkey, extraArgs: o.extraArgs, indexPath, titlePath,
-              conditional, dynamic, start: node.start, end: node.end, node, titleWord: node.words[1 + o.titleIndex]!, children: [],
+              conditional, dynamic, start: node.start, end: node.end, node, titleWord: words[titleWordIndex(words, lookup, o.titleIndex)]!, children: [],
             };
             out.push(entry);
             if (name === "submenu") walk(node.block.body, indexPath, titlePath, conditional, entry.children);

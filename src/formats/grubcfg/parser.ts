@@ -88,14 +88,57 @@ class Parser {
    * `build` false: check the syntax only; nodes are placeholders of the right kind (no words, no
    * spans) and no token list is kept, which is what grub-script-check's verdict needs.
    */
-  constructor(private readonly text: string, private readonly record: TokenList | undefined, private readonly build = true) {
+  constructor(private readonly text: string, private readonly record: TokenList | undefined, private readonly build = true, from = -1) {
     try {
       this.scanner = new Scanner(text, record);
     } catch (err) {
       if (err instanceof LexicalError) throw lexicalToParseError(text, err);
       throw err;
     }
-    this.advance();
+    // parseUnits (from ≥ 0) reads its first token itself, where an error counts as its unit's.
+    if (from >= 0) this.scanner.seek(from);
+    else this.advance();
+  }
+
+  /**
+   * The script as GRUB's normal mode runs a file (grub-core/normal/main.c read_config_file): it
+   * reads a line and parses one unit, the line plus the lines an open construct or quote needs
+   * (grub-core/script/lexer.c grub_script_lexer_yywrap asks for more only while one is open), and
+   * executes it; a unit that fails to parse (parser.y: `error` → YYABORT) is skipped and reading
+   * goes on at the next line. Returns the statements of the units parsed, in order, up to the
+   * first failing unit, and that error with the offset where reading goes on.
+   */
+  parseUnits(): { body: StatementNode[]; error: ParseError | undefined; resume: number } {
+    const body: StatementNode[] = [];
+    let unitStart = -1;
+    try {
+      this.advance();
+      this.skipNewlines();
+      while (this.sym() !== EOF) {
+        const start = this.curStart;
+        unitStart = start;
+        body.push(this.sym() === "function" ? this.parseFunction() : this.parseCommand());
+        if (!this.isDelimiter()) this.fail("';' or newline");
+        this.advance();
+        this.skipNewlines();
+      }
+      return { body, error: undefined, resume: this.text.length };
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+      this.lines ??= new LineMap(this.text);
+      // Statements that share a line with the failing one belong to its unit: none of them runs.
+      let failedLine = unitStart === -1 ? Infinity : this.lines.position(unitStart).line;
+      while (body.length > 0) {
+        const last = body[body.length - 1]!;
+        if (this.lines.position(Math.max(last.start, last.end - 1)).line !== failedLine) break;
+        body.pop();
+        failedLine = this.lines.position(last.start).line;
+      }
+      const lineStarts = err.line; // the next line begins after the err.line-th LF
+      let resume = 0;
+      for (let k = 0; k < lineStarts && resume !== -1; k++) { resume = this.text.indexOf("\n", resume); if (resume !== -1) resume++; }
+      return { body, error: err, resume: resume === -1 ? this.text.length : resume };
+    }
   }
 
   /** Read the next significant token (GRUB lexes on demand: lexical errors surface here). */
@@ -388,6 +431,37 @@ export function parse(text: string): Script {
     get tokens() { return (materialized ??= tokens.toArray()); },
     body,
   };
+}
+
+export interface GrubRunScript {
+  /** The statements GRUB executes, in order (token indices are per unit: not for editing). */
+  script: Script;
+  /** The syntax errors of the units GRUB skips (a file cut off mid-write ends with one). */
+  errors: ParseError[];
+}
+
+/**
+ * What GRUB executes of a file with syntax errors (Parser.parseUnits): every unit that parses,
+ * the failing ones skipped with their errors. A valid file gives the same tree as `parse`.
+ */
+export function parseAsGrubRuns(text: string): GrubRunScript {
+  const body: StatementNode[] = [];
+  const errors: ParseError[] = [];
+  const lists: TokenList[] = [];
+  for (let from = 0; ;) {
+    const list = new TokenList(text);
+    const r = new Parser(text, list, true, from).parseUnits();
+    lists.push(list);
+    body.push(...r.body);
+    if (!r.error) break;
+    errors.push(r.error);
+    if (r.resume <= from || r.resume >= text.length) break;
+    from = r.resume;
+  }
+  let materialized: Token[] | undefined;
+  const script: Script = { text, get tokens() { return (materialized ??= lists.flatMap((l) => l.toArray())); }, body };
+  if (errors.length === 0) script.tokenList = lists[0]!;
+  return { script, errors };
 }
 
 /** True when a parsed script contains a command outside function definitions (grub-script-check's "contains no commands" rule). */

@@ -11,7 +11,7 @@
 
 export type WordPart =
   | { kind: "text"; value: string; quoted: boolean }
-  | { kind: "var"; name: string; quoted: boolean };
+  | { kind: "var"; name: string; quoted: boolean; /** The reference as written: `$name` or `${name}`. */ raw: string };
 
 const VAR_RE = /\$(?:([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#*@])|\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#*@])\})/y;
 
@@ -30,7 +30,7 @@ export function wordParts(raw: string): WordPart[] {
     VAR_RE.lastIndex = i;
     const m = VAR_RE.exec(raw);
     if (!m) return false;
-    parts.push({ kind: "var", name: (m[1] ?? m[2])!, quoted });
+    parts.push({ kind: "var", name: (m[1] ?? m[2])!, quoted, raw: m[0] });
     i = VAR_RE.lastIndex;
     return true;
   };
@@ -119,9 +119,18 @@ export function expandWord(raw: string, lookup: Lookup): string[] {
   return fields;
 }
 
-/** Expand a word for display: variables GRUB would expand are written as `${name}` when `lookup` does not know them. */
+/**
+ * Expand a word for display: quotes and escapes removed, variables `lookup` does not know kept
+ * as written (`$A_OK` stays `$A_OK`, `${A_OK}` stays `${A_OK}`).
+ */
 export function displayValue(raw: string, lookup: Lookup = () => undefined): string {
   let out = "";
-  for (const p of wordParts(raw)) out += p.kind === "text" ? p.value : (lookup(p.name) ?? `\${${p.name}}`);
+  for (const p of wordParts(raw)) out += p.kind === "text" ? p.value : (lookup(p.name) ?? p.raw);
   return out;
+}
+
+/** True when the word is made only of unquoted variable references (`$menuentry_id_option`). */
+export function isBareVariables(raw: string): boolean {
+  const parts = wordParts(raw);
+  return parts.length > 0 && parts.every((p) => p.kind === "var" && !p.quoted);
 }

@@ -31,7 +31,7 @@ test("ubuntu menu: entry, submenu with two entries, index paths", () => {
 test("rauc menu titles keep variables; conditional entries are marked", () => {
   const rauc = readMenu(parse(byName.get("rauc-contrib.grub.cfg")!));
   assert.equal(rauc.entries.map((e) => [e.title, e.dynamic, e.conditional]), [
-    ["Rescue", false, false], ["Slot A (OK=${A_OK} TRY=${A_TRY})", true, false], ["Slot B (OK=${B_OK} TRY=${B_TRY})", true, false],
+    ["Rescue", false, false], ["Slot A (OK=$A_OK TRY=$A_TRY)", true, false], ["Slot B (OK=$B_OK TRY=$B_TRY)", true, false],
   ]);
   const fedora = readMenu(parse(byName.get("fedora-workstation-blscfg.generated.grub.cfg")!));
   assert.ok(fedora.dynamicSources.some((d) => d.command === "blscfg"));

@@ -31,10 +31,10 @@ test("parts and display", () => {
   assert.equal(wordParts('a"$b"c'), [
     { kind: "text", value: "a", quoted: false },
     { kind: "text", value: "", quoted: true },
-    { kind: "var", name: "b", quoted: true },
+    { kind: "var", name: "b", quoted: true, raw: "$b" },
     { kind: "text", value: "c", quoted: false },
   ]);
-  assert.is(displayValue('"Slot A (OK=$A_OK)"'), "Slot A (OK=${A_OK})");
+  assert.is(displayValue('"Slot A (OK=$A_OK ${B})"'), "Slot A (OK=$A_OK ${B})");
   assert.is(displayValue('"Slot A (OK=$A_OK)"', () => "1"), "Slot A (OK=1)");
 });
 

@@ -6,6 +6,8 @@
  *   `--grubenv` that is the `grubenv` next to the grub.cfg, when it exists.
  * - `$prefix` is `(boot)` + the grub.cfg's directory inside the root, `$root` is `boot`;
  *   `grub_platform` is `efi` unless `--platform` says otherwise.
+ * - Files the script reads on `(boot)` (`source`, `configfile`, `load_env -f`, `save_env -f`) are
+ *   read under the root (actions/grub-files.ts); warnings name them as paths under the root.
  * JSON: `{ title, id, titlePath, indexPath, env, stoppedBy, warnings }`, `env` holding what the
  * boot changes in the grubenv through save_env (`null` = removed); `id` is null for an entry
  * without `--id`.
@@ -15,26 +17,30 @@ import { readGrubenvFile } from "../../../adapters/grubenv-file.ts";
 import { normaliseRoot } from "../../../adapters/root-path.ts";
 import { UsageError } from "../../../errors.ts";
 import { loadEnvView } from "../../../formats/grubenv.ts";
-import { evaluateGrubScript } from "../../../model/grub-eval.ts";
+import { evaluateGrubScript, type EvalOptions } from "../../../model/grub-eval.ts";
+import { BOOT_DEVICE, collectGrubFiles, describeGrubPath } from "../../../actions/grub-files.ts";
 import type { CommandInvocation } from "../../invocation.ts";
-import { readGrubCfg, grubCfgOption, resolveArgumentPath } from "./files.ts";
+import { readGrubCfgAsGrubRuns, grubCfgOption, resolveArgumentPath } from "./files.ts";
 
 export async function runDefault(inv: CommandInvocation): Promise<number> {
   if (inv.args.length > 0) throw new UsageError("grub default takes no arguments");
   const file = await grubCfgOption(inv.options, inv.globals.root);
   const root = inv.globals.root;
-  const { path: cfgPath, script } = await readGrubCfg(root, file);
+  const { path: cfgPath, script, warnings: syntaxWarnings } = await readGrubCfgAsGrubRuns(root, file);
   const explicit = typeof inv.options.grubenv === "string" ? inv.options.grubenv : undefined;
   const envPath = explicit !== undefined ? await resolveArgumentPath(root, explicit) : path.join(path.dirname(cfgPath), "grubenv");
   const loaded = await readGrubenvFile(envPath);
   if (explicit !== undefined && !loaded) inv.output.warn(`${explicit} does not exist: evaluating as GRUB does without a grubenv`);
   const platform = typeof inv.options.platform === "string" ? inv.options.platform : "efi";
   const imageDir = "/" + path.relative(normaliseRoot(root), path.dirname(cfgPath)).split(path.sep).join("/");
-  const result = evaluateGrubScript(script, {
+  const options: EvalOptions = {
     grubenv: loaded ? loadEnvView(loaded.block) : undefined,
-    variables: { prefix: `(boot)${imageDir === "/" ? "" : imageDir}`, root: "boot", grub_platform: platform },
-  });
-  for (const w of result.warnings) inv.output.warn(w);
+    variables: { prefix: `(${BOOT_DEVICE})${imageDir === "/" ? "" : imageDir}`, root: BOOT_DEVICE, grub_platform: platform },
+    describePath: describeGrubPath,
+  };
+  const result = evaluateGrubScript(script, { ...options, ...(await collectGrubFiles(root, script, options)) });
+  const warnings = [...syntaxWarnings, ...result.warnings];
+  for (const w of warnings) inv.output.warn(w);
   const chosen = result.chosen;
   const env = result.changes;
   if (inv.globals.json !== "off") {
@@ -45,7 +51,7 @@ export async function runDefault(inv: CommandInvocation): Promise<number> {
       indexPath: chosen?.indexPath ?? [],
       env,
       stoppedBy: result.stoppedBy ?? null,
-      warnings: result.warnings,
+      warnings,
     });
     return 0;
   }

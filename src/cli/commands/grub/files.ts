@@ -3,7 +3,7 @@ import { BootctlError, UsageError } from "../../../errors.ts";
 import { DEFAULT_GRUB_CFG_PATHS, findGrubCfg } from "../../../adapters/grub-cfg-file.ts";
 import { normaliseRoot } from "../../../adapters/root-path.ts";
 
-export { readGrubCfg, readTextFile, resolveArgumentPath } from "../../../adapters/grub-cfg-file.ts";
+export { readGrubCfg, readGrubCfgAsGrubRuns, readTextFile, resolveArgumentPath } from "../../../adapters/grub-cfg-file.ts";
 
 /**
  * `--grub-cfg FILE` when given (inside the root), else the system's grub.cfg, found as `status`

@@ -5,10 +5,11 @@
  * classes, users. Entries whose presence depends on run time are marked `?`; commands that add
  * entries at run time (blscfg, source, configfile) are listed after the menu.
  */
-import { readMenu, type MenuNode } from "../../../formats/grubcfg/menu.ts";
+import type { MenuNode } from "../../../formats/grubcfg/menu.ts";
+import { readGrubMenu } from "../../../model/grub-menu.ts";
 import { lineOf } from "../../../formats/grubcfg/position.ts";
 import type { CommandInvocation } from "../../invocation.ts";
-import { readGrubCfg, grubCfgOption } from "./files.ts";
+import { readGrubCfgAsGrubRuns, grubCfgOption } from "./files.ts";
 
 export interface MenuJson {
   type: "entry" | "submenu";
@@ -40,8 +41,9 @@ export function menuJson(entries: readonly MenuNode[], text: string): MenuJson[]
 
 export async function runMenu(inv: CommandInvocation): Promise<number> {
   const file = await grubCfgOption(inv.options, inv.globals.root);
-  const { text, script } = await readGrubCfg(inv.globals.root, file);
-  const menu = readMenu(script);
+  const { text, script, warnings } = await readGrubCfgAsGrubRuns(inv.globals.root, file);
+  for (const w of warnings) inv.output.warn(w);
+  const menu = readGrubMenu(script);
   const dynamic = menu.dynamicSources.map((d) => ({ command: d.command, line: lineOf(text, d.start) }));
   if (inv.globals.json !== "off") {
     inv.output.printJson({ entries: menuJson(menu.entries, text), dynamicSources: dynamic });
