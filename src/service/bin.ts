@@ -44,6 +44,23 @@ async function blessVerb(verb: string, options: BlessOptions): Promise<number> {
   return 0;
 }
 
+/**
+ * Whether the loader fell back from a failed trial at this boot: new rollbacks go into
+ * /var/lib/bootctl-ts/rollbacks.json (actions/rollback.ts). Never fatal: the boot is assessed
+ * whether or not the record can be kept.
+ */
+async function noteRollbacks(options: BlessOptions): Promise<void> {
+  try {
+    const { blessStatusOf } = await blessModule();
+    const { recordRollbacks } = await import("../actions/rollback.ts");
+    for (const r of await recordRollbacks(await blessStatusOf(options), options)) {
+      log(`fell back from ${r.from} to ${r.to ?? "another entry"}${r.tries !== null ? ` after ${r.tries} ${r.tries === 1 ? "try" : "tries"}` : ""}: ${r.reason}`);
+    }
+  } catch (err) {
+    log(`cannot keep the rollback record: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 declare const __BOOTCTL_TS_VERSION__: string | undefined;
 const VERSION = typeof __BOOTCTL_TS_VERSION__ === "string" ? __BOOTCTL_TS_VERSION__ : "0.0.0-dev";
 
@@ -86,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
       return blessVerb(rest[0] ?? "status", options);
     case "mark-good": {
       if (rest.length > 0) break;
+      await noteRollbacks(options);
       try {
         return await blessVerb("good", options);
       } catch (err) {
@@ -107,9 +125,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case "on-failure": {
       if (rest.length > 0) break;
+      await noteRollbacks(options);
       const { handleBootFailure } = await import("../actions/boot-failure.ts");
       const outcome = await handleBootFailure(options);
       log(outcome.reason);
+      if (outcome.recordError !== undefined) log(`cannot note the failure for the rollback record: ${outcome.recordError}`);
       return 0;
     }
   }

@@ -26,6 +26,8 @@ import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
 import { entryTitle, isBadEntry } from "../../../model/boot-entry.ts";
 import type { CommandInvocation } from "../../invocation.ts";
 import { loadMenu } from "../../../actions/boot-menu.ts";
+import { lastRollback } from "../../../actions/rollback.ts";
+import type { RollbackRecord } from "../../../model/rollback.ts";
 import { unmatchedGrubValues, unmatchedSdBootValues } from "../../../actions/select-entry.ts";
 
 /** EFI_LOADER_FEATURE_* bit names (systemd docs/BOOT_LOADER_INTERFACE.md). */
@@ -88,6 +90,7 @@ export default async function status({ globals, output }: CommandInvocation): Pr
   // the trial with no tries left (GRUB then boots bootctl_fallback).
   const exhausted = menu.entries.filter(isBadEntry).map((e) => e.id);
   const failure = await lastFailure(globals.root);
+  const rollbacks = await lastRollback(globals.root);
   const grubTrial = assessment.grub?.trial;
   if (grubTrial !== undefined && assessment.grub?.tries === 0) exhausted.push(grubTrial);
   const grubDefault = await grubDefaultEntry(globals.root, globals.espPath);
@@ -117,6 +120,8 @@ export default async function status({ globals, output }: CommandInvocation): Pr
       grubCounting: assessment.grub ?? null,
       grubDefault: grubDefault ?? null,
       bootFailure: failure ?? null,
+      lastRollback: rollbacks.last ? publicRollback(rollbacks.last) : null,
+      rollbacksTotal: rollbacks.total,
       unmatchedSelections: unmatched,
     };
     output.printJson(o);
@@ -156,7 +161,20 @@ export default async function status({ globals, output }: CommandInvocation): Pr
   if (g?.greenboot) output.line(`${"greenboot".padStart(19)}: boot_counter=${g.greenboot.bootCounter ?? "(unset)"} boot_success=${g.greenboot.bootSuccess ?? "(unset)"}`);
   if (exhausted.length > 0) output.line(`${"Fallen back from".padStart(19)}: ${exhausted.map((id) => s.red(id)).join(", ")} (no tries left: bad)`);
   if (failure) output.line(`${"Last failure".padStart(19)}: ${failure.reason}`);
+  if (rollbacks.last) output.line(`${"Last rollback".padStart(19)}: ${describeRollback(rollbacks.last)}${rollbacks.total > 1 ? ` (${rollbacks.total} in all)` : ""}`);
   return 0;
+}
+
+/** A record as `status --json` shows it (the key is internal). */
+function publicRollback(r: RollbackRecord): Omit<RollbackRecord, "key"> {
+  const { key: _key, ...shown } = r;
+  return shown;
+}
+
+/** `from → to, TIME, after N tries: reason`. */
+export function describeRollback(r: RollbackRecord): string {
+  const tries = r.tries === null ? "" : `, after ${r.tries} ${r.tries === 1 ? "try" : "tries"}`;
+  return `${r.from} → ${r.to ?? "(another entry)"}, ${r.time}${tries}: ${r.reason}`;
 }
 
 /** The `bless-boot status` word of this boot (actions/bless-boot.ts), or why it is unknown. */
