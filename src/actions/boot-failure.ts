@@ -30,6 +30,8 @@ export interface FailureOptions extends BlessOptions {
   cmdline?: string;
   /** Performs the reboot; default `systemctl reboot`. Tests pass a recorder. */
   reboot?: () => void;
+  /** Runs just before the reboot (the service writes its metrics); its failure is the caller's to report. */
+  beforeReboot?: () => Promise<void>;
 }
 
 export interface FailureOutcome extends FailureDecision {
@@ -172,6 +174,7 @@ export async function handleBootFailure(options: FailureOptions): Promise<Failur
     await mkdirDurable(root, inRoot(root, "/run/bootctl-ts"));
     await atomicReplace(root, inRoot(root, FAILURE_RECORD), JSON.stringify({ ...outcome, time: new Date().toISOString() }) + "\n");
     if (decision.reboot) {
+      await options.beforeReboot?.();
       (options.reboot ?? systemctlReboot)();
       outcome.rebooted = true;
     }

@@ -7,7 +7,9 @@
  *   service.cjs on-failure                  mark this boot bad and reboot (bootloop guard applies)
  *   service.cjs bless-boot [status|good|bad|indeterminate]
  *
- * Options: --root DIR, --path DIR (a $BOOT partition; repeatable), --efivars-path DIR.
+ * Options: --root DIR, --path DIR (a $BOOT partition; repeatable), --efivars-path DIR,
+ * --metrics-file FILE (the textfile-collector file; default $BOOTCTL_TS_METRICS_FILE, else
+ * /var/lib/prometheus/node-exporter/bootctl-ts.prom; empty: none).
  * It imports Node built-ins and our own modules only (no cac, chalk or fs-extra), so it starts
  * within a few milliseconds of `node` itself. Messages go to stderr, one line each (the journal
  * records them); the bless-boot status word goes to stdout.
@@ -22,7 +24,7 @@ import { markedMessage } from "../ops/bless-boot.ts";
 const blessModule = () => import("../actions/bless-boot.ts");
 
 const EFIVARS = "/sys/firmware/efi/efivars";
-const USAGE = "usage: service.cjs health | mark-good | on-failure | bless-boot [status|good|bad|indeterminate] [--root DIR] [--path DIR]... [--efivars-path DIR]";
+const USAGE = "usage: service.cjs health | mark-good | on-failure | bless-boot [status|good|bad|indeterminate] [--root DIR] [--path DIR]... [--efivars-path DIR] [--metrics-file FILE]";
 
 function log(message: string): void {
   process.stderr.write(`bootctl-ts: ${message}\n`);
@@ -61,6 +63,20 @@ async function noteRollbacks(options: BlessOptions): Promise<void> {
   }
 }
 
+/**
+ * The metrics file for node_exporter's textfile collector, after every assessment
+ * (actions/metrics.ts; `--metrics-file`, else $BOOTCTL_TS_METRICS_FILE, else node_exporter's
+ * Debian directory). Never fatal.
+ */
+async function writeMetrics(options: BlessOptions, file: string | undefined): Promise<void> {
+  try {
+    const { writeMetricsFile } = await import("../actions/metrics.ts");
+    await writeMetricsFile(options, file);
+  } catch (err) {
+    log(`cannot write the metrics file: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 declare const __BOOTCTL_TS_VERSION__: string | undefined;
 const VERSION = typeof __BOOTCTL_TS_VERSION__ === "string" ? __BOOTCTL_TS_VERSION__ : "0.0.0-dev";
 
@@ -74,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        path: { type: "string", multiple: true }, root: { type: "string" }, "efivars-path": { type: "string" },
+        path: { type: "string", multiple: true }, root: { type: "string" }, "efivars-path": { type: "string" }, "metrics-file": { type: "string" },
         help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "V" },
       },
     });
@@ -97,10 +113,19 @@ async function main(argv: string[]): Promise<number> {
   const efivarsPath = values["efivars-path"];
   const options: BlessOptions = { root: values.root ?? "/", partitions: values.path ?? [], efivarsPath: efivarsPath ?? EFIVARS, efivarsPathExplicit: efivarsPath !== undefined };
   const [command, ...rest] = positionals;
+  const metricsFile = values["metrics-file"];
   switch (command) {
-    case "bless-boot":
+    case "bless-boot": {
       if (rest.length > 1) break;
-      return blessVerb(rest[0] ?? "status", options);
+      const verb = rest[0] ?? "status";
+      // `status` is the start-up bench's path: it assesses nothing, so it writes no metrics.
+      if (verb === "status") return blessVerb(verb, options);
+      try {
+        return await blessVerb(verb, options);
+      } finally {
+        await writeMetrics(options, metricsFile);
+      }
+    }
     case "mark-good": {
       if (rest.length > 0) break;
       await noteRollbacks(options);
@@ -112,6 +137,8 @@ async function main(argv: string[]): Promise<number> {
           return 0;
         }
         throw err;
+      } finally {
+        await writeMetrics(options, metricsFile);
       }
     }
     case "health": {
@@ -127,9 +154,11 @@ async function main(argv: string[]): Promise<number> {
       if (rest.length > 0) break;
       await noteRollbacks(options);
       const { handleBootFailure } = await import("../actions/boot-failure.ts");
-      const outcome = await handleBootFailure(options);
+      // The metrics go out before a reboot can stop this process.
+      const outcome = await handleBootFailure({ ...options, beforeReboot: () => writeMetrics(options, metricsFile) });
       log(outcome.reason);
       if (outcome.recordError !== undefined) log(`cannot note the failure for the rollback record: ${outcome.recordError}`);
+      if (!outcome.rebooted) await writeMetrics(options, metricsFile);
       return 0;
     }
   }

@@ -21,7 +21,8 @@ import { locateGrubenv, readGrubenvFile } from "../../../adapters/grubenv-file.t
 import { loadEnvView } from "../../../formats/grubenv.ts";
 import { evaluateGrubScript } from "../../../model/grub-eval.ts";
 import { FAILURE_RECORD } from "../../../actions/boot-failure.ts";
-import { BootctlError, errnoOf } from "../../../errors.ts";
+import { BootctlError, UsageError, errnoOf } from "../../../errors.ts";
+import { discoverBootPartitions } from "../../../adapters/esp-discovery.ts";
 import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
 import { entryTitle, isBadEntry } from "../../../model/boot-entry.ts";
 import type { CommandInvocation } from "../../invocation.ts";
@@ -61,7 +62,15 @@ async function safeString(dir: string, name: string): Promise<string | undefined
   }
 }
 
-export default async function status({ globals, output }: CommandInvocation): Promise<number> {
+export default async function status({ globals, output, options }: CommandInvocation): Promise<number> {
+  const format = options.format ?? "text";
+  if (format !== "text" && format !== "prometheus") throw new UsageError(`--format: expected text or prometheus, got '${String(format)}'`);
+  if (format === "prometheus") {
+    const { metricsText } = await import("../../../actions/metrics.ts");
+    const partitions = discoverBootPartitions({ root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath });
+    output.write(await metricsText({ root: globals.root, partitions: [partitions.esp?.inRoot, partitions.xbootldr?.inRoot], efivarsPath: globals.efivarsPath, efivarsPathExplicit: globals.efivarsPathExplicit }));
+    return 0;
+  }
   const menu = await loadMenu(globals, "empty");
   for (const w of menu.warnings) output.warn(w);
   // Read from the variables' directory: bootctl's is_efi_boot() asks /sys/firmware/efi/.
