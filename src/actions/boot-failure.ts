@@ -31,7 +31,7 @@ export interface FailureOptions extends BlessOptions {
   /** Performs the reboot; default `systemctl reboot`. Tests pass a recorder. */
   reboot?: () => void;
   /** Runs just before the reboot (the service writes its metrics); its failure is the caller's to report. */
-  beforeReboot?: () => Promise<void>;
+  beforeReboot?: (outcome: FailureOutcome) => Promise<void>;
 }
 
 export interface FailureOutcome extends FailureDecision {
@@ -174,7 +174,7 @@ export async function handleBootFailure(options: FailureOptions): Promise<Failur
     await mkdirDurable(root, inRoot(root, "/run/bootctl-ts"));
     await atomicReplace(root, inRoot(root, FAILURE_RECORD), JSON.stringify({ ...outcome, time: new Date().toISOString() }) + "\n");
     if (decision.reboot) {
-      await options.beforeReboot?.();
+      await options.beforeReboot?.(outcome);
       (options.reboot ?? systemctlReboot)();
       outcome.rebooted = true;
     }

@@ -15,7 +15,9 @@
  * records them); the bless-boot status word goes to stdout.
  */
 import { parseArgs } from "node:util";
-import type { BlessOptions } from "../actions/bless-boot.ts";
+import type { BlessOptions, BlessStatusResult } from "../actions/bless-boot.ts";
+import type { FailureOutcome } from "../actions/boot-failure.ts";
+import type { JournalMessage } from "../ops/journal.ts";
 import { BootctlError } from "../errors.ts";
 import { markedMessage } from "../ops/bless-boot.ts";
 
@@ -30,6 +32,31 @@ function log(message: string): void {
   process.stderr.write(`bootctl-ts: ${message}\n`);
 }
 
+/**
+ * A message that has a MESSAGE_ID (ops/journal.ts): to the journal as a structured entry through
+ * `logger --journald` (adapters/journal.ts) when the root is the running system's, else — or when
+ * that fails — the same line on stderr, as every other message. Never fatal.
+ */
+async function tellJournal(options: BlessOptions, m: JournalMessage): Promise<void> {
+  if ((options.root ?? "/") === "/" && process.env.BOOTCTL_TS_JOURNAL !== "0") {
+    try {
+      const [{ journalEntry }, { sendJournalEntry }] = await Promise.all([import("../ops/journal.ts"), import("../adapters/journal.ts")]);
+      if (sendJournalEntry(journalEntry(m))) return;
+    } catch {
+      // The line below says it.
+    }
+  }
+  log(m.message);
+}
+
+/** The journal fields that name the booted entry (the status before acting). */
+function entryFields(status: BlessStatusResult | undefined): Record<string, string | number | undefined> {
+  if (!status) return {};
+  if (status.loader === "grub") return { ENTRY: status.grub?.trial, LOADER: "grub", TRIES_LEFT: status.grub?.tries };
+  const base = status.path === undefined ? undefined : status.path.slice(status.path.lastIndexOf("/") + 1);
+  return { ENTRY: base?.replace(/\+\d+(-\d+)?(?=\.[^.]*$|$)/, ""), ENTRY_FILE: base, LOADER: status.loader, TRIES_LEFT: status.left, TRIES_DONE: status.done };
+}
+
 async function blessVerb(verb: string, options: BlessOptions): Promise<number> {
   const { blessBoot, blessStatusOf } = await blessModule();
   if (verb === "status") {
@@ -40,9 +67,13 @@ async function blessVerb(verb: string, options: BlessOptions): Promise<number> {
     log(`unknown bless-boot verb '${verb}'`);
     return 2;
   }
+  const before = await blessStatusOf(options).catch(() => undefined);
   const plan = await blessBoot(verb, options);
   for (const note of plan.notes) log(note);
-  if (plan.outcome !== "already") log(markedMessage(plan));
+  if (plan.outcome === "already") return 0;
+  const message = markedMessage(plan);
+  if (verb === "indeterminate") log(message);
+  else await tellJournal(options, { kind: verb === "good" ? "blessed" : "markedBad", message, fields: entryFields(before) });
   return 0;
 }
 
@@ -51,16 +82,20 @@ async function blessVerb(verb: string, options: BlessOptions): Promise<number> {
  * /var/lib/bootctl-ts/rollbacks.json (actions/rollback.ts). Never fatal: the boot is assessed
  * whether or not the record can be kept.
  */
-async function noteRollbacks(options: BlessOptions): Promise<void> {
+async function noteRollbacks(options: BlessOptions): Promise<BlessStatusResult | undefined> {
+  let status: BlessStatusResult | undefined;
   try {
     const { blessStatusOf } = await blessModule();
+    status = await blessStatusOf(options);
     const { recordRollbacks } = await import("../actions/rollback.ts");
-    for (const r of await recordRollbacks(await blessStatusOf(options), options)) {
-      log(`fell back from ${r.from} to ${r.to ?? "another entry"}${r.tries !== null ? ` after ${r.tries} ${r.tries === 1 ? "try" : "tries"}` : ""}: ${r.reason}`);
+    for (const r of await recordRollbacks(status, options)) {
+      const message = `fell back from ${r.from} to ${r.to ?? "another entry"}${r.tries !== null ? ` after ${r.tries} ${r.tries === 1 ? "try" : "tries"}` : ""}: ${r.reason}`;
+      await tellJournal(options, { kind: "fellBack", message, fields: { ENTRY: r.from, BOOTED: r.to ?? undefined, LOADER: r.loader, TRIES_DONE: r.tries ?? undefined, REASON: r.reason, FAILED_CHECKS: r.failedChecks?.join(" ") } });
     }
   } catch (err) {
     log(`cannot keep the rollback record: ${err instanceof Error ? err.message : String(err)}`);
   }
+  return status;
 }
 
 /**
@@ -145,18 +180,33 @@ async function main(argv: string[]): Promise<number> {
       if (rest.length > 0) break;
       const { describeCheck, describeSkipped, runHealthChecks } = await import("../actions/health.ts");
       const report = await runHealthChecks({ root: options.root ?? "/" });
-      for (const r of [...report.checks, ...report.hooks]) log(describeCheck(r));
+      for (const r of [...report.checks, ...report.hooks]) {
+        if (r.ok || r.kind === "green" || r.kind === "red") {
+          log(describeCheck(r));
+          continue;
+        }
+        const result = r.timedOut ? "timed out" : r.signal !== null ? `killed by ${r.signal}` : `exit status ${r.status}`;
+        await tellJournal(options, { kind: "healthCheckFailed", message: describeCheck(r), fields: { CHECK: r.name, CHECK_KIND: r.kind, CHECK_PATH: r.path, CHECK_RESULT: result, DURATION_MS: Math.round(r.durationMs) } });
+      }
       for (const s of report.skipped) log(describeSkipped(s));
       log(`health verdict: ${report.verdict}`);
       return report.verdict === "green" ? 0 : 1;
     }
     case "on-failure": {
       if (rest.length > 0) break;
-      await noteRollbacks(options);
+      const status = await noteRollbacks(options);
       const { handleBootFailure } = await import("../actions/boot-failure.ts");
-      // The metrics go out before a reboot can stop this process.
-      const outcome = await handleBootFailure({ ...options, beforeReboot: () => writeMetrics(options, metricsFile) });
-      log(outcome.reason);
+      // The messages and metrics go out before a reboot can stop this process.
+      let reported = false;
+      const tell = async (outcome: FailureOutcome) => {
+        reported = true;
+        const fields = { ...entryFields(status), REASON: outcome.reason, FAILED_CHECKS: outcome.failedChecks.join(" ") || undefined, REBOOT: outcome.reboot ? 1 : 0 };
+        if (outcome.guard) await tellJournal(options, { kind: "guardStopped", message: outcome.reason, fields });
+        else if (outcome.markBad) await tellJournal(options, { kind: "markedBad", message: outcome.reason, fields });
+        else log(outcome.reason);
+      };
+      const outcome = await handleBootFailure({ ...options, beforeReboot: async (o) => { await tell(o); await writeMetrics(options, metricsFile); } });
+      if (!reported) await tell(outcome);
       if (outcome.recordError !== undefined) log(`cannot note the failure for the rollback record: ${outcome.recordError}`);
       if (!outcome.rebooted) await writeMetrics(options, metricsFile);
       return 0;

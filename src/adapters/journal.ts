@@ -1,0 +1,20 @@
+/**
+ * Structured journal messages through `logger --journald` (util-linux): Node has no AF_UNIX
+ * datagram sockets, which journald's native protocol (/run/systemd/journal/socket,
+ * systemd's docs/JOURNAL_NATIVE_PROTOCOL.md) needs, and logger is in util-linux, which every
+ * Debian system has (Essential). logger reads FIELD=value lines from stdin and sends them as one
+ * entry; it exits non-zero when journald cannot be reached. Node built-ins only; child_process is
+ * loaded only when a message is sent.
+ */
+import { builtinModule } from "../builtin-modules.ts";
+
+/** Send one entry (ops/journal.ts journalEntry()); true when logger took it. Never throws. */
+export function sendJournalEntry(entry: string, logger = "logger"): boolean {
+  try {
+    const { spawnSync } = builtinModule("node:child_process");
+    const r = spawnSync(logger, ["--journald"], { input: entry, stdio: ["pipe", "ignore", "ignore"], timeout: 5000 });
+    return r.status === 0;
+  } catch {
+    return false;
+  }
+}
