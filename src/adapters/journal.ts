@@ -8,13 +8,16 @@
  */
 import { builtinModule } from "../builtin-modules.ts";
 
-/** Send one entry (ops/journal.ts journalEntry()); true when logger took it. Never throws. */
+/** Send one entry (ops/journal.ts journalEntry()); true when logger took it; false when it could not be run or failed. */
 export function sendJournalEntry(entry: string, logger = "logger"): boolean {
   try {
     const { spawnSync } = builtinModule("node:child_process");
     const r = spawnSync(logger, ["--journald"], { input: entry, stdio: ["pipe", "ignore", "ignore"], timeout: 5000 });
     return r.status === 0;
-  } catch {
-    return false;
+  } catch (err) {
+    // spawnSync reports a missing logger in r.error; what is thrown (e.g. an input too large for
+    // the pipe) means the same: the entry did not reach the journal, the caller writes the line.
+    if (err instanceof Error) return false;
+    throw err;
   }
 }

@@ -97,8 +97,9 @@ export function parseHistory(text: string): RollbackHistory | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
   }
   if (typeof value !== "object" || value === null) return undefined;
   const o = value as Record<string, unknown>;

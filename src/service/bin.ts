@@ -42,8 +42,9 @@ async function tellJournal(options: BlessOptions, m: JournalMessage): Promise<vo
     try {
       const [{ journalEntry }, { sendJournalEntry }] = await Promise.all([import("../ops/journal.ts"), import("../adapters/journal.ts")]);
       if (sendJournalEntry(journalEntry(m))) return;
-    } catch {
-      // The line below says it.
+    } catch (err) {
+      // An entry that cannot be made (a field name) still gets its line below, with the reason.
+      log(`cannot send to the journal: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   log(m.message);
@@ -67,7 +68,13 @@ async function blessVerb(verb: string, options: BlessOptions): Promise<number> {
     log(`unknown bless-boot verb '${verb}'`);
     return 2;
   }
-  const before = await blessStatusOf(options).catch(() => undefined);
+  // The entry's fields for the journal; blessBoot below reports a state it cannot read.
+  let before: BlessStatusResult | undefined;
+  try {
+    before = await blessStatusOf(options);
+  } catch (err) {
+    if (!(err instanceof BootctlError)) throw err;
+  }
   const plan = await blessBoot(verb, options);
   for (const note of plan.notes) log(note);
   if (plan.outcome === "already") return 0;
