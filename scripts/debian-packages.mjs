@@ -24,6 +24,8 @@ export const FAST_PACKAGES = [
   "groff-base", // groff: warnings on bootctl-ts(1) (test/cli/help.test.ts)
   "zsh", // the zsh completion run in zsh (test/cli/help.test.ts)
   "fish", // the fish completion run through fish's complete -C (test/cli/help.test.ts)
+  "prometheus-node-exporter", // its textfile collector reads the metrics file (test/differential/prometheus-node-exporter.test.ts)
+  "prometheus", // promtool check metrics lints the metrics file (same test)
 ];
 
 export const QEMU_PACKAGES = ["qemu-system-x86", "dosfstools", "busybox-static"];

@@ -45,6 +45,8 @@ export type ErrorCode =
   // Health checks: a check's drop-in file (formats/health/check-drop-in.ts), systemctl's answer
   // about check units (adapters/systemctl-show.ts).
   | "E_CHECK_DROP_IN" | "E_SYSTEMCTL"
+  // Metrics (formats/prometheus-text.ts): a metric or label name the format cannot carry.
+  | "E_METRIC_NAME"
   // Unified kernel images and PE files.
   | "E_UKI_INVALID" | "E_UKI_INITRD" | "E_UKI_NOT_A_UKI" | "E_UKI_NO_OSREL" | "E_UKI_SECTION_EMBEDDED_NUL" | "E_UKI_SECTION_SHORT" | "E_UKI_SECTION_TOO_LARGE"
   | "E_PE_NO_MZ" | "E_PE_NO_SIGNATURE" | "E_PE_OPTIONAL_HEADER" | "E_PE_OPTIONAL_MAGIC" | "E_PE_SECTION_OUT_OF_BOUNDS" | "E_PE_TRUNCATED"

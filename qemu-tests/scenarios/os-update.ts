@@ -12,7 +12,10 @@
  *    bad); systemd records the failure, boot-complete.target fails, OnFailure= starts
  *    bootctl-ts-boot-failure.service, which marks the entry bad and reboots.
  * 3. The previous kernel boots, passes, and bootctl-ts-bless.service runs after
- *    boot-complete.target.
+ *    boot-complete.target. (Issue 20) It records the rollback (/var/lib/bootctl-ts/rollbacks.json,
+ *    shown by `bootctl-ts status --json` in that boot), and the journal has the structured
+ *    messages with their MESSAGE_IDs and BOOTCTL_TS_* fields: blessed (boot 1), health check
+ *    failed and marked bad (boot 2), fell back (boot 3).
  *
  * Every boot's entry equals `bootctl-ts predict` on the disk before it; every assertion about
  * the guest comes from its journal, read from the disk after the boot.
@@ -23,6 +26,13 @@ import { expectBefore, expectJournal, GrubView, journalLines, kernelEnd, SdbootV
 import { markerValue } from "../lib/qemu.ts";
 import type { Scenario, ScenarioContext } from "../lib/scenario.ts";
 import { MACHINE_ID } from "../lib/realos/image.ts";
+import { MESSAGE_IDS } from "../../src/ops/journal.ts";
+import type { RealBoot } from "../lib/realos/machine.ts";
+
+/** The journal entries of a boot with one of bootctl-ts's MESSAGE_IDs (structured, through logger --journald). */
+function structured(boot: RealBoot, id: string): { message: string; fields: Record<string, string> }[] {
+  return boot.journal.filter((e) => e.messageId === id).map((e) => ({ message: e.message, fields: e.fields ?? {} }));
+}
 
 const UNITS = ["bootctl-ts-health.service", "boot-complete.target", "bootctl-ts-bless.service", "systemd-bless-boot.service", "bootctl-ts-boot-failure.service", "btq-action.service"];
 
@@ -53,6 +63,8 @@ function sdUpdate(os: GuestOsId): Scenario {
       // The package's drop-in: systemd's own unit is pulled in (LoaderBootCountPath is set) but skipped.
       ctx.expectEqual(u1["systemd-bless-boot.service"]!.result, "skipped", "boot-1: systemd-bless-boot.service (must not bless a second time)");
       ctx.expectEqual(journalLines(first, /Marked boot as 'good'/).length, 1, "boot-1: the boot was marked good once");
+      const blessed = structured(first, MESSAGE_IDS.blessed);
+      ctx.expectEqual(blessed.map((m) => [m.fields["BOOTCTL_TS_ENTRY"], m.fields["BOOTCTL_TS_LOADER"], m.fields["BOOTCTL_TS_TRIES_LEFT"]]), [[entry(oldRelease), "systemd-boot", "2"]], "boot-1: one structured 'blessed' entry (MESSAGE_ID, BOOTCTL_TS_ENTRY, tries left +3 → +2-1)");
       expectJournal(ctx, first, /Setting up linux-image-/, "dpkg configured the new kernel");
       ctx.expectEqual(markerValue(first.result, "SCRIPT_RC")?.split(" ")[0], "0", "boot-1: dpkg -i exit status");
       ctx.expectEqual(kernelEnd(first), "reboot", "boot-1: the machine rebooted after the update");
@@ -66,11 +78,15 @@ function sdUpdate(os: GuestOsId): Scenario {
       ctx.expectEqual(u2["boot-complete.target"]!.result, "dependency", "boot-2: boot-complete.target");
       ctx.expectEqual(u2["bootctl-ts-boot-failure.service"]!.result !== undefined || u2["bootctl-ts-boot-failure.service"]!.startingUs !== undefined, true, "boot-2: OnFailure started bootctl-ts-boot-failure.service");
       expectJournal(ctx, second, /entry marked bad; rebooting so the boot loader falls back/, "the failure service marked the entry bad and rebooted");
+      const failedCheck = structured(second, MESSAGE_IDS.healthCheckFailed);
+      ctx.expectEqual(failedCheck.map((m) => [m.fields["BOOTCTL_TS_CHECK"], m.fields["BOOTCTL_TS_CHECK_KIND"], m.fields["BOOTCTL_TS_CHECK_RESULT"]]), [["50-btq-check", "required", "exit status 1"]], "boot-2: a structured 'health check failed' entry");
+      const markedBad = structured(second, MESSAGE_IDS.markedBad);
+      ctx.expectEqual(markedBad.map((m) => [m.fields["BOOTCTL_TS_ENTRY"], m.fields["BOOTCTL_TS_TRIES_DONE"], m.fields["BOOTCTL_TS_REBOOT"]]), [[entry(newRelease), "1", "1"]], "boot-2: a structured 'marked bad' entry");
       ctx.expectEqual(kernelEnd(second), "reboot", "boot-2: the failure service rebooted");
       ctx.expectEqual(await view.entries(), [entry(oldRelease), entry(newRelease, "+0-1")].sort(), "entries after the failed boot (marked bad)");
 
       // 3. The previous kernel.
-      const { boot: third } = await view.boot({ failIf: [newRelease] }, "previous kernel");
+      const { boot: third } = await view.boot({ failIf: [newRelease], script: "bootctl-ts status --json=short" }, "previous kernel");
       ctx.expectEqual(markerValue(third.result, "BOOTED"), oldRelease, "boot-3: kernel");
       const u3 = await units(ctx, third, UNITS);
       ctx.expectEqual(u3["bootctl-ts-health.service"]!.result, "done", "boot-3: bootctl-ts-health.service");
@@ -78,6 +94,13 @@ function sdUpdate(os: GuestOsId): Scenario {
       ctx.expectEqual(u3["bootctl-ts-bless.service"]!.result, "done", "boot-3: bootctl-ts-bless.service");
       // The previous kernel's entry was blessed at its first boot (boot-1): nothing is counting now.
       expectJournal(ctx, third, /not booted with boot counting in effect; nothing to mark/, "bless found the entry already good");
+      // The rollback, seen by this boot's mark-good.
+      const fellBack = structured(third, MESSAGE_IDS.fellBack);
+      ctx.expectEqual(fellBack.map((m) => [m.fields["BOOTCTL_TS_ENTRY"], m.fields["BOOTCTL_TS_BOOTED"], m.fields["BOOTCTL_TS_TRIES_DONE"]]), [[entry(newRelease), entry(oldRelease), "1"]], "boot-3: one structured 'fell back' entry");
+      ctx.expect(/^health checks failed(: 50-btq-check)?$/.test(fellBack[0]?.fields["BOOTCTL_TS_REASON"] ?? ""), `boot-3: the rollback's reason is the failed health check (${fellBack[0]?.fields["BOOTCTL_TS_REASON"]})`);
+      const status = journalLines(third, /"lastRollback"/)[0] ?? "";
+      const json = JSON.parse(status.slice(status.indexOf("{"))) as { lastRollback: { from: string; to: string; tries: number; reason: string } | null; rollbacksTotal: number };
+      ctx.expectEqual([json.lastRollback?.from, json.lastRollback?.to, json.lastRollback?.tries, json.rollbacksTotal], [entry(newRelease), entry(oldRelease), 1, 1], "boot-3: status --json shows the rollback");
       ctx.expectEqual(kernelEnd(third), "poweroff", "boot-3: powered off by the test");
     },
   };

@@ -17,21 +17,41 @@ import { interpretLoaderConf, parseLoaderConf, unquoteBootValue } from "../forma
 import { targetEfivarsPath } from "../adapters/target-efivars.ts";
 import { LOADER_VENDOR_GUID } from "../formats/efi/guids.ts";
 import { tryExtractTries } from "../model/boot-counter.ts";
+import { failedChecksOf } from "../model/rollback.ts";
 import { decideOnFailure, nextBootFromNames, wasCounted, type FailureDecision, type FailureFacts } from "../ops/boot-failure.ts";
 import { blessBoot, blessStatusOf, type BlessOptions, type BlessStatusResult } from "./bless-boot.ts";
 
 export const FAILURE_RECORD = "/run/bootctl-ts/boot-failure.json";
+/** The report of this boot's health checks (`health --json`), written by the service's `health`. */
+export const HEALTH_REPORT = "/run/bootctl-ts/health.json";
 
 export interface FailureOptions extends BlessOptions {
   /** Kernel command line; default: read /proc/cmdline. */
   cmdline?: string;
   /** Performs the reboot; default `systemctl reboot`. Tests pass a recorder. */
   reboot?: () => void;
+  /** Runs just before the reboot (the service writes its metrics); its failure is the caller's to report. */
+  beforeReboot?: (outcome: FailureOutcome) => Promise<void>;
 }
 
 export interface FailureOutcome extends FailureDecision {
   state: string;
   rebooted: boolean;
+  /** The required checks that failed, from this boot's health report (empty when none is found). */
+  failedChecks: string[];
+  /** Why the note for the rollback record could not be written (the boot is handled anyway). */
+  recordError?: string;
+}
+
+/** The failed required checks in this boot's health report; none when there is no report. */
+export async function failedChecksOfBoot(root: string): Promise<string[]> {
+  try {
+    const text = (await readBounded(await resolveSafe(root, inRoot(root, HEALTH_REPORT)), TEXT_CONFIG_MAX, "a health report")).toString("utf8");
+    return failedChecksOf(JSON.parse(text));
+  } catch (err) {
+    if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR" || err instanceof SyntaxError || err instanceof BootctlError) return [];
+    throw err;
+  }
 }
 
 async function kernelCmdline(): Promise<string> {
@@ -59,6 +79,16 @@ async function names(partition: string, relative: string): Promise<string[]> {
     if (errnoOf(err) === "ENOENT" || errnoOf(err) === "ENOTDIR") return [];
     throw err;
   }
+}
+
+/** The names of the entry files sd-boot reads: Type #1 in loader/entries, Type #2 in EFI/Linux. */
+export async function entryFileNames(partitions: readonly string[]): Promise<string[]> {
+  const entryNames: string[] = [];
+  for (const partition of partitions) {
+    entryNames.push(...(await names(partition, "loader/entries")).filter((n) => /\.conf$/i.test(n)));
+    entryNames.push(...(await names(partition, "EFI/Linux")).filter((n) => /\.efi$/i.test(n)));
+  }
+  return entryNames;
 }
 
 /**
@@ -100,11 +130,7 @@ async function nextBoot(status: BlessStatusResult, options: FailureOptions): Pro
   const efivars = targetEfivarsPath(options);
   const failed = await failedEntryId(status, efivars);
   if (failed === undefined) return "unknown";
-  const entryNames: string[] = [];
-  for (const partition of status.partitions) {
-    entryNames.push(...(await names(partition, "loader/entries")).filter((n) => /\.conf$/i.test(n)));
-    entryNames.push(...(await names(partition, "EFI/Linux")).filter((n) => /\.efi$/i.test(n)));
-  }
+  const entryNames = await entryFileNames(status.partitions);
   // sd-boot: LoaderEntryDefault before loader.conf's default.
   const variable = efivars === undefined ? undefined : await readEfiString(efivars, "LoaderEntryDefault", LOADER_VENDOR_GUID);
   const pattern = variable || (await loaderConfDefault(status.partitions));
@@ -115,6 +141,20 @@ export async function handleBootFailure(options: FailureOptions): Promise<Failur
   const status = await blessStatusOf(options);
   const counted = wasCounted(status.state);
   if (counted && !options.dryRun) await blessBoot("bad", options);
+  const root = options.root ?? "/";
+  const failedChecks = await failedChecksOfBoot(root);
+  let recordError: string | undefined;
+  if (counted && !options.dryRun) {
+    // The rollback record (actions/rollback.ts): why, for the boot that sees the fallback. Not
+    // being able to write it never stops the fallback.
+    try {
+      const { notePendingFailure, pendingFailureOf } = await import("./rollback.ts");
+      const note = pendingFailureOf(status, failedChecks, new Date());
+      if (note) await notePendingFailure(root, note);
+    } catch (err) {
+      recordError = err instanceof Error ? err.message : String(err);
+    }
+  }
   let next: FailureFacts["nextBoot"] = "unknown";
   let nextBootError: string | undefined;
   if (!options.dryRun) {
@@ -129,12 +169,12 @@ export async function handleBootFailure(options: FailureOptions): Promise<Failur
     }
   }
   const decision = decideOnFailure({ state: status.state, cmdline: options.cmdline ?? (await kernelCmdline()), nextBoot: next, ...(nextBootError ? { nextBootError } : {}) });
-  const outcome: FailureOutcome = { ...decision, state: status.state, rebooted: false };
+  const outcome: FailureOutcome = { ...decision, state: status.state, rebooted: false, failedChecks, ...(recordError !== undefined ? { recordError } : {}) };
   if (!options.dryRun) {
-    const root = options.root ?? "/";
     await mkdirDurable(root, inRoot(root, "/run/bootctl-ts"));
     await atomicReplace(root, inRoot(root, FAILURE_RECORD), JSON.stringify({ ...outcome, time: new Date().toISOString() }) + "\n");
     if (decision.reboot) {
+      await options.beforeReboot?.(outcome);
       (options.reboot ?? systemctlReboot)();
       outcome.rebooted = true;
     }

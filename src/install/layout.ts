@@ -11,6 +11,7 @@
  * | preset | none (enabled directly) | /usr/lib/systemd/system-preset/50-bootctl-ts.preset |
  * | kernel-install plugin | /etc/kernel/install.d/90-loaderentry.install | /usr/lib/kernel/install.d/90-bootctl-ts.install |
  * | grub.d generators | /etc/grub.d/09_bootctl_counting, /etc/grub.d/20_bootctl-ts | the same |
+ * | journal message catalog | /usr/local/lib/systemd/catalog/bootctl-ts.catalog | /usr/lib/systemd/catalog/bootctl-ts.catalog |
  *
  * Activation (the links written last): the enablement links of the two units in
  * /etc/systemd/system (as `systemctl enable`, resp. `systemctl preset` with the preset above,
@@ -18,6 +19,7 @@
  * that the bootctl-ts plugin replaces (admin: 90-uki-copy.install; vendor: that and
  * 90-loaderentry.install). A package leaves activation to its maintainer scripts.
  */
+import { catalogText } from "../ops/journal.ts";
 import { BLESS_DROP_IN_NAME, ENABLEMENT_DIRECTORY, PRESET_FILE_NAME, SYSTEMD_BLESS_UNIT, blessBootDropIn, enableLinks, presetFile, unitFiles } from "./units.ts";
 import { ADMIN_PLUGIN_DIRECTORY, KERNEL_INSTALL_PLUGIN, SYSTEMD_ENTRY_PLUGINS, kernelInstallPlugin } from "./kernel-install-plugin.ts";
 import { GRUB_GENERATOR_DIRECTORY, grubGenerators } from "./grub-generators.ts";
@@ -81,6 +83,12 @@ export interface LayoutOptions {
   activate?: boolean;
 }
 
+/** The journal message catalog (ops/journal.ts). */
+export const CATALOG_FILE: Record<InstallMode, string> = {
+  admin: "/usr/local/lib/systemd/catalog/bootctl-ts.catalog",
+  vendor: "/usr/lib/systemd/catalog/bootctl-ts.catalog",
+};
+
 export function installLayout(options: LayoutOptions): InstallLayout {
   const { mode, node } = options;
   const unitDirectory = UNIT_DIRECTORY[mode];
@@ -97,6 +105,10 @@ export function installLayout(options: LayoutOptions): InstallLayout {
     ...Object.entries(grubGenerators()).map(([name, body]) => text(`${GRUB_GENERATOR_DIRECTORY}/${name}`, body, 0o755)),
     ...Object.entries(unitFiles({ node, service: SERVICE_INSTALL_PATH })).map(([name, body]) => text(`${unitDirectory}/${name}`, body)),
     text(`${unitDirectory}/${SYSTEMD_BLESS_UNIT}.d/${BLESS_DROP_IN_NAME}`, blessBootDropIn(SERVICE_INSTALL_PATH)),
+    // journalctl reads the catalogs of both directories (systemd catalog.c catalog_file_dirs)
+    // once `journalctl --update-catalog` has compiled them (Debian's systemd runs it from a dpkg
+    // trigger on /usr/lib/systemd/catalog; after install-units, run it by hand).
+    text(CATALOG_FILE[mode], catalogText()),
   ];
   if (mode === "vendor") files.push(text(`${PRESET_DIRECTORY}/${PRESET_FILE_NAME}`, presetFile()));
   const links: Record<string, string> = {};

@@ -7,13 +7,17 @@
  *   service.cjs on-failure                  mark this boot bad and reboot (bootloop guard applies)
  *   service.cjs bless-boot [status|good|bad|indeterminate]
  *
- * Options: --root DIR, --path DIR (a $BOOT partition; repeatable), --efivars-path DIR.
+ * Options: --root DIR, --path DIR (a $BOOT partition; repeatable), --efivars-path DIR,
+ * --metrics-file FILE (the textfile-collector file; default $BOOTCTL_TS_METRICS_FILE, else
+ * /var/lib/prometheus/node-exporter/bootctl-ts.prom; empty: none).
  * It imports Node built-ins and our own modules only (no cac, chalk or fs-extra), so it starts
  * within a few milliseconds of `node` itself. Messages go to stderr, one line each (the journal
  * records them); the bless-boot status word goes to stdout.
  */
 import { parseArgs } from "node:util";
-import type { BlessOptions } from "../actions/bless-boot.ts";
+import type { BlessOptions, BlessStatusResult } from "../actions/bless-boot.ts";
+import type { FailureOutcome } from "../actions/boot-failure.ts";
+import type { JournalMessage } from "../ops/journal.ts";
 import { BootctlError } from "../errors.ts";
 import { markedMessage } from "../ops/bless-boot.ts";
 
@@ -22,10 +26,36 @@ import { markedMessage } from "../ops/bless-boot.ts";
 const blessModule = () => import("../actions/bless-boot.ts");
 
 const EFIVARS = "/sys/firmware/efi/efivars";
-const USAGE = "usage: service.cjs health | mark-good | on-failure | bless-boot [status|good|bad|indeterminate] [--root DIR] [--path DIR]... [--efivars-path DIR]";
+const USAGE = "usage: service.cjs health | mark-good | on-failure | bless-boot [status|good|bad|indeterminate] [--root DIR] [--path DIR]... [--efivars-path DIR] [--metrics-file FILE]";
 
 function log(message: string): void {
   process.stderr.write(`bootctl-ts: ${message}\n`);
+}
+
+/**
+ * A message that has a MESSAGE_ID (ops/journal.ts): to the journal as a structured entry through
+ * `logger --journald` (adapters/journal.ts) when the root is the running system's, else — or when
+ * that fails — the same line on stderr, as every other message. Never fatal.
+ */
+async function tellJournal(options: BlessOptions, m: JournalMessage): Promise<void> {
+  if ((options.root ?? "/") === "/" && process.env.BOOTCTL_TS_JOURNAL !== "0") {
+    try {
+      const [{ journalEntry }, { sendJournalEntry }] = await Promise.all([import("../ops/journal.ts"), import("../adapters/journal.ts")]);
+      if (sendJournalEntry(journalEntry(m))) return;
+    } catch (err) {
+      // An entry that cannot be made (a field name) still gets its line below, with the reason.
+      log(`cannot send to the journal: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  log(m.message);
+}
+
+/** The journal fields that name the booted entry (the status before acting). */
+function entryFields(status: BlessStatusResult | undefined): Record<string, string | number | undefined> {
+  if (!status) return {};
+  if (status.loader === "grub") return { ENTRY: status.grub?.trial, LOADER: "grub", TRIES_LEFT: status.grub?.tries };
+  const base = status.path === undefined ? undefined : status.path.slice(status.path.lastIndexOf("/") + 1);
+  return { ENTRY: base?.replace(/\+\d+(-\d+)?(?=\.[^.]*$|$)/, ""), ENTRY_FILE: base, LOADER: status.loader, TRIES_LEFT: status.left, TRIES_DONE: status.done };
 }
 
 async function blessVerb(verb: string, options: BlessOptions): Promise<number> {
@@ -38,10 +68,55 @@ async function blessVerb(verb: string, options: BlessOptions): Promise<number> {
     log(`unknown bless-boot verb '${verb}'`);
     return 2;
   }
+  // The entry's fields for the journal; blessBoot below reports a state it cannot read.
+  let before: BlessStatusResult | undefined;
+  try {
+    before = await blessStatusOf(options);
+  } catch (err) {
+    if (!(err instanceof BootctlError)) throw err;
+  }
   const plan = await blessBoot(verb, options);
   for (const note of plan.notes) log(note);
-  if (plan.outcome !== "already") log(markedMessage(plan));
+  if (plan.outcome === "already") return 0;
+  const message = markedMessage(plan);
+  if (verb === "indeterminate") log(message);
+  else await tellJournal(options, { kind: verb === "good" ? "blessed" : "markedBad", message, fields: entryFields(before) });
   return 0;
+}
+
+/**
+ * Whether the loader fell back from a failed trial at this boot: new rollbacks go into
+ * /var/lib/bootctl-ts/rollbacks.json (actions/rollback.ts). Never fatal: the boot is assessed
+ * whether or not the record can be kept.
+ */
+async function noteRollbacks(options: BlessOptions): Promise<BlessStatusResult | undefined> {
+  let status: BlessStatusResult | undefined;
+  try {
+    const { blessStatusOf } = await blessModule();
+    status = await blessStatusOf(options);
+    const { recordRollbacks } = await import("../actions/rollback.ts");
+    for (const r of await recordRollbacks(status, options)) {
+      const message = `fell back from ${r.from} to ${r.to ?? "another entry"}${r.tries !== null ? ` after ${r.tries} ${r.tries === 1 ? "try" : "tries"}` : ""}: ${r.reason}`;
+      await tellJournal(options, { kind: "fellBack", message, fields: { ENTRY: r.from, BOOTED: r.to ?? undefined, LOADER: r.loader, TRIES_DONE: r.tries ?? undefined, REASON: r.reason, FAILED_CHECKS: r.failedChecks?.join(" ") } });
+    }
+  } catch (err) {
+    log(`cannot keep the rollback record: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return status;
+}
+
+/**
+ * The metrics file for node_exporter's textfile collector, after every assessment
+ * (actions/metrics.ts; `--metrics-file`, else $BOOTCTL_TS_METRICS_FILE, else node_exporter's
+ * Debian directory). Never fatal.
+ */
+async function writeMetrics(options: BlessOptions, file: string | undefined): Promise<void> {
+  try {
+    const { writeMetricsFile } = await import("../actions/metrics.ts");
+    await writeMetricsFile(options, file);
+  } catch (err) {
+    log(`cannot write the metrics file: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 declare const __BOOTCTL_TS_VERSION__: string | undefined;
@@ -57,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        path: { type: "string", multiple: true }, root: { type: "string" }, "efivars-path": { type: "string" },
+        path: { type: "string", multiple: true }, root: { type: "string" }, "efivars-path": { type: "string" }, "metrics-file": { type: "string" },
         help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "V" },
       },
     });
@@ -80,12 +155,22 @@ async function main(argv: string[]): Promise<number> {
   const efivarsPath = values["efivars-path"];
   const options: BlessOptions = { root: values.root ?? "/", partitions: values.path ?? [], efivarsPath: efivarsPath ?? EFIVARS, efivarsPathExplicit: efivarsPath !== undefined };
   const [command, ...rest] = positionals;
+  const metricsFile = values["metrics-file"];
   switch (command) {
-    case "bless-boot":
+    case "bless-boot": {
       if (rest.length > 1) break;
-      return blessVerb(rest[0] ?? "status", options);
+      const verb = rest[0] ?? "status";
+      // `status` is the start-up bench's path: it assesses nothing, so it writes no metrics.
+      if (verb === "status") return blessVerb(verb, options);
+      try {
+        return await blessVerb(verb, options);
+      } finally {
+        await writeMetrics(options, metricsFile);
+      }
+    }
     case "mark-good": {
       if (rest.length > 0) break;
+      await noteRollbacks(options);
       try {
         return await blessVerb("good", options);
       } catch (err) {
@@ -94,22 +179,43 @@ async function main(argv: string[]): Promise<number> {
           return 0;
         }
         throw err;
+      } finally {
+        await writeMetrics(options, metricsFile);
       }
     }
     case "health": {
       if (rest.length > 0) break;
       const { describeCheck, describeSkipped, runHealthChecks } = await import("../actions/health.ts");
       const report = await runHealthChecks({ root: options.root ?? "/" });
-      for (const r of [...report.checks, ...report.hooks]) log(describeCheck(r));
+      for (const r of [...report.checks, ...report.hooks]) {
+        if (r.ok || r.kind === "green" || r.kind === "red") {
+          log(describeCheck(r));
+          continue;
+        }
+        const result = r.timedOut ? "timed out" : r.signal !== null ? `killed by ${r.signal}` : `exit status ${r.status}`;
+        await tellJournal(options, { kind: "healthCheckFailed", message: describeCheck(r), fields: { CHECK: r.name, CHECK_KIND: r.kind, CHECK_PATH: r.path, CHECK_RESULT: result, DURATION_MS: Math.round(r.durationMs) } });
+      }
       for (const s of report.skipped) log(describeSkipped(s));
       log(`health verdict: ${report.verdict}`);
       return report.verdict === "green" ? 0 : 1;
     }
     case "on-failure": {
       if (rest.length > 0) break;
+      const status = await noteRollbacks(options);
       const { handleBootFailure } = await import("../actions/boot-failure.ts");
-      const outcome = await handleBootFailure(options);
-      log(outcome.reason);
+      // The messages and metrics go out before a reboot can stop this process.
+      let reported = false;
+      const tell = async (outcome: FailureOutcome) => {
+        reported = true;
+        const fields = { ...entryFields(status), REASON: outcome.reason, FAILED_CHECKS: outcome.failedChecks.join(" ") || undefined, REBOOT: outcome.reboot ? 1 : 0 };
+        if (outcome.guard) await tellJournal(options, { kind: "guardStopped", message: outcome.reason, fields });
+        else if (outcome.markBad) await tellJournal(options, { kind: "markedBad", message: outcome.reason, fields });
+        else log(outcome.reason);
+      };
+      const outcome = await handleBootFailure({ ...options, beforeReboot: async (o) => { await tell(o); await writeMetrics(options, metricsFile); } });
+      if (!reported) await tell(outcome);
+      if (outcome.recordError !== undefined) log(`cannot note the failure for the rollback record: ${outcome.recordError}`);
+      if (!outcome.rebooted) await writeMetrics(options, metricsFile);
       return 0;
     }
   }

@@ -23,6 +23,8 @@ export interface JournalEntry {
   jobType?: string;
   jobResult?: string;
   messageId?: string;
+  /** bootctl-ts's structured fields (BOOTCTL_TS_*, src/ops/journal.ts), when the entry has any. */
+  fields?: Record<string, string>;
 }
 
 type Raw = Record<string, unknown>;
@@ -51,6 +53,9 @@ function entryOf(raw: Raw): JournalEntry {
   if (jobResult) e.jobResult = jobResult;
   const id = text(raw["MESSAGE_ID"]);
   if (id) e.messageId = id;
+  for (const [name, value] of Object.entries(raw)) {
+    if (name.startsWith("BOOTCTL_TS_")) (e.fields ??= {})[name] = text(value);
+  }
   return e;
 }
 

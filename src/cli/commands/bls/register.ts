@@ -12,8 +12,10 @@ export const registerBls: RegisterCommands = (cli, define) => {
   define(
     cli
       .command("status", "Show ESP/XBOOTLDR paths, boot loader facts, default/selected/one-shot entries and the boot-assessment state")
-      .usage("status [--json=pretty|short]")
+      .usage("status [--json=pretty|short] [--format=text|prometheus]")
+      .option("--format <format>", "text (default), or prometheus: the boot-assessment metrics the service writes for node_exporter's textfile collector")
       .example("bootctl-ts status")
+      .example("bootctl-ts status --format=prometheus")
       .example("bootctl-ts --root /mnt/image --esp-path=/efi status --json=short"),
     () => import("./status.ts"),
   );

@@ -21,11 +21,14 @@ import { locateGrubenv, readGrubenvFile } from "../../../adapters/grubenv-file.t
 import { loadEnvView } from "../../../formats/grubenv.ts";
 import { evaluateGrubScript } from "../../../model/grub-eval.ts";
 import { FAILURE_RECORD } from "../../../actions/boot-failure.ts";
-import { BootctlError, errnoOf } from "../../../errors.ts";
+import { BootctlError, UsageError, errnoOf } from "../../../errors.ts";
+import { discoverBootPartitions } from "../../../adapters/esp-discovery.ts";
 import { LOADER_VENDOR_GUID } from "../../../formats/efi/guids.ts";
 import { entryTitle, isBadEntry } from "../../../model/boot-entry.ts";
 import type { CommandInvocation } from "../../invocation.ts";
 import { loadMenu } from "../../../actions/boot-menu.ts";
+import { lastRollback } from "../../../actions/rollback.ts";
+import type { RollbackRecord } from "../../../model/rollback.ts";
 import { unmatchedGrubValues, unmatchedSdBootValues } from "../../../actions/select-entry.ts";
 
 /** EFI_LOADER_FEATURE_* bit names (systemd docs/BOOT_LOADER_INTERFACE.md). */
@@ -59,7 +62,15 @@ async function safeString(dir: string, name: string): Promise<string | undefined
   }
 }
 
-export default async function status({ globals, output }: CommandInvocation): Promise<number> {
+export default async function status({ globals, output, options }: CommandInvocation): Promise<number> {
+  const format = options.format ?? "text";
+  if (format !== "text" && format !== "prometheus") throw new UsageError(`--format: expected text or prometheus, got '${String(format)}'`);
+  if (format === "prometheus") {
+    const { metricsText } = await import("../../../actions/metrics.ts");
+    const partitions = discoverBootPartitions({ root: globals.root, espPath: globals.espPath, bootPath: globals.bootPath });
+    output.write(await metricsText({ root: globals.root, partitions: [partitions.esp?.inRoot, partitions.xbootldr?.inRoot], efivarsPath: globals.efivarsPath, efivarsPathExplicit: globals.efivarsPathExplicit }));
+    return 0;
+  }
   const menu = await loadMenu(globals, "empty");
   for (const w of menu.warnings) output.warn(w);
   // Read from the variables' directory: bootctl's is_efi_boot() asks /sys/firmware/efi/.
@@ -88,6 +99,7 @@ export default async function status({ globals, output }: CommandInvocation): Pr
   // the trial with no tries left (GRUB then boots bootctl_fallback).
   const exhausted = menu.entries.filter(isBadEntry).map((e) => e.id);
   const failure = await lastFailure(globals.root);
+  const rollbacks = await lastRollback(globals.root);
   const grubTrial = assessment.grub?.trial;
   if (grubTrial !== undefined && assessment.grub?.tries === 0) exhausted.push(grubTrial);
   const grubDefault = await grubDefaultEntry(globals.root, globals.espPath);
@@ -117,6 +129,8 @@ export default async function status({ globals, output }: CommandInvocation): Pr
       grubCounting: assessment.grub ?? null,
       grubDefault: grubDefault ?? null,
       bootFailure: failure ?? null,
+      lastRollback: rollbacks.last ? publicRollback(rollbacks.last) : null,
+      rollbacksTotal: rollbacks.total,
       unmatchedSelections: unmatched,
     };
     output.printJson(o);
@@ -156,7 +170,20 @@ export default async function status({ globals, output }: CommandInvocation): Pr
   if (g?.greenboot) output.line(`${"greenboot".padStart(19)}: boot_counter=${g.greenboot.bootCounter ?? "(unset)"} boot_success=${g.greenboot.bootSuccess ?? "(unset)"}`);
   if (exhausted.length > 0) output.line(`${"Fallen back from".padStart(19)}: ${exhausted.map((id) => s.red(id)).join(", ")} (no tries left: bad)`);
   if (failure) output.line(`${"Last failure".padStart(19)}: ${failure.reason}`);
+  if (rollbacks.last) output.line(`${"Last rollback".padStart(19)}: ${describeRollback(rollbacks.last)}${rollbacks.total > 1 ? ` (${rollbacks.total} in all)` : ""}`);
   return 0;
+}
+
+/** A record as `status --json` shows it (the key is internal). */
+function publicRollback(r: RollbackRecord): Omit<RollbackRecord, "key"> {
+  const { key: _key, ...shown } = r;
+  return shown;
+}
+
+/** `from → to, TIME, after N tries: reason`. */
+export function describeRollback(r: RollbackRecord): string {
+  const tries = r.tries === null ? "" : `, after ${r.tries} ${r.tries === 1 ? "try" : "tries"}`;
+  return `${r.from} → ${r.to ?? "(another entry)"}, ${r.time}${tries}: ${r.reason}`;
 }
 
 /** The `bless-boot status` word of this boot (actions/bless-boot.ts), or why it is unknown. */
